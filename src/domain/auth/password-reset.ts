@@ -1,0 +1,89 @@
+import { and, eq, gt, isNull } from 'drizzle-orm';
+import type { Db } from '../../db/client';
+import { passwordResets, users } from '../../db/schema';
+import type { Env } from '../../env';
+import { randomToken, sha256Hex } from '../../lib/crypto';
+import { ApiError } from '../../lib/errors';
+import { newId } from '../../lib/ids';
+import { MINUTE } from '../../lib/time';
+import { activityInsert } from '../activity/record';
+import { outboxMailer } from '../mail/mailer';
+import { hashPassword, passwordProblem } from './password';
+import { enforceRateLimit } from './rate-limits';
+import { revokeSessionsQuery } from './sessions';
+import { findUserByEmail, normalizeEmail } from './users';
+
+export const RESET_TTL_MS = 30 * MINUTE;
+
+/** Always succeeds from the caller's view, so it never reveals whether an account exists. */
+export async function requestPasswordReset(env: Env, db: Db, email: string, ip: string | null) {
+  const normalized = normalizeEmail(email);
+  await enforceRateLimit(env, 'forgotPassword', [`ip:${ip ?? 'unknown'}`, `account:${normalized}`]);
+  const user = await findUserByEmail(db, normalized);
+  if (!user) return;
+  const token = `prt_${randomToken(32)}`;
+  const now = Date.now();
+  await db.batch([
+    db.insert(passwordResets).values({
+      id: newId('prs'),
+      userId: user.id,
+      tokenHash: await sha256Hex(token),
+      createdAt: now,
+      expiresAt: now + RESET_TTL_MS,
+    }),
+    activityInsert(
+      { env, db, actor: { type: 'user', id: user.id }, ip },
+      {
+        orgId: user.personalOrgId,
+        action: 'user.password_reset_requested',
+        entityType: 'user',
+        entityId: user.id,
+      },
+    ),
+  ]);
+  await outboxMailer(db).send({
+    to: user.email,
+    subject: 'Reset your Foreman password',
+    text: `Use this token within 30 minutes to choose a new password:\n\n${token}\n\nPOST /api/v1/auth/password/reset {"token": "…", "password": "…"}\n\nIf you did not ask for this, ignore this message.`,
+  });
+}
+
+/** Single use: the token is claimed by a conditional update before the password changes. */
+export async function resetPassword(env: Env, db: Db, token: string, password: string, ip: string | null) {
+  const now = Date.now();
+  const claimed = await db
+    .update(passwordResets)
+    .set({ usedAt: now })
+    .where(
+      and(
+        eq(passwordResets.tokenHash, await sha256Hex(token)),
+        isNull(passwordResets.usedAt),
+        gt(passwordResets.expiresAt, now),
+      ),
+    )
+    .returning({ userId: passwordResets.userId });
+  const userId = claimed[0]?.userId;
+  if (!userId) throw new ApiError('bad_request', 'The reset token is invalid, expired or already used');
+  const [user] = await db.select().from(users).where(eq(users.id, userId)).limit(1);
+  if (!user) throw new ApiError('bad_request', 'The reset token is invalid, expired or already used');
+  const problem = passwordProblem(password, user.email);
+  if (problem) {
+    // Give the token back: a weak password should not burn it.
+    await db
+      .update(passwordResets)
+      .set({ usedAt: null })
+      .where(eq(passwordResets.tokenHash, await sha256Hex(token)));
+    throw new ApiError('validation', problem, { errors: [{ path: 'password', message: problem }] });
+  }
+  await db.batch([
+    db
+      .update(users)
+      .set({ passwordHash: await hashPassword(password), updatedAt: now })
+      .where(eq(users.id, userId)),
+    revokeSessionsQuery(db, { userId }, 'password_reset'),
+    activityInsert(
+      { env, db, actor: { type: 'user', id: userId }, ip },
+      { orgId: user.personalOrgId, action: 'user.password_reset', entityType: 'user', entityId: userId },
+    ),
+  ]);
+}

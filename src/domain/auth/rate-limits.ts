@@ -1,0 +1,30 @@
+import type { Env } from '../../env';
+import { ApiError } from '../../lib/errors';
+import { MINUTE } from '../../lib/time';
+
+export const RATE_LIMITS = {
+  login: { limit: 5, windowMs: MINUTE },
+  register: { limit: 5, windowMs: MINUTE },
+  forgotPassword: { limit: 5, windowMs: MINUTE },
+} as const;
+
+/** Counts one attempt against each key; the first key over its limit answers 429. */
+export async function enforceRateLimit(env: Env, rule: keyof typeof RATE_LIMITS, keys: string[]) {
+  const { limit, windowMs } = RATE_LIMITS[rule];
+  const now = Date.now();
+  const results = await Promise.all(
+    keys.map((key) =>
+      env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(`${rule}:${key}`)).hit(limit, windowMs, now),
+    ),
+  );
+  const denied = results.find((r) => !r.allowed);
+  if (denied) {
+    throw new ApiError(
+      'rate_limited',
+      `Too many ${rule} attempts; try again in ${denied.retryAfterSeconds}s`,
+      {
+        headers: { 'Retry-After': String(denied.retryAfterSeconds) },
+      },
+    );
+  }
+}

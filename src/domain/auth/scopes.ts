@@ -1,0 +1,26 @@
+/**
+ * What an API key may do. Each route names the scope it needs; `*` grants them all.
+ * Routes that only an owner may call are never open to API keys.
+ */
+export const SCOPES = {
+  'org:read': 'Read the organization, its members, teams and invites',
+  'members:write': 'Add, change and remove members, invites and teams',
+  'api_keys:read': 'List API keys and their usage',
+  'api_keys:write': 'Create, change, rotate and revoke API keys',
+  'vault:read': 'List vault items and their metadata',
+  'vault:write': 'Store, update, rotate and delete vault items',
+  'vault:reveal': 'Reveal vault item values',
+  'activity:read': 'Read the activity log and its statistics',
+  '*': 'Everything an API key may do',
+} as const;
+
+export type Scope = keyof typeof SCOPES;
+export const SCOPE_NAMES = Object.keys(SCOPES) as [Scope, ...Scope[]];
+
+export const ROLES = ['owner', 'admin', 'member', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+const RANK: Record<Role, number> = { viewer: 0, member: 1, admin: 2, owner: 3 };
+export const roleAtLeast = (role: Role, needed: Role) => RANK[role] >= RANK[needed];
+export const hasScope = (scopes: readonly string[], needed: Scope) =>
+  scopes.includes('*') || scopes.includes(needed);

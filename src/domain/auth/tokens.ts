@@ -1,0 +1,80 @@
+import { errors, jwtVerify, SignJWT } from 'jose';
+import type { Env } from '../../env';
+import { utf8 } from '../../lib/encoding';
+import { unauthenticated } from '../../lib/errors';
+
+/** Each kind of JWT is checked for its own `typ`, so one kind can never pass for another. */
+export type TokenKind = 'access' | 'ws_ticket';
+
+export const ACCESS_TTL_SECONDS = 15 * 60;
+const ALG = 'HS256';
+
+interface KeySet {
+  signing: { kid: string; key: Uint8Array };
+  byKid: Map<string, Uint8Array>;
+}
+
+const keyCache = new Map<string, KeySet>();
+
+/** `JWT_SECRET` holds `kid:secret` pairs; the first signs and every one verifies, so keys can rotate. */
+function keys(env: Env): KeySet {
+  const cached = keyCache.get(env.JWT_SECRET);
+  if (cached) return cached;
+  const pairs = env.JWT_SECRET.split(',').map((entry, i) => {
+    const at = entry.indexOf(':');
+    return at > 0 ? [entry.slice(0, at), entry.slice(at + 1)] : [`k${i + 1}`, entry];
+  });
+  const byKid = new Map(pairs.map(([kid, secret]) => [kid!, utf8.encode(secret!.trim())]));
+  const [kid, secret] = pairs[0]!;
+  if (!secret || secret.length < 32) throw new Error('JWT_SECRET must be at least 32 characters');
+  const set = { signing: { kid: kid!, key: byKid.get(kid!)! }, byKid };
+  keyCache.set(env.JWT_SECRET, set);
+  return set;
+}
+
+export async function signToken(
+  env: Env,
+  kind: TokenKind,
+  subject: string,
+  claims: Record<string, unknown>,
+  ttlSeconds: number,
+): Promise<string> {
+  const { signing } = keys(env);
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ ...claims, typ: kind })
+    .setProtectedHeader({ alg: ALG, kid: signing.kid, typ: 'JWT' })
+    .setSubject(subject)
+    .setIssuer(env.JWT_ISSUER)
+    .setAudience(env.JWT_AUDIENCE)
+    .setIssuedAt(now)
+    .setExpirationTime(now + ttlSeconds)
+    .setJti(crypto.randomUUID())
+    .sign(signing.key);
+}
+
+export async function verifyToken(env: Env, kind: TokenKind, token: string) {
+  const { byKid } = keys(env);
+  try {
+    const { payload } = await jwtVerify(
+      token,
+      (header) => {
+        const key = header.kid ? byKid.get(header.kid) : undefined;
+        if (!key) throw new errors.JWKSNoMatchingKey();
+        return key;
+      },
+      {
+        algorithms: [ALG],
+        issuer: env.JWT_ISSUER,
+        audience: env.JWT_AUDIENCE,
+        requiredClaims: ['sub', 'exp', 'iat', 'typ'],
+        currentDate: new Date(),
+      },
+    );
+    if (payload.typ !== kind) throw unauthenticated(`Expected a ${kind} token`);
+    return payload as typeof payload & { sub: string };
+  } catch (err) {
+    if (err instanceof errors.JWTExpired) throw unauthenticated('The token has expired');
+    if (err instanceof errors.JOSEError) throw unauthenticated('The token is invalid');
+    throw err;
+  }
+}

@@ -1,0 +1,160 @@
+import { and, eq, isNull } from 'drizzle-orm';
+import type { Db } from '../../db/client';
+import { memberships, organizations, users } from '../../db/schema';
+import type { Env } from '../../env';
+import { ApiError, conflict, unauthenticated } from '../../lib/errors';
+import { newId } from '../../lib/ids';
+import { activityInsert } from '../activity/record';
+import type { Ctx } from '../context';
+import { uniqueSlug } from '../orgs/slug';
+import { DUMMY_HASH, hashPassword, passwordProblem, verifyPassword } from './password';
+import { enforceRateLimit } from './rate-limits';
+import { openSession, revokeSessionsQuery } from './sessions';
+import { verifySecondFactor } from './totp';
+
+export type User = typeof users.$inferSelect;
+
+export const normalizeEmail = (email: string) => email.trim().toLowerCase();
+
+function assertPassword(password: string, email: string) {
+  const problem = passwordProblem(password, email);
+  if (problem)
+    throw new ApiError('validation', problem, { errors: [{ path: 'password', message: problem }] });
+}
+
+export async function findUserByEmail(db: Db, email: string) {
+  const [user] = await db
+    .select()
+    .from(users)
+    .where(eq(users.email, normalizeEmail(email)))
+    .limit(1);
+  return user;
+}
+
+export async function getUser(db: Db, id: string) {
+  const [user] = await db.select().from(users).where(eq(users.id, id)).limit(1);
+  if (!user) throw unauthenticated('The account no longer exists');
+  return user;
+}
+
+/** Creates the account and its personal organization (the user is its owner), atomically. */
+export async function register(
+  env: Env,
+  db: Db,
+  input: { email: string; password: string; name: string },
+  ip: string | null,
+) {
+  await enforceRateLimit(env, 'register', [`ip:${ip ?? 'unknown'}`]);
+  const email = normalizeEmail(input.email);
+  assertPassword(input.password, email);
+  if (await findUserByEmail(db, email)) throw conflict('An account with this email already exists');
+
+  const now = Date.now();
+  const userId = newId('usr');
+  const orgId = newId('org');
+  const user: User = {
+    id: userId,
+    email,
+    name: input.name,
+    passwordHash: await hashPassword(input.password),
+    personalOrgId: orgId,
+    totpSecret: null,
+    totpEnabledAt: null,
+    totpLastStep: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const ctx: Ctx = { env, db, actor: { type: 'user', id: userId }, ip };
+  try {
+    await db.batch([
+      db.insert(users).values(user),
+      db.insert(organizations).values({
+        id: orgId,
+        name: `${input.name}'s workspace`,
+        slug: uniqueSlug(email.split('@')[0]!),
+        personal: true,
+        createdAt: now,
+        updatedAt: now,
+      }),
+      db.insert(memberships).values({ orgId, userId, role: 'owner', createdAt: now }),
+      activityInsert(ctx, { orgId, action: 'user.registered', entityType: 'user', entityId: userId }),
+      activityInsert(ctx, {
+        orgId,
+        action: 'organization.created',
+        entityType: 'organization',
+        entityId: orgId,
+      }),
+    ]);
+  } catch (err) {
+    // Two registrations racing for one email: the unique index decides.
+    if (String(err).includes('UNIQUE')) throw conflict('An account with this email already exists');
+    throw err;
+  }
+  return user;
+}
+
+export async function login(
+  env: Env,
+  db: Db,
+  input: { email: string; password: string; totp_code?: string; backup_code?: string },
+  meta: { ip: string | null; userAgent: string | null },
+) {
+  const email = normalizeEmail(input.email);
+  await enforceRateLimit(env, 'login', [`ip:${meta.ip ?? 'unknown'}`, `account:${email}`]);
+  const user = await findUserByEmail(db, email);
+  const ok = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_HASH);
+  if (!user || !ok) throw unauthenticated('Email or password is incorrect');
+
+  const ctx: Ctx = { env, db, actor: { type: 'user', id: user.id }, ip: meta.ip };
+  const factorStatements = await verifySecondFactor(ctx, user, input);
+  const { statements, tokens } = await openSession(env, db, user.id, meta);
+  await db.batch([
+    ...statements,
+    ...factorStatements,
+    activityInsert(ctx, {
+      orgId: user.personalOrgId,
+      action: 'user.logged_in',
+      entityType: 'session',
+      entityId: tokens.session_id,
+      metadata: { user_agent: meta.userAgent },
+    }),
+  ]);
+  return tokens;
+}
+
+/** Changing the password ends every other session; the caller's own stays open. */
+export async function changePassword(
+  ctx: Ctx,
+  userId: string,
+  sessionId: string,
+  input: { current_password: string; new_password: string },
+) {
+  const user = await getUser(ctx.db, userId);
+  if (!(await verifyPassword(input.current_password, user.passwordHash)))
+    throw new ApiError('validation', 'The current password is incorrect', {
+      errors: [{ path: 'current_password', message: 'Incorrect password' }],
+    });
+  assertPassword(input.new_password, user.email);
+  await ctx.db.batch([
+    ctx.db
+      .update(users)
+      .set({ passwordHash: await hashPassword(input.new_password), updatedAt: Date.now() })
+      .where(eq(users.id, userId)),
+    revokeSessionsQuery(ctx.db, { userId, exceptSessionId: sessionId }, 'password_changed'),
+    activityInsert(ctx, {
+      orgId: user.personalOrgId,
+      action: 'user.password_changed',
+      entityType: 'user',
+      entityId: userId,
+    }),
+  ]);
+}
+
+export async function userMemberships(db: Db, userId: string) {
+  return db
+    .select({ org: organizations, role: memberships.role })
+    .from(memberships)
+    .innerJoin(organizations, eq(organizations.id, memberships.orgId))
+    .where(and(eq(memberships.userId, userId), isNull(organizations.deletedAt)))
+    .orderBy(organizations.id);
+}

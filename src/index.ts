@@ -1,0 +1,13 @@
+import { createApp } from './app';
+import { runScheduled } from './cron';
+import type { Env } from './env';
+
+export { RateLimiter } from '../durable-objects/rate-limiter';
+
+const app = createApp();
+
+export default {
+  fetch: app.fetch,
+  scheduled: (controller, env, ctx) =>
+    ctx.waitUntil(runScheduled(controller.cron, env, controller.scheduledTime)),
+} satisfies ExportedHandler<Env>;

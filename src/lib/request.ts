@@ -1,0 +1,20 @@
+import type { Context } from 'hono';
+import { actorOf } from '../domain/auth/principal';
+import type { Ctx } from '../domain/context';
+import type { AppEnv } from '../env';
+import { forbidden } from './errors';
+
+export const clientIp = (c: Context<AppEnv>) =>
+  c.req.header('CF-Connecting-IP') ?? c.req.header('X-Forwarded-For')?.split(',')[0]?.trim() ?? null;
+
+/** The domain's view of an authenticated request. */
+export function ctxOf(c: Context<AppEnv>): Ctx {
+  return { env: c.env, db: c.var.db, actor: actorOf(c.var.principal), ip: clientIp(c) };
+}
+
+/** For routes about the signed-in person (sessions, password, two-factor): API keys are refused. */
+export function requireUser(c: Context<AppEnv>) {
+  const p = c.var.principal;
+  if (p.type !== 'user') throw forbidden('This needs a signed-in user, not an API key');
+  return p;
+}

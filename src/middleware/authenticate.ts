@@ -1,0 +1,49 @@
+import { createMiddleware } from 'hono/factory';
+import { API_KEY_PREFIX, authenticateApiKey, recordKeyUsage } from '../domain/api-keys/authenticate';
+import { assertSessionActive } from '../domain/auth/sessions';
+import { verifyToken } from '../domain/auth/tokens';
+import type { AppEnv } from '../env';
+import { unauthenticated } from '../lib/errors';
+
+/** The only routes under /api/v1 that need no credentials. */
+export const PUBLIC_ROUTES: ReadonlyArray<readonly [method: string, path: string]> = [
+  ['POST', '/api/v1/auth/register'],
+  ['POST', '/api/v1/auth/login'],
+  ['POST', '/api/v1/auth/refresh'],
+  ['POST', '/api/v1/auth/password/forgot'],
+  ['POST', '/api/v1/auth/password/reset'],
+  ['GET', '/api/v1/events/catalog'],
+];
+
+const publicSet = new Set(PUBLIC_ROUTES.map(([m, p]) => `${m} ${p}`));
+
+export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
+  if (c.req.method === 'OPTIONS' || publicSet.has(`${c.req.method} ${c.req.path}`)) return next();
+
+  const header = c.req.header('Authorization');
+  const token = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  if (!token) throw unauthenticated('Send `Authorization: Bearer <access token or API key>`');
+
+  if (token.startsWith(API_KEY_PREFIX)) {
+    const principal = await authenticateApiKey(c.var.db, token);
+    c.set('principal', principal);
+    await next();
+    // Usage is written after the response, off the request's critical path.
+    c.executionCtx.waitUntil(
+      recordKeyUsage(c.var.db, {
+        keyId: principal.keyId,
+        orgId: principal.orgId,
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+      }),
+    );
+    return;
+  }
+
+  const claims = await verifyToken(c.env, 'access', token);
+  const sid = typeof claims.sid === 'string' ? claims.sid : '';
+  await assertSessionActive(c.var.db, sid, claims.sub);
+  c.set('principal', { type: 'user', userId: claims.sub, sessionId: sid });
+  return next();
+});

@@ -1,0 +1,50 @@
+import { z } from '@hono/zod-openapi';
+import { createMiddleware } from 'hono/factory';
+import { complete, release, reserve } from '../domain/idempotency/store';
+import type { AppEnv } from '../env';
+import { sha256Hex } from '../lib/crypto';
+import { ApiError } from '../lib/errors';
+
+export const IdempotencyHeaderSchema = z.object({
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(255)
+    .optional()
+    .openapi({
+      description:
+        'Makes the request safe to retry: a repeat with the same key and body returns the original ' +
+        'response without running again; the same key with another body is refused (422); one still ' +
+        'in flight answers 409. Keys are remembered for 24 hours.',
+    }),
+});
+
+/** Route middleware for creating POSTs; see `IdempotencyHeaderSchema` for the contract. */
+export const idempotent = createMiddleware<AppEnv>(async (c, next) => {
+  const key = c.req.header('Idempotency-Key');
+  if (!key) return next();
+  if (key.length > 255) throw new ApiError('bad_request', 'Idempotency-Key must be at most 255 characters');
+
+  const p = c.var.principal;
+  const scope = `${p.type === 'user' ? p.userId : p.keyId}:${c.req.param('orgId') ?? ''}`;
+  const hash = await sha256Hex(`${c.req.method} ${c.req.path}\n${await c.req.text()}`);
+  const db = c.var.db;
+  const r = await reserve(db, scope, key, hash);
+  if (r.state === 'mismatch')
+    throw new ApiError('idempotency_mismatch', 'This Idempotency-Key was used with a different request');
+  if (r.state === 'in_flight')
+    throw new ApiError('conflict', 'A request with this Idempotency-Key is still being processed');
+  if (r.state === 'done') {
+    return c.body(r.body, r.status as 200, {
+      'Content-Type': 'application/json',
+      'Idempotent-Replayed': 'true',
+    });
+  }
+
+  await next();
+  if (c.res.status >= 200 && c.res.status < 300) {
+    await complete(db, scope, key, c.res.status, await c.res.clone().text());
+  } else {
+    await release(db, scope, key);
+  }
+});

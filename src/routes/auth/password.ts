@@ -1,0 +1,48 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { requestPasswordReset, resetPassword } from '../../domain/auth/password-reset';
+import { errorResponses, jsonBody, jsonResponse, noContent } from '../../lib/openapi';
+import { clientIp } from '../../lib/request';
+import { createRouter } from '../../lib/router';
+import { EmailSchema, PasswordSchema } from './schemas';
+
+const tags = ['Auth'];
+
+const forgotRoute = createRoute({
+  method: 'post',
+  path: '/auth/password/forgot',
+  tags,
+  operationId: 'forgotPassword',
+  summary: 'Mail a single-use password reset token',
+  description: 'Answers 202 whether or not the account exists. Rate limited per IP and per account.',
+  security: [],
+  request: { body: jsonBody(z.object({ email: EmailSchema })) },
+  responses: {
+    202: jsonResponse(
+      z.object({ message: z.string() }),
+      'Accepted; a message is on its way if the account exists',
+    ),
+    ...errorResponses(),
+  },
+});
+
+const resetRoute = createRoute({
+  method: 'post',
+  path: '/auth/password/reset',
+  tags,
+  operationId: 'resetPassword',
+  summary: 'Choose a new password with a reset token; every session ends',
+  security: [],
+  request: { body: jsonBody(z.object({ token: z.string().min(1).max(200), password: PasswordSchema })) },
+  responses: { 204: noContent, ...errorResponses() },
+});
+
+export const passwordRouter = createRouter()
+  .openapi(forgotRoute, async (c) => {
+    await requestPasswordReset(c.env, c.var.db, c.req.valid('json').email, clientIp(c));
+    return c.json({ message: 'If an account exists for this email, a reset token has been sent.' }, 202);
+  })
+  .openapi(resetRoute, async (c) => {
+    const { token, password } = c.req.valid('json');
+    await resetPassword(c.env, c.var.db, token, password, clientIp(c));
+    return c.body(null, 204);
+  });

@@ -1,0 +1,64 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { confirmTotp, disableTotp, enrolTotp } from '../../domain/auth/totp';
+import { getUser } from '../../domain/auth/users';
+import { errorResponses, jsonBody, jsonResponse, noContent } from '../../lib/openapi';
+import { ctxOf, requireUser } from '../../lib/request';
+import { createRouter } from '../../lib/router';
+import { TotpCodeSchema } from './schemas';
+
+const tags = ['Two-factor'];
+
+const enrolRoute = createRoute({
+  method: 'post',
+  path: '/auth/totp/enrol',
+  tags,
+  operationId: 'enrolTotp',
+  summary: 'Begin TOTP enrolment: a secret, its otpauth URI and one-time backup codes',
+  description:
+    'Nothing changes at login until the first code is confirmed. The backup codes are shown only here.',
+  responses: {
+    200: jsonResponse(
+      z
+        .object({ secret: z.string(), otpauth_uri: z.string(), backup_codes: z.array(z.string()) })
+        .openapi('TotpEnrolment'),
+      'Scan the URI into an authenticator app, then confirm a code',
+    ),
+    ...errorResponses(401, 403, 409),
+  },
+});
+
+const confirmRoute = createRoute({
+  method: 'post',
+  path: '/auth/totp/confirm',
+  tags,
+  operationId: 'confirmTotp',
+  summary: 'Confirm enrolment with a first code; login then requires a code',
+  request: { body: jsonBody(z.object({ code: TotpCodeSchema })) },
+  responses: { 204: noContent, ...errorResponses(401, 403, 409) },
+});
+
+const disableRoute = createRoute({
+  method: 'post',
+  path: '/auth/totp/disable',
+  tags,
+  operationId: 'disableTotp',
+  summary: 'Turn two-factor authentication off with a current code',
+  request: { body: jsonBody(z.object({ code: TotpCodeSchema })) },
+  responses: { 204: noContent, ...errorResponses(401, 403, 409) },
+});
+
+export const totpRouter = createRouter()
+  .openapi(enrolRoute, async (c) => {
+    const ctx = ctxOf(c);
+    return c.json(await enrolTotp(ctx, await getUser(ctx.db, requireUser(c).userId)), 200);
+  })
+  .openapi(confirmRoute, async (c) => {
+    const ctx = ctxOf(c);
+    await confirmTotp(ctx, await getUser(ctx.db, requireUser(c).userId), c.req.valid('json').code);
+    return c.body(null, 204);
+  })
+  .openapi(disableRoute, async (c) => {
+    const ctx = ctxOf(c);
+    await disableTotp(ctx, await getUser(ctx.db, requireUser(c).userId), c.req.valid('json').code);
+    return c.body(null, 204);
+  });
