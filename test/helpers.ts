@@ -76,3 +76,22 @@ export function expectProblem(res: Awaited<ReturnType<typeof call>>, status: num
   expect(res.json.request_id).toBe(res.headers.get('X-Request-Id'));
   return res.json;
 }
+
+export type Role = 'owner' | 'admin' | 'member' | 'viewer';
+
+/** Adds an existing user to an organization with a role (the caller must be an admin there). */
+export async function addMember(admin: TestUser, orgId: string, member: TestUser, role: Role) {
+  const res = await call(`/api/v1/orgs/${orgId}/members`, {
+    token: admin.token,
+    body: { email: member.email, role },
+  });
+  expect(res.status, res.text).toBe(201);
+  return res.json;
+}
+
+/** Creates an API key in the organization and returns its raw secret (shown once) and record. */
+export async function newApiKey(admin: TestUser, orgId: string, scopes: string[], name = unique('key')) {
+  const res = await call(`/api/v1/orgs/${orgId}/api-keys`, { token: admin.token, body: { name, scopes } });
+  expect(res.status, res.text).toBe(201);
+  return { key: res.json.key as string, record: res.json.api_key };
+}

@@ -11,6 +11,7 @@ const errorComponents = {
   403: ['Forbidden', "The caller's role or API key scopes do not allow this"],
   404: ['NotFound', 'No such resource in this organization'],
   409: ['Conflict', 'The resource is not in a state that allows this'],
+  410: ['Gone', 'The resource existed but is no longer usable (used, expired or past its grace period)'],
   413: ['PayloadTooLarge', 'The request body is larger than allowed'],
   415: ['UnsupportedMediaType', 'The body must be application/json'],
   422: ['ValidationFailed', 'The body, query or path failed validation; see `errors`'],

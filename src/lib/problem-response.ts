@@ -39,6 +39,6 @@ export function problemResponse(c: Context<AppEnv>, err: unknown): Response {
   };
   return new Response(JSON.stringify(body), {
     status: e.status,
-    headers: { 'Content-Type': 'application/problem+json', ...e.headers },
+    headers: { 'Content-Type': 'application/problem+json', 'X-Request-Id': c.var.requestId, ...e.headers },
   });
 }

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { createMiddleware } from 'hono/factory';
+import { openPlatformSecret, sealPlatformSecret } from '../domain/auth/secret-box';
 import { complete, release, reserve } from '../domain/idempotency/store';
 import type { AppEnv } from '../env';
 import { sha256Hex } from '../lib/crypto';
@@ -34,8 +35,10 @@ export const idempotent = createMiddleware<AppEnv>(async (c, next) => {
     throw new ApiError('idempotency_mismatch', 'This Idempotency-Key was used with a different request');
   if (r.state === 'in_flight')
     throw new ApiError('conflict', 'A request with this Idempotency-Key is still being processed');
+  // Stored responses may hold secrets shown once (API keys, invite tokens): they are kept sealed.
+  const aad = `idempotency:${scope}:${key}`;
   if (r.state === 'done') {
-    return c.body(r.body, r.status as 200, {
+    return c.body(await openPlatformSecret(c.env, r.body, aad), r.status as 200, {
       'Content-Type': 'application/json',
       'Idempotent-Replayed': 'true',
     });
@@ -43,7 +46,13 @@ export const idempotent = createMiddleware<AppEnv>(async (c, next) => {
 
   await next();
   if (c.res.status >= 200 && c.res.status < 300) {
-    await complete(db, scope, key, c.res.status, await c.res.clone().text());
+    await complete(
+      db,
+      scope,
+      key,
+      c.res.status,
+      await sealPlatformSecret(c.env, await c.res.clone().text(), aad),
+    );
   } else {
     await release(db, scope, key);
   }

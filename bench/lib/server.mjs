@@ -1,0 +1,95 @@
+// Starts the Worker with `wrangler dev` on local D1 in a throwaway state directory, as a newcomer
+// would, and stops it when the benchmark ends.
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const wrangler = join(process.cwd(), 'node_modules', '.bin', 'wrangler');
+
+export async function startServer({ port = 8799 } = {}) {
+  const state = mkdtempSync(join(tmpdir(), 'foreman-bench-'));
+  const migrate = spawnSync(wrangler, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state], {
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true' },
+  });
+  if (migrate.status !== 0) throw new Error(`migrations failed:\n${migrate.stdout}\n${migrate.stderr}`);
+
+  const vars = [
+    `JWT_SECRET:bench:${randomBytes(32).toString('base64url')}`,
+    `VAULT_MASTER_KEYS:1:${randomBytes(32).toString('base64')}`,
+  ];
+  const child = spawn(
+    wrangler,
+    [
+      'dev',
+      '--port',
+      String(port),
+      '--ip',
+      '127.0.0.1',
+      '--persist-to',
+      state,
+      ...vars.flatMap((v) => ['--var', v]),
+    ],
+    {
+      env: { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let log = '';
+  child.stdout.on('data', (d) => (log += d));
+  child.stderr.on('data', (d) => (log += d));
+
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      const res = await fetch(`${baseUrl}/ready`);
+      if (res.ok) break;
+    } catch {}
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`wrangler dev did not become ready:\n${log.slice(-4000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+
+  return {
+    baseUrl,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 500));
+      if (child.exitCode === null) child.kill('SIGKILL');
+      rmSync(state, { recursive: true, force: true });
+    },
+  };
+}
+
+/** JSON call against the running server; throws on an unexpected status. */
+export async function api(baseUrl, path, { method, token, body, expect: want } = {}) {
+  const res = await fetch(`${baseUrl}${path}`, {
+    method: method ?? (body !== undefined ? 'POST' : 'GET'),
+    headers: {
+      ...(token ? { Authorization: `Bearer ${token}` } : {}),
+      ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+    },
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  if (want !== undefined && res.status !== want)
+    throw new Error(`${method ?? 'GET'} ${path}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+/** Registers a fresh user and signs in; returns the access token and personal organization. */
+export async function signUp(baseUrl, label = 'bench') {
+  const email = `${label}-${randomBytes(4).toString('hex')}@example.com`;
+  const password = 'bench-password-123';
+  const user = await api(baseUrl, '/api/v1/auth/register', {
+    body: { email, password, name: label },
+    expect: 201,
+  });
+  const tokens = await api(baseUrl, '/api/v1/auth/login', { body: { email, password }, expect: 200 });
+  return { token: tokens.access_token, orgId: user.personal_org_id, userId: user.id };
+}

@@ -1,0 +1,25 @@
+// `npm run bench [-- suite…]`: starts the local server once and runs the chosen suites against it.
+import { existsSync } from 'node:fs';
+import { api, signUp, startServer } from './lib/server.mjs';
+
+const SUITES = ['platform', 'agent-hub', 'jobs', 'graph'];
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const suites = (wanted.length > 0 ? wanted : SUITES).filter((s) =>
+  existsSync(new URL(`./${s}.mjs`, import.meta.url)),
+);
+const unknown = wanted.filter((s) => !SUITES.includes(s));
+if (unknown.length > 0) {
+  console.error(`Unknown suite(s): ${unknown.join(', ')}. Choose from: ${SUITES.join(', ')}`);
+  process.exit(2);
+}
+
+const server = await startServer({ port: 8799 });
+console.log(`Server ready at ${server.baseUrl}; suites: ${suites.join(', ')}`);
+try {
+  for (const suite of suites) {
+    const mod = await import(`./${suite}.mjs`);
+    await mod.run({ baseUrl: server.baseUrl, signUp: (label) => signUp(server.baseUrl, label), api });
+  }
+} finally {
+  await server.stop();
+}

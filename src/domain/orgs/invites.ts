@@ -1,0 +1,144 @@
+import { and, desc, eq, gt, isNull, lt, lte } from 'drizzle-orm';
+import { invites, memberships, organizations, users } from '../../db/schema';
+import { randomToken, sha256Hex } from '../../lib/crypto';
+import { ApiError, conflict, forbidden, notFound } from '../../lib/errors';
+import { newId } from '../../lib/ids';
+import { DAY } from '../../lib/time';
+import { activityInsert } from '../activity/record';
+import type { Role } from '../auth/scopes';
+import { normalizeEmail } from '../auth/users';
+import type { Ctx } from '../context';
+import { outboxMailer } from '../mail/mailer';
+
+export type Invite = typeof invites.$inferSelect;
+export type InviteRole = Exclude<Role, 'owner'>;
+
+const open = (orgId: string) =>
+  and(eq(invites.orgId, orgId), isNull(invites.acceptedAt), isNull(invites.revokedAt));
+
+export function listInvites(ctx: Ctx, orgId: string, limit: number, after?: string) {
+  return ctx.db
+    .select()
+    .from(invites)
+    .where(and(open(orgId), gt(invites.expiresAt, Date.now()), after ? lt(invites.id, after) : undefined))
+    .orderBy(desc(invites.id))
+    .limit(limit + 1);
+}
+
+/** One open invite per email: an expired one is revoked first, a live one is a conflict. */
+export async function createInvite(
+  ctx: Ctx,
+  orgId: string,
+  input: { email: string; role: InviteRole; expires_in_days: number },
+) {
+  const email = normalizeEmail(input.email);
+  const now = Date.now();
+  const [existingMember] = await ctx.db
+    .select({ id: users.id })
+    .from(users)
+    .innerJoin(memberships, and(eq(memberships.userId, users.id), eq(memberships.orgId, orgId)))
+    .where(eq(users.email, email))
+    .limit(1);
+  if (existingMember) throw conflict('This person is already a member');
+
+  await ctx.db
+    .update(invites)
+    .set({ revokedAt: now })
+    .where(and(open(orgId), eq(invites.email, email), lte(invites.expiresAt, now)));
+
+  const token = `inv_${randomToken(32)}`;
+  const invite: Invite = {
+    id: newId('inv'),
+    orgId,
+    email,
+    role: input.role,
+    tokenHash: await sha256Hex(token),
+    invitedBy: ctx.actor.id,
+    createdAt: now,
+    expiresAt: now + input.expires_in_days * DAY,
+    acceptedAt: null,
+    revokedAt: null,
+  };
+  try {
+    await ctx.db.batch([
+      ctx.db.insert(invites).values(invite),
+      activityInsert(ctx, {
+        orgId,
+        action: 'invite.created',
+        entityType: 'invite',
+        entityId: invite.id,
+        metadata: { email, role: input.role },
+      }),
+    ]);
+  } catch (err) {
+    if (String(err).includes('UNIQUE'))
+      throw conflict('An invite for this email is already open; revoke it first');
+    throw err;
+  }
+  const [org] = await ctx.db
+    .select({ name: organizations.name })
+    .from(organizations)
+    .where(eq(organizations.id, orgId));
+  await outboxMailer(ctx.db).send({
+    to: email,
+    subject: `You are invited to ${org?.name ?? 'an organization'} on Foreman`,
+    text: `Accept within ${input.expires_in_days} days, signed in as ${email}:\n\nPOST /api/v1/invites/accept {"token": "${token}"}`,
+  });
+  return { invite, token };
+}
+
+export async function revokeInvite(ctx: Ctx, orgId: string, inviteId: string) {
+  const revoked = await ctx.db
+    .update(invites)
+    .set({ revokedAt: Date.now() })
+    .where(and(open(orgId), eq(invites.id, inviteId)))
+    .returning({ id: invites.id });
+  if (revoked.length === 0) throw notFound('Open invite');
+  await activityInsert(ctx, { orgId, action: 'invite.revoked', entityType: 'invite', entityId: inviteId });
+}
+
+/** The signed-in user accepts with the token from their mail; the invite's email must be theirs. */
+export async function acceptInvite(ctx: Ctx, userId: string, token: string) {
+  const now = Date.now();
+  const [row] = await ctx.db
+    .select({ invite: invites, email: users.email })
+    .from(invites)
+    .innerJoin(users, eq(users.id, userId))
+    .innerJoin(organizations, and(eq(organizations.id, invites.orgId), isNull(organizations.deletedAt)))
+    .where(eq(invites.tokenHash, await sha256Hex(token)))
+    .limit(1);
+  if (!row) throw notFound('Invite');
+  const { invite } = row;
+  if (invite.acceptedAt !== null || invite.revokedAt !== null)
+    throw new ApiError('gone', 'This invite was already used or withdrawn');
+  if (invite.expiresAt <= now) throw new ApiError('gone', 'This invite has expired; ask for a new one');
+  if (invite.email !== row.email) throw forbidden('This invite was sent to another email address');
+
+  // Claim the invite first: of two concurrent accepts only one proceeds.
+  const claimed = await ctx.db
+    .update(invites)
+    .set({ acceptedAt: now })
+    .where(and(eq(invites.id, invite.id), isNull(invites.acceptedAt), isNull(invites.revokedAt)))
+    .returning({ id: invites.id });
+  if (claimed.length === 0) throw new ApiError('gone', 'This invite was already used or withdrawn');
+  await ctx.db.batch([
+    ctx.db
+      .insert(memberships)
+      .values({ orgId: invite.orgId, userId, role: invite.role, createdAt: now })
+      .onConflictDoNothing(),
+    activityInsert(ctx, {
+      orgId: invite.orgId,
+      action: 'invite.accepted',
+      entityType: 'invite',
+      entityId: invite.id,
+    }),
+    activityInsert(ctx, {
+      orgId: invite.orgId,
+      action: 'member.added',
+      entityType: 'user',
+      entityId: userId,
+      metadata: { role: invite.role, via: 'invite' },
+    }),
+  ]);
+  return { orgId: invite.orgId, role: invite.role };
+}

@@ -1,0 +1,114 @@
+import { createRoute } from '@hono/zod-openapi';
+import { createApiKey, deleteApiKey, getApiKey, listApiKeys, updateApiKey } from '../../domain/api-keys/keys';
+import { jsonBody, jsonResponse, noContent, OrgParamsSchema, orgErrors } from '../../lib/openapi';
+import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
+import { ctxOf } from '../../lib/request';
+import { createRouter } from '../../lib/router';
+import { requireAccess } from '../../middleware/access';
+import { IdempotencyHeaderSchema, idempotent } from '../../middleware/idempotency';
+import {
+  ApiKeySchema,
+  ApiKeyWithSecretSchema,
+  CreateApiKeySchema,
+  KeyParamsSchema,
+  tags,
+  toApiKey,
+  UpdateApiKeySchema,
+} from './schemas';
+
+const createKeyRoute = createRoute({
+  method: 'post',
+  path: '/orgs/{orgId}/api-keys',
+  tags,
+  operationId: 'createApiKey',
+  summary: 'Create an API key; its secret is in this response only',
+  description:
+    'An API key may only grant scopes it holds itself (403 otherwise). Supports `Idempotency-Key`: ' +
+    'a retry returns the same key instead of making a second one.',
+  middleware: [requireAccess('admin', 'api_keys:write'), idempotent],
+  request: { params: OrgParamsSchema, headers: IdempotencyHeaderSchema, body: jsonBody(CreateApiKeySchema) },
+  responses: { 201: jsonResponse(ApiKeyWithSecretSchema, 'The key and its secret'), ...orgErrors },
+});
+
+const listKeysRoute = createRoute({
+  method: 'get',
+  path: '/orgs/{orgId}/api-keys',
+  tags,
+  operationId: 'listApiKeys',
+  summary: 'The organization’s API keys, masked, newest first',
+  middleware: [requireAccess('admin', 'api_keys:read')],
+  request: { params: OrgParamsSchema, query: PageQuerySchema },
+  responses: { 200: jsonResponse(pageOf(ApiKeySchema), 'A page of keys'), ...orgErrors },
+});
+
+const getKeyRoute = createRoute({
+  method: 'get',
+  path: '/orgs/{orgId}/api-keys/{keyId}',
+  tags,
+  operationId: 'getApiKey',
+  summary: 'One API key, masked',
+  middleware: [requireAccess('admin', 'api_keys:read')],
+  request: { params: KeyParamsSchema },
+  responses: { 200: jsonResponse(ApiKeySchema, 'The key'), ...orgErrors },
+});
+
+const updateKeyRoute = createRoute({
+  method: 'patch',
+  path: '/orgs/{orgId}/api-keys/{keyId}',
+  tags,
+  operationId: 'updateApiKey',
+  summary: 'Rename, describe, re-scope, deactivate or reactivate an API key',
+  description: 'An API key may only grant scopes it holds itself (403 otherwise).',
+  middleware: [requireAccess('admin', 'api_keys:write')],
+  request: { params: KeyParamsSchema, body: jsonBody(UpdateApiKeySchema) },
+  responses: { 200: jsonResponse(ApiKeySchema, 'The changed key'), ...orgErrors },
+});
+
+const deleteKeyRoute = createRoute({
+  method: 'delete',
+  path: '/orgs/{orgId}/api-keys/{keyId}',
+  tags,
+  operationId: 'deleteApiKey',
+  summary: 'Delete an API key; it stops working at once',
+  middleware: [requireAccess('admin', 'api_keys:write')],
+  request: { params: KeyParamsSchema },
+  responses: { 204: noContent, ...orgErrors },
+});
+
+export const keysRouter = createRouter()
+  .openapi(createKeyRoute, async (c) => {
+    const body = c.req.valid('json');
+    const { raw, key } = await createApiKey(ctxOf(c), c.var.org.id, c.var.org.scopes, {
+      name: body.name,
+      description: body.description,
+      scopes: body.scopes,
+      expiresAt: body.expires_at === undefined ? undefined : Date.parse(body.expires_at),
+    });
+    return c.json({ key: raw, api_key: toApiKey(key) }, 201);
+  })
+  .openapi(listKeysRoute, async (c) => {
+    const q = c.req.valid('query');
+    const rows = await listApiKeys(c.var.db, c.var.org.id, q.limit, decodeCursor(q.cursor));
+    const now = Date.now();
+    return c.json(
+      toPage(
+        rows,
+        q.limit,
+        (k) => k.id,
+        (k) => toApiKey(k, now),
+      ),
+      200,
+    );
+  })
+  .openapi(getKeyRoute, async (c) => {
+    return c.json(toApiKey(await getApiKey(c.var.db, c.var.org.id, c.req.valid('param').keyId)), 200);
+  })
+  .openapi(updateKeyRoute, async (c) => {
+    const { keyId } = c.req.valid('param');
+    const key = await updateApiKey(ctxOf(c), c.var.org.id, c.var.org.scopes, keyId, c.req.valid('json'));
+    return c.json(toApiKey(key), 200);
+  })
+  .openapi(deleteKeyRoute, async (c) => {
+    await deleteApiKey(ctxOf(c), c.var.org.id, c.req.valid('param').keyId);
+    return c.body(null, 204);
+  });

@@ -1,0 +1,83 @@
+import { createRoute } from '@hono/zod-openapi';
+import { revokeApiKey, rollApiKey, rotateApiKey } from '../../domain/api-keys/keys';
+import { errorResponses, jsonResponse } from '../../lib/openapi';
+import { ctxOf } from '../../lib/request';
+import { createRouter } from '../../lib/router';
+import { iso } from '../../lib/time';
+import { requireAccess } from '../../middleware/access';
+import {
+  ApiKeySchema,
+  ApiKeyWithSecretSchema,
+  KeyParamsSchema,
+  RotatedApiKeySchema,
+  RotateSchema,
+  tags,
+  toApiKey,
+} from './schemas';
+
+const errors = errorResponses(401, 403, 404, 409);
+
+const revokeRoute = createRoute({
+  method: 'post',
+  path: '/orgs/{orgId}/api-keys/{keyId}/revoke',
+  tags,
+  operationId: 'revokeApiKey',
+  summary: 'Revoke an API key: it stops working at once, for good (409 if already revoked)',
+  middleware: [requireAccess('admin', 'api_keys:write')],
+  request: { params: KeyParamsSchema },
+  responses: { 200: jsonResponse(ApiKeySchema, 'The revoked key'), ...errors },
+});
+
+const rotateRoute = createRoute({
+  method: 'post',
+  path: '/orgs/{orgId}/api-keys/{keyId}/rotate',
+  tags,
+  operationId: 'rotateApiKey',
+  summary: 'Give an API key a new secret; the previous one keeps working for a grace period',
+  description:
+    'The new secret is in this response only. An API key may only rotate a key whose scopes it holds.',
+  middleware: [requireAccess('admin', 'api_keys:write')],
+  request: {
+    params: KeyParamsSchema,
+    body: { required: false, content: { 'application/json': { schema: RotateSchema } } },
+  },
+  responses: { 200: jsonResponse(RotatedApiKeySchema, 'The key and its new secret'), ...errors },
+});
+
+const rollRoute = createRoute({
+  method: 'post',
+  path: '/orgs/{orgId}/api-keys/{keyId}/roll',
+  tags,
+  operationId: 'rollApiKey',
+  summary: 'Give an API key a new secret; every previous one stops at once',
+  description:
+    'The new secret is in this response only. An API key may only roll a key whose scopes it holds.',
+  middleware: [requireAccess('admin', 'api_keys:write')],
+  request: { params: KeyParamsSchema },
+  responses: { 200: jsonResponse(ApiKeyWithSecretSchema, 'The key and its new secret'), ...errors },
+});
+
+export const secretsRouter = createRouter()
+  .openapi(revokeRoute, async (c) => {
+    const key = await revokeApiKey(ctxOf(c), c.var.org.id, c.req.valid('param').keyId);
+    return c.json(toApiKey(key), 200);
+  })
+  .openapi(rotateRoute, async (c) => {
+    // Without a JSON body the validator passes `{}`, so the default grace applies.
+    const { grace_period_seconds } = c.req.valid('json');
+    const r = await rotateApiKey(
+      ctxOf(c),
+      c.var.org.id,
+      c.var.org.scopes,
+      c.req.valid('param').keyId,
+      grace_period_seconds,
+    );
+    return c.json(
+      { key: r.raw, api_key: toApiKey(r.key), previous_secret_expires_at: iso(r.previousExpiresAt) },
+      200,
+    );
+  })
+  .openapi(rollRoute, async (c) => {
+    const r = await rollApiKey(ctxOf(c), c.var.org.id, c.var.org.scopes, c.req.valid('param').keyId);
+    return c.json({ key: r.raw, api_key: toApiKey(r.key) }, 200);
+  });

@@ -1,0 +1,39 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { listKeyUsage } from '../../domain/api-keys/keys';
+import { jsonResponse, orgErrors } from '../../lib/openapi';
+import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
+import { createRouter } from '../../lib/router';
+import { isoOrNull } from '../../lib/time';
+import { requireAccess } from '../../middleware/access';
+import { KeyParamsSchema, KeyUseSchema, tags, toKeyUse } from './schemas';
+
+const UsagePageSchema = pageOf(KeyUseSchema)
+  .extend({ last_used_at: z.iso.datetime().nullable() })
+  .openapi('ApiKeyUsage');
+
+const usageRoute = createRoute({
+  method: 'get',
+  path: '/orgs/{orgId}/api-keys/{keyId}/usage',
+  tags,
+  operationId: 'apiKeyUsage',
+  summary: 'When an API key was last used, and its recent requests, newest first',
+  description: 'Requests are recorded just after they are answered, so the newest may lag by a moment.',
+  middleware: [requireAccess('admin', 'api_keys:read')],
+  request: { params: KeyParamsSchema, query: PageQuerySchema },
+  responses: { 200: jsonResponse(UsagePageSchema, 'A page of requests'), ...orgErrors },
+});
+
+export const usageRouter = createRouter().openapi(usageRoute, async (c) => {
+  const q = c.req.valid('query');
+  const { key, uses } = await listKeyUsage(
+    c.var.db,
+    c.var.org.id,
+    c.req.valid('param').keyId,
+    q.limit,
+    decodeCursor(q.cursor),
+  );
+  return c.json(
+    { last_used_at: isoOrNull(key.lastUsedAt), ...toPage(uses, q.limit, (u) => u.id, toKeyUse) },
+    200,
+  );
+});

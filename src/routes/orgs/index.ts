@@ -1,0 +1,11 @@
+import { createRouter } from '../../lib/router';
+import { invitesRouter } from './invites';
+import { membersRouter } from './members';
+import { organizationsRouter } from './organizations';
+import { teamsRouter } from './teams';
+
+export const orgsRouter = createRouter()
+  .route('/', organizationsRouter)
+  .route('/', membersRouter)
+  .route('/', invitesRouter)
+  .route('/', teamsRouter);

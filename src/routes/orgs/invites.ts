@@ -1,0 +1,108 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { acceptInvite, createInvite, listInvites, revokeInvite } from '../../domain/orgs/invites';
+import {
+  errorResponses,
+  jsonBody,
+  jsonResponse,
+  noContent,
+  OrgParamsSchema,
+  orgErrors,
+} from '../../lib/openapi';
+import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
+import { ctxOf, requireUser } from '../../lib/request';
+import { createRouter } from '../../lib/router';
+import { requireAccess } from '../../middleware/access';
+import { IdempotencyHeaderSchema, idempotent } from '../../middleware/idempotency';
+import { InviteSchema, RoleSchema, toInvite } from './schemas';
+
+const tags = ['Invites'];
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/orgs/{orgId}/invites',
+  tags,
+  operationId: 'listInvites',
+  summary: 'Open (not accepted, revoked or expired) invites',
+  middleware: [requireAccess('admin', 'org:read')],
+  request: { params: OrgParamsSchema, query: PageQuerySchema },
+  responses: { 200: jsonResponse(pageOf(InviteSchema), 'A page of invites'), ...orgErrors },
+});
+
+const createInviteRoute = createRoute({
+  method: 'post',
+  path: '/orgs/{orgId}/invites',
+  tags,
+  operationId: 'createInvite',
+  summary: 'Invite someone by email; the token is mailed and returned once',
+  description: 'One open invite per email: a second while the first is open is 409.',
+  middleware: [requireAccess('admin', 'members:write'), idempotent],
+  request: {
+    params: OrgParamsSchema,
+    headers: IdempotencyHeaderSchema,
+    body: jsonBody(
+      z.object({
+        email: z.email(),
+        role: RoleSchema.exclude(['owner']),
+        expires_in_days: z.number().int().min(1).max(30).default(7),
+      }),
+    ),
+  },
+  responses: {
+    201: jsonResponse(
+      z.object({ invite: InviteSchema, token: z.string().openapi({ description: 'Shown only here' }) }),
+      'The invite',
+    ),
+    ...orgErrors,
+    ...errorResponses(409),
+  },
+});
+
+const revokeRoute = createRoute({
+  method: 'delete',
+  path: '/orgs/{orgId}/invites/{inviteId}',
+  tags,
+  operationId: 'revokeInvite',
+  summary: 'Withdraw an open invite',
+  middleware: [requireAccess('admin', 'members:write')],
+  request: {
+    params: OrgParamsSchema.extend({
+      inviteId: z.string().openapi({ param: { name: 'inviteId', in: 'path' } }),
+    }),
+  },
+  responses: { 204: noContent, ...orgErrors },
+});
+
+const acceptRoute = createRoute({
+  method: 'post',
+  path: '/invites/accept',
+  tags,
+  operationId: 'acceptInvite',
+  summary: 'Accept an invite sent to your email; you join with its role',
+  request: { body: jsonBody(z.object({ token: z.string().min(1).max(200) })) },
+  responses: {
+    200: jsonResponse(z.object({ organization_id: z.string(), role: RoleSchema }), 'Joined'),
+    ...errorResponses(401, 403, 404, 410),
+  },
+});
+
+export const invitesRouter = createRouter()
+  .openapi(listRoute, async (c) => {
+    const { limit, cursor } = c.req.valid('query');
+    const rows = await listInvites(ctxOf(c), c.var.org.id, limit, decodeCursor(cursor));
+    return c.json(
+      toPage(rows, limit, (r) => r.id, toInvite),
+      200,
+    );
+  })
+  .openapi(createInviteRoute, async (c) => {
+    const { invite, token } = await createInvite(ctxOf(c), c.var.org.id, c.req.valid('json'));
+    return c.json({ invite: toInvite(invite), token }, 201);
+  })
+  .openapi(revokeRoute, async (c) => {
+    await revokeInvite(ctxOf(c), c.var.org.id, c.req.valid('param').inviteId);
+    return c.body(null, 204);
+  })
+  .openapi(acceptRoute, async (c) => {
+    const joined = await acceptInvite(ctxOf(c), requireUser(c).userId, c.req.valid('json').token);
+    return c.json({ organization_id: joined.orgId, role: joined.role }, 200);
+  });

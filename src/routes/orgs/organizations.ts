@@ -1,0 +1,136 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import {
+  createOrganization,
+  deleteOrganization,
+  getOrganization,
+  listUserOrganizations,
+  updateOrganization,
+} from '../../domain/orgs/organizations';
+import {
+  errorResponses,
+  jsonBody,
+  jsonResponse,
+  noContent,
+  OrgParamsSchema,
+  orgErrors,
+} from '../../lib/openapi';
+import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
+import { ctxOf, requireUser } from '../../lib/request';
+import { createRouter } from '../../lib/router';
+import { requireAccess } from '../../middleware/access';
+import { IdempotencyHeaderSchema, idempotent } from '../../middleware/idempotency';
+import { OrganizationSchema, SlugSchema, toOrganization } from './schemas';
+
+const tags = ['Organizations'];
+
+const OrgDetailSchema = OrganizationSchema.extend({ member_count: z.number().int() }).openapi(
+  'OrganizationDetail',
+);
+
+const createOrgRoute = createRoute({
+  method: 'post',
+  path: '/orgs',
+  tags,
+  operationId: 'createOrganization',
+  summary: 'Create an organization; the caller becomes its owner',
+  middleware: [idempotent],
+  request: {
+    headers: IdempotencyHeaderSchema,
+    body: jsonBody(z.object({ name: z.string().trim().min(1).max(100), slug: SlugSchema.optional() })),
+  },
+  responses: { 201: jsonResponse(OrganizationSchema, 'The organization'), ...errorResponses(401, 403, 409) },
+});
+
+const listOrgsRoute = createRoute({
+  method: 'get',
+  path: '/orgs',
+  tags,
+  operationId: 'listOrganizations',
+  summary: 'The organizations the caller can act in (an API key: its own)',
+  request: { query: PageQuerySchema },
+  responses: {
+    200: jsonResponse(pageOf(OrganizationSchema), 'A page of organizations'),
+    ...errorResponses(401),
+  },
+});
+
+const getOrgRoute = createRoute({
+  method: 'get',
+  path: '/orgs/{orgId}',
+  tags,
+  operationId: 'getOrganization',
+  summary: 'An organization with its member count',
+  middleware: [requireAccess('viewer', 'org:read')],
+  request: { params: OrgParamsSchema },
+  responses: { 200: jsonResponse(OrgDetailSchema, 'The organization'), ...orgErrors },
+});
+
+const updateOrgRoute = createRoute({
+  method: 'patch',
+  path: '/orgs/{orgId}',
+  tags,
+  operationId: 'updateOrganization',
+  summary: 'Rename an organization or change its slug',
+  middleware: [requireAccess('admin', 'org:write')],
+  request: {
+    params: OrgParamsSchema,
+    body: jsonBody(
+      z
+        .object({ name: z.string().trim().min(1).max(100).optional(), slug: SlugSchema.optional() })
+        .refine((b) => b.name !== undefined || b.slug !== undefined, 'Give a name or a slug to change'),
+    ),
+  },
+  responses: {
+    200: jsonResponse(OrganizationSchema, 'The organization'),
+    ...orgErrors,
+    ...errorResponses(409),
+  },
+});
+
+const deleteOrgRoute = createRoute({
+  method: 'delete',
+  path: '/orgs/{orgId}',
+  tags,
+  operationId: 'deleteOrganization',
+  summary: 'Delete an organization (owners only, signed in; personal organizations cannot be deleted)',
+  middleware: [requireAccess('owner')],
+  request: { params: OrgParamsSchema },
+  responses: { 204: noContent, ...orgErrors, ...errorResponses(409) },
+});
+
+export const organizationsRouter = createRouter()
+  .openapi(createOrgRoute, async (c) => {
+    const org = await createOrganization(ctxOf(c), requireUser(c).userId, c.req.valid('json'));
+    return c.json(toOrganization(org, 'owner'), 201);
+  })
+  .openapi(listOrgsRoute, async (c) => {
+    const { limit, cursor } = c.req.valid('query');
+    const ctx = ctxOf(c);
+    const p = c.var.principal;
+    if (p.type === 'api_key') {
+      const { org } = await getOrganization(ctx, p.orgId);
+      return c.json({ data: [toOrganization(org, null)], next_cursor: null }, 200);
+    }
+    const rows = await listUserOrganizations(ctx, p.userId, limit, decodeCursor(cursor));
+    return c.json(
+      toPage(
+        rows,
+        limit,
+        (r) => r.org.id,
+        (r) => toOrganization(r.org, r.role),
+      ),
+      200,
+    );
+  })
+  .openapi(getOrgRoute, async (c) => {
+    const { org, memberCount } = await getOrganization(ctxOf(c), c.var.org.id);
+    return c.json({ ...toOrganization(org, c.var.org.role), member_count: memberCount }, 200);
+  })
+  .openapi(updateOrgRoute, async (c) => {
+    const org = await updateOrganization(ctxOf(c), c.var.org.id, c.req.valid('json'));
+    return c.json(toOrganization(org, c.var.org.role), 200);
+  })
+  .openapi(deleteOrgRoute, async (c) => {
+    await deleteOrganization(ctxOf(c), c.var.org.id);
+    return c.body(null, 204);
+  });

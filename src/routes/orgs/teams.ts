@@ -1,0 +1,184 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import {
+  addTeamMember,
+  createTeam,
+  deleteTeam,
+  getTeam,
+  listTeamMembers,
+  listTeams,
+  removeTeamMember,
+  updateTeam,
+} from '../../domain/orgs/teams';
+import {
+  errorResponses,
+  jsonBody,
+  jsonResponse,
+  noContent,
+  OrgParamsSchema,
+  orgErrors,
+} from '../../lib/openapi';
+import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
+import { ctxOf } from '../../lib/request';
+import { createRouter } from '../../lib/router';
+import { iso } from '../../lib/time';
+import { requireAccess } from '../../middleware/access';
+import { TeamSchema, toTeam } from './schemas';
+
+const tags = ['Teams'];
+const TeamParams = OrgParamsSchema.extend({
+  teamId: z.string().openapi({ param: { name: 'teamId', in: 'path' }, example: 'team_01hv…' }),
+});
+const TeamMemberParams = TeamParams.extend({
+  userId: z.string().openapi({ param: { name: 'userId', in: 'path' }, example: 'usr_01hv…' }),
+});
+const TeamBody = z.object({
+  name: z.string().trim().min(1).max(100),
+  description: z.string().max(1000).nullable().optional(),
+});
+const TeamMemberSchema = z
+  .object({ user_id: z.string(), email: z.string(), name: z.string(), added_at: z.iso.datetime() })
+  .openapi('TeamMember');
+
+const read = requireAccess('viewer', 'org:read');
+const write = requireAccess('admin', 'members:write');
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/orgs/{orgId}/teams',
+  tags,
+  operationId: 'listTeams',
+  summary: 'Teams in the organization',
+  middleware: [read],
+  request: { params: OrgParamsSchema, query: PageQuerySchema },
+  responses: { 200: jsonResponse(pageOf(TeamSchema), 'A page of teams'), ...orgErrors },
+});
+
+const createTeamRoute = createRoute({
+  method: 'post',
+  path: '/orgs/{orgId}/teams',
+  tags,
+  operationId: 'createTeam',
+  summary: 'Create a team (names are unique in the organization)',
+  middleware: [write],
+  request: { params: OrgParamsSchema, body: jsonBody(TeamBody) },
+  responses: { 201: jsonResponse(TeamSchema, 'The team'), ...orgErrors, ...errorResponses(409) },
+});
+
+const getRoute = createRoute({
+  method: 'get',
+  path: '/orgs/{orgId}/teams/{teamId}',
+  tags,
+  operationId: 'getTeam',
+  summary: 'A team',
+  middleware: [read],
+  request: { params: TeamParams },
+  responses: { 200: jsonResponse(TeamSchema, 'The team'), ...orgErrors },
+});
+
+const updateRoute = createRoute({
+  method: 'patch',
+  path: '/orgs/{orgId}/teams/{teamId}',
+  tags,
+  operationId: 'updateTeam',
+  summary: 'Rename or describe a team',
+  middleware: [write],
+  request: { params: TeamParams, body: jsonBody(TeamBody.partial()) },
+  responses: { 200: jsonResponse(TeamSchema, 'The team'), ...orgErrors, ...errorResponses(409) },
+});
+
+const deleteRoute = createRoute({
+  method: 'delete',
+  path: '/orgs/{orgId}/teams/{teamId}',
+  tags,
+  operationId: 'deleteTeam',
+  summary: 'Delete a team (its members stay in the organization)',
+  middleware: [write],
+  request: { params: TeamParams },
+  responses: { 204: noContent, ...orgErrors },
+});
+
+const listMembersRoute = createRoute({
+  method: 'get',
+  path: '/orgs/{orgId}/teams/{teamId}/members',
+  tags,
+  operationId: 'listTeamMembers',
+  summary: "A team's members",
+  middleware: [read],
+  request: { params: TeamParams, query: PageQuerySchema },
+  responses: { 200: jsonResponse(pageOf(TeamMemberSchema), 'A page of team members'), ...orgErrors },
+});
+
+const addMemberRoute = createRoute({
+  method: 'put',
+  path: '/orgs/{orgId}/teams/{teamId}/members/{userId}',
+  tags,
+  operationId: 'addTeamMember',
+  summary: 'Put an organization member in the team (idempotent)',
+  middleware: [write],
+  request: { params: TeamMemberParams },
+  responses: { 204: noContent, ...orgErrors },
+});
+
+const removeMemberRoute = createRoute({
+  method: 'delete',
+  path: '/orgs/{orgId}/teams/{teamId}/members/{userId}',
+  tags,
+  operationId: 'removeTeamMember',
+  summary: 'Take a member out of the team',
+  middleware: [write],
+  request: { params: TeamMemberParams },
+  responses: { 204: noContent, ...orgErrors },
+});
+
+export const teamsRouter = createRouter()
+  .openapi(listRoute, async (c) => {
+    const { limit, cursor } = c.req.valid('query');
+    const rows = await listTeams(ctxOf(c), c.var.org.id, limit, decodeCursor(cursor));
+    return c.json(
+      toPage(rows, limit, (r) => r.id, toTeam),
+      200,
+    );
+  })
+  .openapi(createTeamRoute, async (c) =>
+    c.json(toTeam(await createTeam(ctxOf(c), c.var.org.id, c.req.valid('json'))), 201),
+  )
+  .openapi(getRoute, async (c) =>
+    c.json(toTeam(await getTeam(ctxOf(c), c.var.org.id, c.req.valid('param').teamId)), 200),
+  )
+  .openapi(updateRoute, async (c) => {
+    const team = await updateTeam(ctxOf(c), c.var.org.id, c.req.valid('param').teamId, c.req.valid('json'));
+    return c.json(toTeam(team), 200);
+  })
+  .openapi(deleteRoute, async (c) => {
+    await deleteTeam(ctxOf(c), c.var.org.id, c.req.valid('param').teamId);
+    return c.body(null, 204);
+  })
+  .openapi(listMembersRoute, async (c) => {
+    const { limit, cursor } = c.req.valid('query');
+    const rows = await listTeamMembers(
+      ctxOf(c),
+      c.var.org.id,
+      c.req.valid('param').teamId,
+      limit,
+      decodeCursor(cursor),
+    );
+    return c.json(
+      toPage(
+        rows,
+        limit,
+        (r) => r.userId,
+        (r) => ({ user_id: r.userId, email: r.email, name: r.name, added_at: iso(r.addedAt) }),
+      ),
+      200,
+    );
+  })
+  .openapi(addMemberRoute, async (c) => {
+    const { teamId, userId } = c.req.valid('param');
+    await addTeamMember(ctxOf(c), c.var.org.id, teamId, userId);
+    return c.body(null, 204);
+  })
+  .openapi(removeMemberRoute, async (c) => {
+    const { teamId, userId } = c.req.valid('param');
+    await removeTeamMember(ctxOf(c), c.var.org.id, teamId, userId);
+    return c.body(null, 204);
+  });
