@@ -14,15 +14,24 @@ import { authenticate } from './middleware/authenticate';
 import { requireReadableBody } from './middleware/content-type';
 import { orgContext } from './middleware/org';
 import { activityRouter } from './routes/activity';
+import { apiKeysRouter } from './routes/api-keys';
 import { authRouter } from './routes/auth';
 import { devRouter } from './routes/dev/outbox';
 import { eventsRouter } from './routes/events';
+import { orgsRouter } from './routes/orgs';
 import { platformRouter } from './routes/platform';
+import { vaultRouter } from './routes/vault';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** Routers under /api/v1; org-scoped ones declare paths under /orgs/{orgId}. */
-const api = createRouter().route('/', authRouter).route('/', eventsRouter).route('/', activityRouter);
+const api = createRouter()
+  .route('/', authRouter)
+  .route('/', eventsRouter)
+  .route('/', orgsRouter)
+  .route('/', activityRouter)
+  .route('/', apiKeysRouter)
+  .route('/', vaultRouter);
 
 export function createApp() {
   const app = createRouter();

@@ -4,5 +4,5 @@ import { housekeeping } from './housekeeping';
 
 /** One cron trigger today; jobs take `now` so tests can run them at a chosen time. */
 export async function runScheduled(_cron: string, env: Env, now: number) {
-  await housekeeping(createDb(env.DB), now);
+  await housekeeping(createDb(env.DB), now, env);
 }

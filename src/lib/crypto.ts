@@ -20,3 +20,15 @@ export function timingSafeEqual(a: string, b: string): boolean {
   }
   return crypto.subtle.timingSafeEqual(ab, bb);
 }
+
+const hmacKeys = new Map<string, Promise<CryptoKey>>();
+
+/** HMAC-SHA256 in hex: a fingerprint of data that may hold secrets, useless without the server key. */
+export async function hmacSha256Hex(secret: string, value: string): Promise<string> {
+  let key = hmacKeys.get(secret);
+  if (!key) {
+    key = crypto.subtle.importKey('raw', utf8.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+    hmacKeys.set(secret, key);
+  }
+  return toHex(await crypto.subtle.sign('HMAC', await key, utf8.encode(value)));
+}

@@ -3,7 +3,7 @@ import { createMiddleware } from 'hono/factory';
 import { openPlatformSecret, sealPlatformSecret } from '../domain/auth/secret-box';
 import { complete, release, reserve } from '../domain/idempotency/store';
 import type { AppEnv } from '../env';
-import { sha256Hex } from '../lib/crypto';
+import { hmacSha256Hex } from '../lib/crypto';
 import { ApiError } from '../lib/errors';
 
 export const IdempotencyHeaderSchema = z.object({
@@ -28,7 +28,8 @@ export const idempotent = createMiddleware<AppEnv>(async (c, next) => {
 
   const p = c.var.principal;
   const scope = `${p.type === 'user' ? p.userId : p.keyId}:${c.req.param('orgId') ?? ''}`;
-  const hash = await sha256Hex(`${c.req.method} ${c.req.path}\n${await c.req.text()}`);
+  // Keyed, because bodies can hold secrets (vault values) that a plain hash would let D1 readers guess.
+  const hash = await hmacSha256Hex(c.env.JWT_SECRET, `${c.req.method} ${c.req.path}\n${await c.req.text()}`);
   const db = c.var.db;
   const r = await reserve(db, scope, key, hash);
   if (r.state === 'mismatch')

@@ -13,7 +13,7 @@ const cache = new Map<string, Promise<MasterKeys>>();
  * `VAULT_MASTER_KEYS` holds `version:base64(32 bytes)` pairs. The highest version wraps new data
  * keys; older versions stay to unwrap until housekeeping has re-wrapped everything.
  */
-export function masterKeys(env: Env): Promise<MasterKeys> {
+export function masterKeys(env: Pick<Env, 'VAULT_MASTER_KEYS'>): Promise<MasterKeys> {
   let keys = cache.get(env.VAULT_MASTER_KEYS);
   if (!keys) {
     keys = load(env.VAULT_MASTER_KEYS);
@@ -30,6 +30,8 @@ async function load(spec: string): Promise<MasterKeys> {
     const raw = b64 ? fromBase64(b64) : new Uint8Array();
     if (!Number.isInteger(version) || version < 1 || raw.byteLength !== 32)
       throw new Error('VAULT_MASTER_KEYS must be `version:base64` pairs of 32-byte keys');
+    // Two keys under one version would make data wrapped by the first unreadable.
+    if (byVersion.has(version)) throw new Error(`VAULT_MASTER_KEYS names version ${version} twice`);
     byVersion.set(version, await importAesKey(raw));
   }
   const version = Math.max(...byVersion.keys());

@@ -1,0 +1,68 @@
+import { and, asc, desc, eq, gt, isNull, lte, or } from 'drizzle-orm';
+import type { Db } from '../../db/client';
+import { vaultItems, vaultItemVersions } from '../../db/schema';
+import { notFound } from '../../lib/errors';
+
+export type VaultItem = typeof vaultItems.$inferSelect;
+
+export interface VaultItemVersion {
+  version: number;
+  createdAt: number;
+  /** When an earlier version stops being readable; null for the current version. */
+  expiresAt: number | null;
+}
+
+export interface VaultItemDetail extends VaultItem {
+  /** Versions still readable, newest first. */
+  versions: VaultItemVersion[];
+}
+
+/** Another organization's item is not found, exactly like a missing one. */
+export async function getItemRow(db: Db, orgId: string, itemId: string): Promise<VaultItem> {
+  const [item] = await db
+    .select()
+    .from(vaultItems)
+    .where(and(eq(vaultItems.orgId, orgId), eq(vaultItems.id, itemId)))
+    .limit(1);
+  if (!item) throw notFound('Vault item');
+  return item;
+}
+
+const readable = (now: number) =>
+  or(isNull(vaultItemVersions.expiresAt), gt(vaultItemVersions.expiresAt, now));
+
+export async function getItem(
+  db: Db,
+  orgId: string,
+  itemId: string,
+  now = Date.now(),
+): Promise<VaultItemDetail> {
+  const item = await getItemRow(db, orgId, itemId);
+  const versions = await db
+    .select({
+      version: vaultItemVersions.version,
+      createdAt: vaultItemVersions.createdAt,
+      expiresAt: vaultItemVersions.expiresAt,
+    })
+    .from(vaultItemVersions)
+    .where(and(eq(vaultItemVersions.itemId, item.id), readable(now)))
+    .orderBy(desc(vaultItemVersions.version));
+  return { ...item, versions };
+}
+
+/** Ordered by name, which the (org_id, name) unique index serves; the cursor is the last name. */
+export function listItems(db: Db, orgId: string, limit: number, afterName?: string) {
+  return db
+    .select()
+    .from(vaultItems)
+    .where(
+      and(eq(vaultItems.orgId, orgId), afterName !== undefined ? gt(vaultItems.name, afterName) : undefined),
+    )
+    .orderBy(asc(vaultItems.name))
+    .limit(limit + 1);
+}
+
+/** Earlier versions whose grace period has ended; a statement for housekeeping's batch. */
+export function purgeExpiredVaultVersions(db: Db, now: number) {
+  return db.delete(vaultItemVersions).where(lte(vaultItemVersions.expiresAt, now));
+}

@@ -1,0 +1,114 @@
+import { createRoute } from '@hono/zod-openapi';
+import { getItem, listItems } from '../../domain/vault/items';
+import { deleteSecret, storeSecret, updateSecret } from '../../domain/vault/secrets';
+import {
+  errorResponses,
+  jsonBody,
+  jsonResponse,
+  noContent,
+  OrgParamsSchema,
+  orgErrors,
+} from '../../lib/openapi';
+import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
+import { ctxOf } from '../../lib/request';
+import { createRouter } from '../../lib/router';
+import { requireAccess } from '../../middleware/access';
+import { IdempotencyHeaderSchema, idempotent } from '../../middleware/idempotency';
+import {
+  ItemParamsSchema,
+  StoreBodySchema,
+  toItem,
+  toSummary,
+  UpdateBodySchema,
+  VaultItemSchema,
+  VaultItemSummarySchema,
+} from './schemas';
+
+const tags = ['Vault'];
+
+const storeRoute = createRoute({
+  method: 'post',
+  path: '/orgs/{orgId}/vault/items',
+  tags,
+  operationId: 'storeVaultItem',
+  summary: 'Store a secret; it is encrypted at once and never returned by list or get',
+  middleware: [requireAccess('admin', 'vault:write'), idempotent],
+  request: { params: OrgParamsSchema, headers: IdempotencyHeaderSchema, body: jsonBody(StoreBodySchema) },
+  responses: {
+    201: jsonResponse(VaultItemSchema, 'The stored item, without its value'),
+    ...errorResponses(401, 403, 404, 409),
+  },
+});
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/orgs/{orgId}/vault/items',
+  tags,
+  operationId: 'listVaultItems',
+  summary: 'Vault items ordered by name, without values',
+  middleware: [requireAccess('member', 'vault:read')],
+  request: { params: OrgParamsSchema, query: PageQuerySchema },
+  responses: { 200: jsonResponse(pageOf(VaultItemSummarySchema), 'A page of items'), ...orgErrors },
+});
+
+const getRoute = createRoute({
+  method: 'get',
+  path: '/orgs/{orgId}/vault/items/{itemId}',
+  tags,
+  operationId: 'getVaultItem',
+  summary: "A vault item's metadata and readable versions, without its value",
+  middleware: [requireAccess('member', 'vault:read')],
+  request: { params: ItemParamsSchema },
+  responses: { 200: jsonResponse(VaultItemSchema, 'The item'), ...orgErrors },
+});
+
+const updateRoute = createRoute({
+  method: 'patch',
+  path: '/orgs/{orgId}/vault/items/{itemId}',
+  tags,
+  operationId: 'updateVaultItem',
+  summary: 'Rename a vault item or change its description; the value changes only by rotating',
+  middleware: [requireAccess('admin', 'vault:write')],
+  request: { params: ItemParamsSchema, body: jsonBody(UpdateBodySchema) },
+  responses: {
+    200: jsonResponse(VaultItemSchema, 'The updated item'),
+    ...errorResponses(401, 403, 404, 409),
+  },
+});
+
+const deleteRoute = createRoute({
+  method: 'delete',
+  path: '/orgs/{orgId}/vault/items/{itemId}',
+  tags,
+  operationId: 'deleteVaultItem',
+  summary: 'Delete a vault item and every stored version of its value',
+  middleware: [requireAccess('admin', 'vault:write')],
+  request: { params: ItemParamsSchema },
+  responses: { 204: noContent, ...orgErrors },
+});
+
+export const itemsRouter = createRouter()
+  .openapi(storeRoute, async (c) => {
+    const item = await storeSecret(ctxOf(c), c.var.org.id, c.req.valid('json'));
+    return c.json(toItem(item), 201);
+  })
+  .openapi(listRoute, async (c) => {
+    const q = c.req.valid('query');
+    const rows = await listItems(c.var.db, c.var.org.id, q.limit, decodeCursor(q.cursor));
+    return c.json(
+      toPage(rows, q.limit, (r) => r.name, toSummary),
+      200,
+    );
+  })
+  .openapi(getRoute, async (c) => {
+    const item = await getItem(c.var.db, c.var.org.id, c.req.valid('param').itemId);
+    return c.json(toItem(item), 200);
+  })
+  .openapi(updateRoute, async (c) => {
+    const item = await updateSecret(ctxOf(c), c.var.org.id, c.req.valid('param').itemId, c.req.valid('json'));
+    return c.json(toItem(item), 200);
+  })
+  .openapi(deleteRoute, async (c) => {
+    await deleteSecret(ctxOf(c), c.var.org.id, c.req.valid('param').itemId);
+    return c.body(null, 204);
+  });
