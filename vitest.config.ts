@@ -10,6 +10,8 @@ export default defineConfig(async () => {
         miniflare: {
           bindings: {
             TEST_MIGRATIONS: migrations,
+            ENVIRONMENT: 'development',
+            DEV_OUTBOX: 'true',
             // Fixed test secrets; development generates its own into .dev.vars.
             JWT_SECRET: 'test:test-jwt-secret-that-is-long-enough-0123456789',
             VAULT_MASTER_KEYS: '1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=',

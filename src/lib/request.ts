@@ -4,8 +4,8 @@ import type { Ctx } from '../domain/context';
 import type { AppEnv } from '../env';
 import { forbidden } from './errors';
 
-export const clientIp = (c: Context<AppEnv>) =>
-  c.req.header('CF-Connecting-IP') ?? c.req.header('X-Forwarded-For')?.split(',')[0]?.trim() ?? null;
+/** Set by Cloudflare's edge (and wrangler dev); a client-sent X-Forwarded-For is not trusted. */
+export const clientIp = (c: Context<AppEnv>) => c.req.header('CF-Connecting-IP') ?? null;
 
 /** The domain's view of an authenticated request. */
 export function ctxOf(c: Context<AppEnv>): Ctx {

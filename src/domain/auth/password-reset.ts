@@ -48,42 +48,54 @@ export async function requestPasswordReset(env: Env, db: Db, email: string, ip: 
   });
 }
 
-/** Single use: the token is claimed by a conditional update before the password changes. */
+const INVALID_TOKEN = 'The reset token is invalid, expired or already used';
+
+/** Statement that ends every reset token of the user still outstanding, for the caller's batch. */
+function expireResetTokensQuery(db: Db, userId: string, now = Date.now()) {
+  return db
+    .update(passwordResets)
+    .set({ usedAt: now })
+    .where(and(eq(passwordResets.userId, userId), isNull(passwordResets.usedAt)));
+}
+
+/**
+ * Single use: the token is checked, the new password validated (a weak one leaves the token
+ * usable), then the token is claimed by a conditional update so only one request can use it.
+ * A successful reset ends every session and every other outstanding reset token of the user.
+ */
 export async function resetPassword(env: Env, db: Db, token: string, password: string, ip: string | null) {
   const now = Date.now();
+  const usable = and(
+    eq(passwordResets.tokenHash, await sha256Hex(token)),
+    isNull(passwordResets.usedAt),
+    gt(passwordResets.expiresAt, now),
+  );
+  const [found] = await db
+    .select({ user: users })
+    .from(passwordResets)
+    .innerJoin(users, eq(users.id, passwordResets.userId))
+    .where(usable)
+    .limit(1);
+  if (!found) throw new ApiError('bad_request', INVALID_TOKEN);
+  const { user } = found;
+  const problem = passwordProblem(password, user.email);
+  if (problem)
+    throw new ApiError('validation', problem, { errors: [{ path: 'password', message: problem }] });
+
+  const passwordHash = await hashPassword(password);
   const claimed = await db
     .update(passwordResets)
     .set({ usedAt: now })
-    .where(
-      and(
-        eq(passwordResets.tokenHash, await sha256Hex(token)),
-        isNull(passwordResets.usedAt),
-        gt(passwordResets.expiresAt, now),
-      ),
-    )
-    .returning({ userId: passwordResets.userId });
-  const userId = claimed[0]?.userId;
-  if (!userId) throw new ApiError('bad_request', 'The reset token is invalid, expired or already used');
-  const [user] = await db.select().from(users).where(eq(users.id, userId)).limit(1);
-  if (!user) throw new ApiError('bad_request', 'The reset token is invalid, expired or already used');
-  const problem = passwordProblem(password, user.email);
-  if (problem) {
-    // Give the token back: a weak password should not burn it.
-    await db
-      .update(passwordResets)
-      .set({ usedAt: null })
-      .where(eq(passwordResets.tokenHash, await sha256Hex(token)));
-    throw new ApiError('validation', problem, { errors: [{ path: 'password', message: problem }] });
-  }
+    .where(usable)
+    .returning({ id: passwordResets.id });
+  if (claimed.length === 0) throw new ApiError('bad_request', INVALID_TOKEN);
   await db.batch([
-    db
-      .update(users)
-      .set({ passwordHash: await hashPassword(password), updatedAt: now })
-      .where(eq(users.id, userId)),
-    revokeSessionsQuery(db, { userId }, 'password_reset'),
+    db.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, user.id)),
+    revokeSessionsQuery(db, { userId: user.id }, 'password_reset'),
+    expireResetTokensQuery(db, user.id, now),
     activityInsert(
-      { env, db, actor: { type: 'user', id: userId }, ip },
-      { orgId: user.personalOrgId, action: 'user.password_reset', entityType: 'user', entityId: userId },
+      { env, db, actor: { type: 'user', id: user.id }, ip },
+      { orgId: user.personalOrgId, action: 'user.password_reset', entityType: 'user', entityId: user.id },
     ),
   ]);
 }

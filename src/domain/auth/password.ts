@@ -13,6 +13,9 @@ const COMMON = new Set([
   'iloveyou123',
 ]);
 
+/** Email names shorter than this are too short to be a meaningful part of a password. */
+const MIN_NAME_CHECK = 3;
+
 /** Returns why a password is unacceptable, or null. */
 export function passwordProblem(password: string, email?: string): string | null {
   if (password.length < 10) return 'Password must be at least 10 characters';
@@ -20,7 +23,9 @@ export function passwordProblem(password: string, email?: string): string | null
   if (!/[a-zA-Z]/.test(password) || !/[^a-zA-Z]/.test(password))
     return 'Password must mix letters with digits or symbols';
   if (COMMON.has(password.toLowerCase())) return 'Password is too common';
-  if (email && password.toLowerCase().includes(email.split('@')[0]!.toLowerCase()))
+  // Only a name long enough to mean something: `a@…` must not forbid every password with an "a".
+  const name = email?.split('@')[0]?.toLowerCase() ?? '';
+  if (name.length >= MIN_NAME_CHECK && password.toLowerCase().includes(name))
     return 'Password must not contain your email name';
   return null;
 }

@@ -6,6 +6,10 @@ export const RATE_LIMITS = {
   login: { limit: 5, windowMs: MINUTE },
   register: { limit: 5, windowMs: MINUTE },
   forgotPassword: { limit: 5, windowMs: MINUTE },
+  /** Guesses at a TOTP code by a signed-in caller (confirm, disable), per user. */
+  totpCode: { limit: 5, windowMs: MINUTE },
+  /** Guesses at the current password by a signed-in caller, per user. */
+  passwordChange: { limit: 5, windowMs: MINUTE },
 } as const;
 
 /** Counts one attempt against each key; the first key over its limit answers 429. */

@@ -4,6 +4,7 @@
  */
 export const SCOPES = {
   'org:read': 'Read the organization, its members, teams and invites',
+  'org:write': 'Rename the organization or change its slug',
   'members:write': 'Add, change and remove members, invites and teams',
   'api_keys:read': 'List API keys and their usage',
   'api_keys:write': 'Create, change, rotate and revoke API keys',
@@ -11,6 +12,19 @@ export const SCOPES = {
   'vault:write': 'Store, update, rotate and delete vault items',
   'vault:reveal': 'Reveal vault item values',
   'activity:read': 'Read the activity log and its statistics',
+  'agents:read':
+    'Read agents, their events and live streams, templates and their design (roles, skills, modes, rules, MCP servers)',
+  'agents:write': 'Create, change and delete agents and templates, run lifecycle commands and send messages',
+  'agents:runtime':
+    'Act as an agent runtime: heartbeats, publishing agent events, merged configuration, MCP tool calls',
+  'agents:design':
+    'Create, change and delete roles, assignments, skills (and their credentials), modes, rules and MCP servers',
+  'projects:read': 'Read projects, their settings, documents, dependency graph and execution order',
+  'projects:write': 'Create, change and delete projects and their documents',
+  'tickets:read': 'Read tickets, comments, dependencies, the board and search',
+  'tickets:write': 'Create, change, claim, move and delete tickets, comments and dependencies',
+  'jobs:read': 'Read jobs, queue statistics and workers',
+  'jobs:write': 'Submit jobs, and claim, heartbeat, complete and fail them as a worker',
   '*': 'Everything an API key may do',
 } as const;
 

@@ -16,18 +16,34 @@ interface KeySet {
 
 const keyCache = new Map<string, KeySet>();
 
-/** `JWT_SECRET` holds `kid:secret` pairs; the first signs and every one verifies, so keys can rotate. */
+/** Every key signs or verifies; a short one in the set would be the weakest link. */
+const MIN_SECRET_LENGTH = 32;
+
+/**
+ * `JWT_SECRET` holds `kid:secret` pairs; the first signs and every one verifies, so keys can rotate.
+ * Each secret must be at least 32 characters: a short or empty one (e.g. from a trailing comma)
+ * would let anyone who guesses it mint tokens under its kid.
+ */
 function keys(env: Env): KeySet {
   const cached = keyCache.get(env.JWT_SECRET);
   if (cached) return cached;
-  const pairs = env.JWT_SECRET.split(',').map((entry, i) => {
-    const at = entry.indexOf(':');
-    return at > 0 ? [entry.slice(0, at), entry.slice(at + 1)] : [`k${i + 1}`, entry];
-  });
-  const byKid = new Map(pairs.map(([kid, secret]) => [kid!, utf8.encode(secret!.trim())]));
-  const [kid, secret] = pairs[0]!;
-  if (!secret || secret.length < 32) throw new Error('JWT_SECRET must be at least 32 characters');
-  const set = { signing: { kid: kid!, key: byKid.get(kid!)! }, byKid };
+  const pairs = env.JWT_SECRET.split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
+    .map((entry, i) => {
+      const at = entry.indexOf(':');
+      return at > 0 ? [entry.slice(0, at).trim(), entry.slice(at + 1).trim()] : [`k${i + 1}`, entry];
+    }) as [string, string][];
+  if (pairs.length === 0) throw new Error('JWT_SECRET is empty');
+  const byKid = new Map<string, Uint8Array>();
+  for (const [kid, secret] of pairs) {
+    if (secret.length < MIN_SECRET_LENGTH)
+      throw new Error(`JWT_SECRET key "${kid}" must be at least ${MIN_SECRET_LENGTH} characters`);
+    if (byKid.has(kid)) throw new Error(`JWT_SECRET names kid "${kid}" twice`);
+    byKid.set(kid, utf8.encode(secret));
+  }
+  const [kid] = pairs[0]!;
+  const set = { signing: { kid, key: byKid.get(kid)! }, byKid };
   keyCache.set(env.JWT_SECRET, set);
   return set;
 }

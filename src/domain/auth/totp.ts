@@ -2,10 +2,11 @@ import { and, eq, isNull, lt, or } from 'drizzle-orm';
 import { Secret, TOTP } from 'otpauth';
 import { totpBackupCodes, users } from '../../db/schema';
 import { randomToken, sha256Hex } from '../../lib/crypto';
-import { ApiError, conflict } from '../../lib/errors';
+import { ApiError, conflict, unauthenticated } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { activityInsert } from '../activity/record';
 import type { Ctx } from '../context';
+import { enforceRateLimit } from './rate-limits';
 import { openPlatformSecret, sealPlatformSecret } from './secret-box';
 import type { User } from './users';
 
@@ -93,6 +94,7 @@ export async function enrolTotp(ctx: Ctx, user: User) {
 export async function confirmTotp(ctx: Ctx, user: User, code: string) {
   if (user.totpEnabledAt !== null) throw conflict('Two-factor authentication is already enabled');
   if (!user.totpSecret) throw conflict('Start enrolment first (POST /api/v1/auth/totp/enrol)');
+  await enforceRateLimit(ctx.env, 'totpCode', [`user:${user.id}`]);
   if (!(await consumeCode(ctx, user, code))) throw codeError('The code is not valid');
   await ctx.db.batch([
     ctx.db
@@ -110,6 +112,9 @@ export async function confirmTotp(ctx: Ctx, user: User, code: string) {
 
 export async function disableTotp(ctx: Ctx, user: User, code: string) {
   if (user.totpEnabledAt === null) throw conflict('Two-factor authentication is not enabled');
+  // The code is what stands between a stolen access token and turning two-factor off: 10^6
+  // codes must not be guessable at request speed.
+  await enforceRateLimit(ctx.env, 'totpCode', [`user:${user.id}`]);
   if (!(await consumeCode(ctx, user, code))) throw codeError('The code is not valid');
   await ctx.db.batch([
     ctx.db
@@ -138,7 +143,7 @@ export async function verifySecondFactor(
   if (user.totpEnabledAt === null) return [];
   if (input.totp_code) {
     if (await consumeCode(ctx, user, input.totp_code)) return [];
-    throw new ApiError('unauthenticated', 'The two-factor code is not valid');
+    throw unauthenticated('The two-factor code is not valid');
   }
   if (input.backup_code) {
     const used = await ctx.db
@@ -152,8 +157,7 @@ export async function verifySecondFactor(
         ),
       )
       .returning({ id: totpBackupCodes.id });
-    if (used.length === 0)
-      throw new ApiError('unauthenticated', 'The backup code is not valid or was already used');
+    if (used.length === 0) throw unauthenticated('The backup code is not valid or was already used');
     return [
       activityInsert(ctx, {
         orgId: user.personalOrgId,
@@ -163,8 +167,10 @@ export async function verifySecondFactor(
       }),
     ];
   }
+  // A 401 like every other, so it carries WWW-Authenticate (RFC 9110 §15.5.2).
   throw new ApiError(
     'totp_required',
     'This account has two-factor authentication: send `totp_code` or `backup_code`',
+    { headers: unauthenticated('').headers },
   );
 }

@@ -1,6 +1,6 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { memberships, organizations, users } from '../../db/schema';
+import { memberships, organizations, passwordResets, users } from '../../db/schema';
 import type { Env } from '../../env';
 import { ApiError, conflict, unauthenticated } from '../../lib/errors';
 import { newId } from '../../lib/ids';
@@ -16,10 +16,19 @@ export type User = typeof users.$inferSelect;
 
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 
-function assertPassword(password: string, email: string) {
+/** `path` names the request field the password came in, for the per-field error. */
+function assertPassword(password: string, email: string, path = 'password') {
   const problem = passwordProblem(password, email);
-  if (problem)
-    throw new ApiError('validation', problem, { errors: [{ path: 'password', message: problem }] });
+  if (problem) throw new ApiError('validation', problem, { errors: [{ path, message: problem }] });
+}
+
+/** The unique index on users.email refused an insert (D1 reports it in the message). */
+function isDuplicateEmail(err: unknown) {
+  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
+    const message = String((e as Error).message ?? e);
+    if (message.includes('UNIQUE') && message.includes('users.email')) return true;
+  }
+  return false;
 }
 
 export async function findUserByEmail(db: Db, email: string) {
@@ -87,7 +96,7 @@ export async function register(
     ]);
   } catch (err) {
     // Two registrations racing for one email: the unique index decides.
-    if (String(err).includes('UNIQUE')) throw conflict('An account with this email already exists');
+    if (isDuplicateEmail(err)) throw conflict('An account with this email already exists');
     throw err;
   }
   return user;
@@ -122,25 +131,34 @@ export async function login(
   return tokens;
 }
 
-/** Changing the password ends every other session; the caller's own stays open. */
+/**
+ * Changing the password ends every other session (the caller's own stays open) and every reset
+ * token still outstanding.
+ */
 export async function changePassword(
   ctx: Ctx,
   userId: string,
   sessionId: string,
   input: { current_password: string; new_password: string },
 ) {
+  // A stolen access token must not become an oracle for guessing the password.
+  await enforceRateLimit(ctx.env, 'passwordChange', [`user:${userId}`]);
   const user = await getUser(ctx.db, userId);
   if (!(await verifyPassword(input.current_password, user.passwordHash)))
     throw new ApiError('validation', 'The current password is incorrect', {
       errors: [{ path: 'current_password', message: 'Incorrect password' }],
     });
-  assertPassword(input.new_password, user.email);
+  assertPassword(input.new_password, user.email, 'new_password');
+  const passwordHash = await hashPassword(input.new_password);
+  const now = Date.now();
   await ctx.db.batch([
-    ctx.db
-      .update(users)
-      .set({ passwordHash: await hashPassword(input.new_password), updatedAt: Date.now() })
-      .where(eq(users.id, userId)),
+    ctx.db.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, userId)),
     revokeSessionsQuery(ctx.db, { userId, exceptSessionId: sessionId }, 'password_changed'),
+    // A reset mailed before the change must not be able to undo it.
+    ctx.db
+      .update(passwordResets)
+      .set({ usedAt: now })
+      .where(and(eq(passwordResets.userId, userId), isNull(passwordResets.usedAt))),
     activityInsert(ctx, {
       orgId: user.personalOrgId,
       action: 'user.password_changed',

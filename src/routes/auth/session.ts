@@ -53,7 +53,7 @@ const logoutRoute = createRoute({
       content: { 'application/json': { schema: z.object({ all: z.boolean().default(false) }) } },
     },
   },
-  responses: { 204: noContent, ...errorResponses(401) },
+  responses: { 204: noContent, ...errorResponses(401, 403) },
 });
 
 const changePasswordRoute = createRoute({
@@ -62,8 +62,10 @@ const changePasswordRoute = createRoute({
   tags,
   operationId: 'changePassword',
   summary: 'Change the password; every other session ends',
+  description:
+    'Every other session and every outstanding reset token ends. Rate limited to 5 attempts a minute per user.',
   request: { body: jsonBody(z.object({ current_password: PasswordSchema, new_password: PasswordSchema })) },
-  responses: { 204: noContent, ...errorResponses(401) },
+  responses: { 204: noContent, ...errorResponses(401, 403) },
 });
 
 export const sessionRouter = createRouter()

@@ -43,6 +43,7 @@ const disableRoute = createRoute({
   tags,
   operationId: 'disableTotp',
   summary: 'Turn two-factor authentication off with a current code',
+  description: 'Rate limited, with confirmation, to 5 attempts a minute per user.',
   request: { body: jsonBody(z.object({ code: TotpCodeSchema })) },
   responses: { 204: noContent, ...errorResponses(401, 403, 409) },
 });

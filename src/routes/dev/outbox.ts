@@ -11,7 +11,7 @@ const outboxRoute = createRoute({
   path: '/dev/outbox',
   tags: ['Development'],
   operationId: 'devOutbox',
-  summary: 'Development only: the newest mail sent to an address (404 unless DEV_OUTBOX is "true")',
+  summary: 'Development only: the newest mail sent to an address (404 unless ENVIRONMENT is "development" and DEV_OUTBOX "true")',
   security: [],
   request: { query: z.object({ to: z.email() }) },
   responses: {
@@ -34,7 +34,7 @@ const outboxRoute = createRoute({
 });
 
 export const devRouter = createRouter().openapi(outboxRoute, async (c) => {
-  if (c.env.DEV_OUTBOX !== 'true') throw notFound('Route');
+  if (c.env.DEV_OUTBOX !== 'true' || c.env.ENVIRONMENT !== 'development') throw notFound('Route');
   const rows = await c.var.db
     .select()
     .from(mailOutbox)
