@@ -1,35 +1,53 @@
-import { eq } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { apiKeySecrets, apiKeys, apiKeyUsage } from '../../db/schema';
+import { apiKeySecrets, apiKeys, apiKeyUsage, organizations } from '../../db/schema';
 import { sha256Hex } from '../../lib/crypto';
 import { unauthenticated } from '../../lib/errors';
 import { newId } from '../../lib/ids';
+import { CredentialCache } from '../auth/credential-cache';
 import type { Principal } from '../auth/principal';
 
 export const API_KEY_PREFIX = 'fmk_';
 
-/** Resolves a raw key to its principal; revoked, inactive, expired or past-grace keys are refused. */
-export async function authenticateApiKey(
-  db: Db,
-  raw: string,
-): Promise<Extract<Principal, { type: 'api_key' }>> {
+type ApiKeyPrincipal = Extract<Principal, { type: 'api_key' }>;
+
+/** Keys recently found valid, by secret hash, with the ends that still apply to them. */
+const validKeys = new CredentialCache<{ principal: ApiKeyPrincipal; endsAt: number | null }>();
+
+/** Forgets cached checks of a key (on revoke, roll, update…) or of a whole organization. */
+export function forgetApiKeys(match: { keyId: string } | { orgId: string }) {
+  validKeys.forget(({ principal }) =>
+    'keyId' in match ? principal.keyId === match.keyId : principal.orgId === match.orgId,
+  );
+}
+
+/**
+ * Resolves a raw key to its principal; revoked, inactive, expired or past-grace keys, and keys of
+ * deleted organizations, are refused.
+ */
+export async function authenticateApiKey(db: Db, raw: string): Promise<ApiKeyPrincipal> {
   const now = Date.now();
+  const hash = await sha256Hex(raw);
+  const cached = validKeys.get(hash, now);
+  if (cached && (cached.endsAt === null || cached.endsAt > now)) return cached.principal;
+
   const [row] = await db
     .select({ key: apiKeys, secretExpiresAt: apiKeySecrets.expiresAt })
     .from(apiKeySecrets)
     .innerJoin(apiKeys, eq(apiKeys.id, apiKeySecrets.keyId))
-    .where(eq(apiKeySecrets.hash, await sha256Hex(raw)))
+    .innerJoin(organizations, and(eq(organizations.id, apiKeys.orgId), isNull(organizations.deletedAt)))
+    .where(eq(apiKeySecrets.hash, hash))
     .limit(1);
   const key = row?.key;
   if (!row || !key) throw unauthenticated('The API key is not valid');
   if (key.revokedAt !== null) throw unauthenticated('The API key has been revoked');
   if (!key.active) throw unauthenticated('The API key is inactive');
-  if (
-    (key.expiresAt !== null && key.expiresAt <= now) ||
-    (row.secretExpiresAt !== null && row.secretExpiresAt <= now)
-  )
-    throw unauthenticated('The API key has expired');
-  return { type: 'api_key', keyId: key.id, orgId: key.orgId, scopes: key.scopes };
+  const ends = [key.expiresAt, row.secretExpiresAt].filter((t): t is number => t !== null);
+  const endsAt = ends.length > 0 ? Math.min(...ends) : null;
+  if (endsAt !== null && endsAt <= now) throw unauthenticated('The API key has expired');
+  const principal: ApiKeyPrincipal = { type: 'api_key', keyId: key.id, orgId: key.orgId, scopes: key.scopes };
+  validKeys.set(hash, { principal, endsAt }, now);
+  return principal;
 }
 
 export function recordKeyUsage(

@@ -7,7 +7,7 @@ import { newId } from '../../lib/ids';
 import { activityInsert } from '../activity/record';
 import { hasScope, type Scope } from '../auth/scopes';
 import type { Ctx } from '../context';
-import { API_KEY_PREFIX } from './authenticate';
+import { API_KEY_PREFIX, forgetApiKeys } from './authenticate';
 
 export type ApiKey = typeof apiKeys.$inferSelect;
 export type ApiKeyUse = typeof apiKeyUsage.$inferSelect;
@@ -132,6 +132,7 @@ export async function updateApiKey(
       metadata: { changed: Object.keys(changes) },
     }),
   ]);
+  forgetApiKeys({ keyId });
   if (!key) throw notFound('API key');
   return key;
 }
@@ -151,6 +152,7 @@ export async function deleteApiKey(ctx: Ctx, orgId: string, keyId: string) {
       metadata: { name: key.name },
     }),
   ]);
+  forgetApiKeys({ keyId });
 }
 
 export async function revokeApiKey(ctx: Ctx, orgId: string, keyId: string) {
@@ -165,6 +167,7 @@ export async function revokeApiKey(ctx: Ctx, orgId: string, keyId: string) {
       .returning(),
     activityInsert(ctx, { orgId, action: 'api_key.revoked', entityType: 'api_key', entityId: keyId }),
   ]);
+  forgetApiKeys({ keyId });
   if (!key) throw conflict('The API key is already revoked');
   return key;
 }
@@ -213,6 +216,7 @@ export async function rotateApiKey(
       metadata: { grace_period_seconds: graceSeconds },
     }),
   ]);
+  forgetApiKeys({ keyId });
   if (!key) throw notFound('API key');
   return { raw: secret.raw, key, previousExpiresAt: graceEndsAt };
 }
@@ -232,6 +236,7 @@ export async function rollApiKey(ctx: Ctx, orgId: string, grantor: Grantor, keyI
       .returning(),
     activityInsert(ctx, { orgId, action: 'api_key.rolled', entityType: 'api_key', entityId: keyId }),
   ]);
+  forgetApiKeys({ keyId });
   if (!key) throw notFound('API key');
   return { raw: secret.raw, key };
 }

@@ -6,6 +6,7 @@ import { randomToken, sha256Hex } from '../../lib/crypto';
 import { unauthenticated } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { DAY } from '../../lib/time';
+import { CredentialCache } from './credential-cache';
 import { ACCESS_TTL_SECONDS, signToken } from './tokens';
 
 export const SESSION_TTL_MS = 30 * DAY;
@@ -108,6 +109,9 @@ export function revokeSessionsQuery(
   which: { sessionId: string } | { userId: string; exceptSessionId?: string },
   reason: string,
 ) {
+  openSessions.forget((v, id) =>
+    'sessionId' in which ? id === which.sessionId : v.userId === which.userId && id !== which.exceptSessionId,
+  );
   const now = Date.now();
   const target =
     'sessionId' in which
@@ -131,18 +135,26 @@ export async function revokeSessions(
 }
 
 /** The session behind an access token must still be open: logout takes effect at once. */
+/** Sessions recently confirmed open, by id, with their owner and end. */
+const openSessions = new CredentialCache<{ userId: string; expiresAt: number }>();
+
+/** The session behind an access token must still be open: logout takes effect at once. */
 export async function assertSessionActive(db: Db, sessionId: string, userId: string) {
+  const now = Date.now();
+  const cached = openSessions.get(sessionId, now);
+  if (cached && cached.userId === userId && cached.expiresAt > now) return;
   const [row] = await db
-    .select({ id: sessions.id })
+    .select({ expiresAt: sessions.expiresAt })
     .from(sessions)
     .where(
       and(
         eq(sessions.id, sessionId),
         eq(sessions.userId, userId),
         isNull(sessions.revokedAt),
-        gt(sessions.expiresAt, Date.now()),
+        gt(sessions.expiresAt, now),
       ),
     )
     .limit(1);
   if (!row) throw unauthenticated('The session has ended; sign in again');
+  openSessions.set(sessionId, { userId, expiresAt: row.expiresAt }, now);
 }

@@ -46,6 +46,16 @@ export async function getUser(db: Db, id: string) {
   return user;
 }
 
+/** The user and their organizations, read in one round trip. */
+export async function getUserWithMemberships(db: Db, id: string) {
+  const [[user], orgs] = await db.batch([
+    db.select().from(users).where(eq(users.id, id)).limit(1),
+    userMemberships(db, id),
+  ]);
+  if (!user) throw unauthenticated('The account no longer exists');
+  return { user, orgs };
+}
+
 /** Creates the account and its personal organization (the user is its owner), atomically. */
 export async function register(
   env: Env,
@@ -168,7 +178,7 @@ export async function changePassword(
   ]);
 }
 
-export async function userMemberships(db: Db, userId: string) {
+export function userMemberships(db: Db, userId: string) {
   return db
     .select({ org: organizations, role: memberships.role })
     .from(memberships)

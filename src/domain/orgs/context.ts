@@ -16,13 +16,8 @@ export interface OrgContext {
 /** Not a member, not the key's organization, deleted or missing: all answer the same 404. */
 export async function resolveOrg(db: Db, principal: Principal, orgId: string): Promise<OrgContext> {
   if (principal.type === 'api_key') {
+    // Authentication already refused keys of deleted organizations.
     if (principal.orgId !== orgId) throw notFound('Organization');
-    const [org] = await db
-      .select({ id: organizations.id })
-      .from(organizations)
-      .where(and(eq(organizations.id, orgId), isNull(organizations.deletedAt)))
-      .limit(1);
-    if (!org) throw notFound('Organization');
     return { id: orgId, role: null, scopes: principal.scopes };
   }
   const [row] = await db

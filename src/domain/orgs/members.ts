@@ -6,16 +6,18 @@ import type { Role } from '../auth/scopes';
 import { normalizeEmail } from '../auth/users';
 import type { Ctx } from '../context';
 
+const memberColumns = {
+  userId: memberships.userId,
+  role: memberships.role,
+  joinedAt: memberships.createdAt,
+  email: users.email,
+  name: users.name,
+};
+
 /** Oldest members first; the cursor is the user id of the last member seen. */
 export function listMembers(ctx: Ctx, orgId: string, limit: number, after?: string) {
   return ctx.db
-    .select({
-      userId: memberships.userId,
-      role: memberships.role,
-      joinedAt: memberships.createdAt,
-      email: users.email,
-      name: users.name,
-    })
+    .select(memberColumns)
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
     .where(and(eq(memberships.orgId, orgId), after ? gt(memberships.userId, after) : undefined))
@@ -25,13 +27,7 @@ export function listMembers(ctx: Ctx, orgId: string, limit: number, after?: stri
 
 export async function getMember(ctx: Ctx, orgId: string, userId: string) {
   const [m] = await ctx.db
-    .select({
-      userId: memberships.userId,
-      role: memberships.role,
-      joinedAt: memberships.createdAt,
-      email: users.email,
-      name: users.name,
-    })
+    .select(memberColumns)
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
     .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)))

@@ -3,6 +3,7 @@ import { memberships, organizations } from '../../db/schema';
 import { conflict, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { activityInsert } from '../activity/record';
+import { forgetApiKeys } from '../api-keys/authenticate';
 import type { Ctx } from '../context';
 import { slugify } from './slug';
 

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { activityInsert } from '../../domain/activity/record';
 import { revokeSessionsQuery } from '../../domain/auth/sessions';
-import { changePassword, getUser, userMemberships } from '../../domain/auth/users';
+import { changePassword, getUser, getUserWithMemberships } from '../../domain/auth/users';
 import { errorResponses, jsonBody, jsonResponse, noContent } from '../../lib/openapi';
 import { ctxOf, requireUser } from '../../lib/request';
 import { createRouter } from '../../lib/router';
@@ -77,10 +77,7 @@ export const sessionRouter = createRouter()
         200,
       );
     }
-    const [user, orgs] = await Promise.all([
-      getUser(c.var.db, p.userId),
-      userMemberships(c.var.db, p.userId),
-    ]);
+    const { user, orgs } = await getUserWithMemberships(c.var.db, p.userId);
     return c.json(
       {
         type: 'user' as const,
