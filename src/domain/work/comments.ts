@@ -1,0 +1,118 @@
+import { and, eq, gt, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client';
+import { ticketComments } from '../../db/schema';
+import { forbidden, notFound } from '../../lib/errors';
+import { newId } from '../../lib/ids';
+import { activityInsert } from '../activity/record';
+import type { Ctx } from '../context';
+import { activityInsertWhen } from './sql';
+import { getTicket } from './tickets';
+
+export type Comment = typeof ticketComments.$inferSelect;
+
+/** Oldest first, as a conversation reads. */
+export async function listComments(db: Db, orgId: string, ticketId: string, limit: number, after?: string) {
+  await getTicket(db, orgId, ticketId);
+  return db
+    .select()
+    .from(ticketComments)
+    .where(and(eq(ticketComments.ticketId, ticketId), after ? gt(ticketComments.id, after) : undefined))
+    .orderBy(ticketComments.id)
+    .limit(limit + 1);
+}
+
+export async function addComment(ctx: Ctx, orgId: string, ticketId: string, body: string) {
+  await getTicket(ctx.db, orgId, ticketId);
+  const now = Date.now();
+  const row: Comment = {
+    id: newId('cmt'),
+    orgId,
+    ticketId,
+    authorType: ctx.actor.type,
+    authorId: ctx.actor.id,
+    body,
+    createdAt: now,
+    updatedAt: now,
+  };
+  await ctx.db.batch([
+    ctx.db.insert(ticketComments).values(row),
+    activityInsert(ctx, {
+      orgId,
+      action: 'ticket.comment_added',
+      entityType: 'ticket',
+      entityId: ticketId,
+      metadata: { comment_id: row.id },
+    }),
+  ]);
+  return row;
+}
+
+async function getComment(db: Db, orgId: string, ticketId: string, commentId: string) {
+  const [row] = await db
+    .select()
+    .from(ticketComments)
+    .where(
+      and(
+        eq(ticketComments.orgId, orgId),
+        eq(ticketComments.ticketId, ticketId),
+        eq(ticketComments.id, commentId),
+      ),
+    )
+    .limit(1);
+  if (!row) throw notFound('Comment');
+  return row;
+}
+
+/** Only the author edits a comment; the author or an admin may delete it. */
+export async function editComment(
+  ctx: Ctx,
+  orgId: string,
+  ticketId: string,
+  commentId: string,
+  body: string,
+) {
+  const comment = await getComment(ctx.db, orgId, ticketId, commentId);
+  if (comment.authorId !== ctx.actor.id) throw forbidden('Only the author can edit a comment');
+  const [[row]] = await ctx.db.batch([
+    ctx.db
+      .update(ticketComments)
+      .set({ body, updatedAt: Date.now() })
+      .where(eq(ticketComments.id, commentId))
+      .returning(),
+    activityInsertWhen(
+      ctx,
+      {
+        orgId,
+        action: 'ticket.comment_edited',
+        entityType: 'ticket',
+        entityId: ticketId,
+        metadata: { comment_id: commentId },
+      },
+      sql`EXISTS (SELECT 1 FROM ${ticketComments} WHERE id = ${commentId})`,
+    ),
+  ]);
+  if (!row) throw notFound('Comment');
+  return row;
+}
+
+export async function deleteComment(
+  ctx: Ctx,
+  orgId: string,
+  ticketId: string,
+  commentId: string,
+  isAdmin: boolean,
+) {
+  const comment = await getComment(ctx.db, orgId, ticketId, commentId);
+  if (comment.authorId !== ctx.actor.id && !isAdmin)
+    throw forbidden('Only the author or an admin can delete a comment');
+  await ctx.db.batch([
+    activityInsert(ctx, {
+      orgId,
+      action: 'ticket.comment_deleted',
+      entityType: 'ticket',
+      entityId: ticketId,
+      metadata: { comment_id: commentId },
+    }),
+    ctx.db.delete(ticketComments).where(eq(ticketComments.id, commentId)),
+  ]);
+}

@@ -1,0 +1,355 @@
+import { and, asc, desc, eq, getTableColumns, inArray, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client';
+import { projects, TICKET_STATUSES, ticketComments, ticketDependencies, tickets } from '../../db/schema';
+import { ApiError, notFound } from '../../lib/errors';
+import { newId } from '../../lib/ids';
+import { activityInsert } from '../activity/record';
+import type { Ctx } from '../context';
+import { type Assignee, assertAssignable } from './assignees';
+import { getProject, type Project, systemProject } from './projects';
+import { matchExpression, ticketsFts } from './search';
+import { activityInsertWhen, guarded, runGuarded } from './sql';
+import type { TicketStatus } from './workflow';
+
+export type Ticket = typeof tickets.$inferSelect;
+export type TicketRow = Ticket & { subtaskCount: number; openDependencies: number };
+export type TicketType = Ticket['type'];
+
+/** Gap between neighbouring positions, so a move can land between two tickets many times. */
+export const POSITION_STEP = 1024;
+
+/** A ticket with no dependency that is not done yet; `id` is SQL for the ticket's id. */
+export const noOpenDependencies = (id: SQL | string) => sql`NOT EXISTS (
+  SELECT 1 FROM ticket_dependencies d JOIN tickets b ON b.id = d.depends_on_id
+  WHERE d.ticket_id = ${id} AND b.status <> 'done')`;
+
+/**
+ * The outer query's ticket id, spelled out: drizzle renders `${tickets.id}` as a bare "id" in
+ * single-table selects, which inside a subquery would bind to the subquery's own table.
+ */
+const outerTicketId = sql.raw('"tickets"."id"');
+
+/** The ticket's columns plus its subtask count and number of unfinished dependencies. */
+export const ticketSelection = {
+  ...getTableColumns(tickets),
+  subtaskCount: sql<number>`(SELECT count(*) FROM tickets s WHERE s.parent_id = ${outerTicketId})`.mapWith(
+    Number,
+  ),
+  openDependencies: sql<number>`(SELECT count(*) FROM ticket_dependencies d JOIN tickets b
+    ON b.id = d.depends_on_id WHERE d.ticket_id = ${outerTicketId} AND b.status <> 'done')`.mapWith(Number),
+};
+
+/** The position after the last ticket of a board column. */
+export const endOfColumn = (projectId: string, status: TicketStatus) =>
+  sql`(SELECT coalesce(max(position), 0) + ${POSITION_STEP} FROM tickets WHERE project_id = ${projectId} AND status = ${status})`;
+
+const invalid = (path: string, message: string) =>
+  new ApiError('validation', message, { errors: [{ path, message }] });
+
+export async function findTicket(db: Db, orgId: string, id: string): Promise<TicketRow | undefined> {
+  const [row] = await db
+    .select(ticketSelection)
+    .from(tickets)
+    .where(and(eq(tickets.orgId, orgId), eq(tickets.id, id)))
+    .limit(1);
+  return row;
+}
+
+export async function getTicket(db: Db, orgId: string, id: string): Promise<TicketRow> {
+  const row = await findTicket(db, orgId, id);
+  if (!row) throw notFound('Ticket');
+  return row;
+}
+
+/** The dependencies of a ticket that are not done yet, for messages that name them. */
+export async function openBlockers(db: Db, ticketId: string) {
+  return db
+    .select({ id: tickets.id, status: tickets.status })
+    .from(ticketDependencies)
+    .innerJoin(tickets, eq(tickets.id, ticketDependencies.dependsOnId))
+    .where(and(eq(ticketDependencies.ticketId, ticketId), sql`${tickets.status} <> 'done'`))
+    .orderBy(tickets.id);
+}
+
+export interface TicketFields {
+  title: string;
+  description?: string;
+  type?: TicketType;
+  priority?: number;
+  assignee?: Assignee | null;
+  labels?: string[];
+  estimate?: number | null;
+  dueDate?: string | null;
+  position?: number;
+}
+
+export interface NewTicket extends TicketFields {
+  projectId?: string;
+  parentId?: string | null;
+}
+
+/** The project a new ticket goes to: the one named, or the system project. */
+export async function targetProject(ctx: Ctx, orgId: string, projectId: string | undefined, path: string) {
+  if (projectId === undefined) return systemProject(ctx, orgId);
+  const project = await getProject(ctx.db, orgId, projectId).catch(() => undefined);
+  if (!project) throw invalid(path, `Project ${projectId} does not exist in this organization`);
+  return project;
+}
+
+/** A parent must be a top-level ticket of the same project: subtasks are one level deep. */
+export async function assertParent(db: Db, orgId: string, project: Project, parentId: string, path: string) {
+  const parent = await findTicket(db, orgId, parentId);
+  if (!parent || parent.projectId !== project.id)
+    throw invalid(path, `Ticket ${parentId} does not exist in project ${project.id}`);
+  if (parent.parentId !== null) throw invalid(path, 'A subtask cannot have subtasks of its own');
+}
+
+export async function createTicket(ctx: Ctx, orgId: string, input: NewTicket): Promise<TicketRow> {
+  const project = await targetProject(ctx, orgId, input.projectId, 'project_id');
+  if (input.parentId) await assertParent(ctx.db, orgId, project, input.parentId, 'parent_id');
+  if (input.assignee) await assertAssignable(ctx.db, orgId, input.assignee);
+
+  const now = Date.now();
+  const id = newId('tkt');
+  // The project and parent were checked above; the guard refuses the write if either went since.
+  const stillValid = and(
+    sql`EXISTS (SELECT 1 FROM ${projects} WHERE id = ${project.id})`,
+    input.parentId
+      ? sql`EXISTS (SELECT 1 FROM tickets WHERE id = ${input.parentId} AND parent_id IS NULL)`
+      : undefined,
+  )!;
+  const [[row]] = await runGuarded(
+    () =>
+      ctx.db.batch([
+        ctx.db
+          .insert(tickets)
+          .values({
+            id,
+            orgId,
+            projectId: guarded(project.id, stillValid),
+            parentId: input.parentId ?? null,
+            title: input.title,
+            description: input.description ?? '',
+            type: input.type ?? 'task',
+            status: 'todo',
+            priority: input.priority ?? 2,
+            assigneeType: input.assignee?.type ?? null,
+            assigneeId: input.assignee?.id ?? null,
+            labels: input.labels ?? [],
+            estimate: input.estimate ?? null,
+            dueDate: input.dueDate ?? null,
+            position: input.position ?? endOfColumn(project.id, 'todo'),
+            createdBy: ctx.actor.id,
+            createdAt: now,
+            updatedAt: now,
+          })
+          .returning(),
+        activityInsert(ctx, {
+          orgId,
+          action: 'ticket.created',
+          entityType: 'ticket',
+          entityId: id,
+          metadata: { project_id: project.id, parent_id: input.parentId ?? null },
+        }),
+      ]),
+    'The project or parent ticket was deleted meanwhile',
+  );
+  return { ...row!, subtaskCount: 0, openDependencies: 0 };
+}
+
+export interface TicketPatch extends Partial<TicketFields> {
+  parentId?: string | null;
+  resolution?: string | null;
+}
+
+export async function updateTicket(ctx: Ctx, orgId: string, id: string, patch: TicketPatch) {
+  const current = await getTicket(ctx.db, orgId, id);
+  if (patch.parentId) {
+    if (patch.parentId === id) throw invalid('parent_id', 'A ticket cannot be its own parent');
+    if (current.subtaskCount > 0)
+      throw invalid('parent_id', 'This ticket has subtasks, so it cannot become a subtask');
+    const project = await getProject(ctx.db, orgId, current.projectId);
+    await assertParent(ctx.db, orgId, project, patch.parentId, 'parent_id');
+  }
+  if (patch.assignee) await assertAssignable(ctx.db, orgId, patch.assignee);
+
+  const set: Partial<Ticket> = {};
+  if (patch.title !== undefined) set.title = patch.title;
+  if (patch.description !== undefined) set.description = patch.description;
+  if (patch.type !== undefined) set.type = patch.type;
+  if (patch.priority !== undefined) set.priority = patch.priority;
+  if (patch.labels !== undefined) set.labels = patch.labels;
+  if (patch.estimate !== undefined) set.estimate = patch.estimate;
+  if (patch.dueDate !== undefined) set.dueDate = patch.dueDate;
+  if (patch.resolution !== undefined) set.resolution = patch.resolution;
+  if (patch.position !== undefined) set.position = patch.position;
+  if (patch.parentId !== undefined) set.parentId = patch.parentId;
+  if (patch.assignee !== undefined) {
+    set.assigneeType = patch.assignee?.type ?? null;
+    set.assigneeId = patch.assignee?.id ?? null;
+  }
+  const fields = Object.keys(patch).filter((k) => patch[k as keyof TicketPatch] !== undefined);
+  await ctx.db.batch([
+    ctx.db
+      .update(tickets)
+      .set({ ...set, updatedAt: Date.now() })
+      .where(and(eq(tickets.orgId, orgId), eq(tickets.id, id))),
+    activityInsertWhen(
+      ctx,
+      { orgId, action: 'ticket.updated', entityType: 'ticket', entityId: id, metadata: { fields } },
+      sql`EXISTS (SELECT 1 FROM tickets WHERE id = ${id})`,
+    ),
+  ]);
+  return getTicket(ctx.db, orgId, id);
+}
+
+/** Deletes the ticket with its subtasks, their comments and every dependency touching them. */
+export async function deleteTicket(ctx: Ctx, orgId: string, id: string) {
+  const ticket = await getTicket(ctx.db, orgId, id);
+  const family = ctx.db
+    .select({ id: tickets.id })
+    .from(tickets)
+    .where(or(eq(tickets.id, id), eq(tickets.parentId, id)));
+  await ctx.db.batch([
+    activityInsert(ctx, {
+      orgId,
+      action: 'ticket.deleted',
+      entityType: 'ticket',
+      entityId: id,
+      metadata: { project_id: ticket.projectId, subtasks: ticket.subtaskCount },
+    }),
+    ctx.db.delete(ticketComments).where(inArray(ticketComments.ticketId, family)),
+    ctx.db
+      .delete(ticketDependencies)
+      .where(
+        or(inArray(ticketDependencies.ticketId, family), inArray(ticketDependencies.dependsOnId, family)),
+      ),
+    ctx.db
+      .delete(tickets)
+      .where(and(eq(tickets.orgId, orgId), or(eq(tickets.id, id), eq(tickets.parentId, id)))),
+  ]);
+}
+
+export interface TicketFilter {
+  statuses?: TicketStatus[];
+  priorities?: number[];
+  assignee?: Assignee | 'none';
+  projectId?: string;
+  parentId?: string;
+  label?: string;
+  q?: string;
+  includeSubtasks?: boolean;
+}
+
+function filterConditions(orgId: string, f: TicketFilter) {
+  return [
+    eq(tickets.orgId, orgId),
+    f.statuses?.length ? inArray(tickets.status, f.statuses) : undefined,
+    f.priorities?.length ? inArray(tickets.priority, f.priorities) : undefined,
+    f.assignee === 'none'
+      ? isNull(tickets.assigneeId)
+      : f.assignee
+        ? and(eq(tickets.assigneeType, f.assignee.type), eq(tickets.assigneeId, f.assignee.id))
+        : undefined,
+    f.projectId ? eq(tickets.projectId, f.projectId) : undefined,
+    f.parentId ? eq(tickets.parentId, f.parentId) : f.includeSubtasks ? undefined : isNull(tickets.parentId),
+    f.label ? sql`EXISTS (SELECT 1 FROM json_each(${tickets.labels}) WHERE value = ${f.label})` : undefined,
+  ];
+}
+
+/**
+ * Without `q`, newest first (cursor: the last id). With `q`, best match first by FTS5 rank
+ * (cursor: the last rank and id).
+ */
+export async function listTickets(db: Db, orgId: string, f: TicketFilter, limit: number, cursor?: string) {
+  if (f.q === undefined) {
+    const rows = await db
+      .select(ticketSelection)
+      .from(tickets)
+      .where(and(...filterConditions(orgId, f), cursor ? lt(tickets.id, cursor) : undefined))
+      .orderBy(desc(tickets.id))
+      .limit(limit + 1);
+    return { rows, key: (r: TicketRow) => r.id };
+  }
+  let after: SQL | undefined;
+  if (cursor) {
+    const sep = cursor.indexOf('|');
+    const rank = Number(cursor.slice(0, sep));
+    const id = cursor.slice(sep + 1);
+    if (sep < 0 || Number.isNaN(rank))
+      throw new ApiError('bad_request', 'The cursor is not one this API issued');
+    after = or(sql`${ticketsFts.rank} > ${rank}`, and(sql`${ticketsFts.rank} = ${rank}`, lt(tickets.id, id)));
+  }
+  const rows = await db
+    .select({ ...ticketSelection, rank: ticketsFts.rank })
+    .from(ticketsFts)
+    .innerJoin(tickets, eq(tickets.id, ticketsFts.ticketId))
+    .where(and(sql`${ticketsFts} MATCH ${matchExpression(f.q)}`, ...filterConditions(orgId, f), after))
+    .orderBy(asc(ticketsFts.rank), desc(tickets.id))
+    .limit(limit + 1);
+  return { rows, key: (r: TicketRow & { rank: number }) => `${r.rank}|${r.id}` };
+}
+
+/**
+ * The ticket `assignee` should work on next: a todo ticket assigned to them or to nobody, whose
+ * dependencies are all done; most urgent first, their own before unassigned ones, then by due
+ * date and board position.
+ */
+export async function nextTicket(db: Db, orgId: string, assignee: Assignee, projectId?: string) {
+  const [row] = await db
+    .select(ticketSelection)
+    .from(tickets)
+    .where(
+      and(
+        eq(tickets.orgId, orgId),
+        eq(tickets.status, 'todo'),
+        or(
+          isNull(tickets.assigneeId),
+          and(eq(tickets.assigneeType, assignee.type), eq(tickets.assigneeId, assignee.id)),
+        ),
+        projectId ? eq(tickets.projectId, projectId) : undefined,
+        noOpenDependencies(outerTicketId),
+      ),
+    )
+    .orderBy(
+      asc(tickets.priority),
+      sql`${tickets.assigneeId} IS NULL`,
+      sql`${tickets.dueDate} IS NULL`,
+      asc(tickets.dueDate),
+      asc(tickets.position),
+      asc(tickets.id),
+    )
+    .limit(1);
+  return row ?? null;
+}
+
+/** The project's board: top-level tickets by status column, ordered by position. */
+export async function board(db: Db, orgId: string, projectId: string, perColumn: number) {
+  await getProject(db, orgId, projectId);
+  const column = (status: TicketStatus) =>
+    db
+      .select(ticketSelection)
+      .from(tickets)
+      .where(and(eq(tickets.projectId, projectId), eq(tickets.status, status), isNull(tickets.parentId)))
+      .orderBy(asc(tickets.position), asc(tickets.id))
+      .limit(perColumn);
+  const [totals, ...columns] = await db.batch([
+    db
+      .select({ status: tickets.status, n: sql<number>`count(*)`.mapWith(Number) })
+      .from(tickets)
+      .where(and(eq(tickets.projectId, projectId), isNull(tickets.parentId)))
+      .groupBy(tickets.status),
+    column('todo'),
+    column('in_progress'),
+    column('review'),
+    column('done'),
+    column('blocked'),
+    column('cancelled'),
+  ]);
+  const total = new Map(totals.map((t) => [t.status, t.n]));
+  return TICKET_STATUSES.map((status, i) => ({
+    status,
+    total: total.get(status) ?? 0,
+    tickets: columns[i]!,
+  }));
+}

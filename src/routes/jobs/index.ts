@@ -1,0 +1,348 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import {
+  claimJobs,
+  completeJob,
+  failJob,
+  getJob,
+  heartbeat,
+  listJobs,
+  listWorkers,
+  queueStats,
+  submitJob,
+} from '../../domain/jobs/queue';
+import { jsonBody, jsonResponse, OrgParamsSchema, orgErrors } from '../../lib/openapi';
+import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
+import { ctxOf } from '../../lib/request';
+import { createRouter } from '../../lib/router';
+import { iso } from '../../lib/time';
+import { requireAccess } from '../../middleware/access';
+import { IdempotencyHeaderSchema, idempotent } from '../../middleware/idempotency';
+import {
+  JobParamsSchema,
+  JobSchema,
+  JobStateSchema,
+  LeaseProofSchema,
+  QueueNameSchema,
+  tags,
+  toJob,
+  WorkerIdSchema,
+} from './schemas';
+
+const MAX_PAYLOAD_CHARS = 256 * 1024;
+const fitsPayload = (v: unknown) => v === undefined || (JSON.stringify(v)?.length ?? 0) <= MAX_PAYLOAD_CHARS;
+const DAY_SECONDS = 86_400;
+
+const SubmitSchema = z.object({
+  type: z.string().trim().min(1).max(100).openapi({ example: 'repo.index' }),
+  payload: z
+    .unknown()
+    .refine((p) => p !== undefined, 'Required')
+    .refine(fitsPayload, `At most ${MAX_PAYLOAD_CHARS} characters of JSON`),
+  queue: QueueNameSchema.default('default'),
+  priority: z.number().int().min(-1000).max(1000).default(0).openapi({ description: 'Higher runs first' }),
+  max_attempts: z.number().int().min(1).max(100).default(3),
+  timeout_seconds: z.number().int().min(1).max(DAY_SECONDS).default(300).openapi({
+    description: 'Lease length: a worker that neither heartbeats nor finishes by then loses the job',
+  }),
+  delay_seconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(30 * DAY_SECONDS)
+    .default(0),
+  idempotency_key: z
+    .string()
+    .min(1)
+    .max(255)
+    .optional()
+    .openapi({ description: 'A repeated submission with the same key returns the original job (200)' }),
+});
+
+const submitRoute = createRoute({
+  method: 'post',
+  path: '/orgs/{orgId}/jobs',
+  tags,
+  operationId: 'submitJob',
+  summary: 'Submit a job to a queue; with `idempotency_key`, a repeat returns the original job',
+  description:
+    'Two ways to make a submission safe to repeat: `idempotency_key` in the body is kept with the job for the ' +
+    'organization (any caller repeating it gets the original job, 200), and the `Idempotency-Key` header ' +
+    'replays this caller’s original response for 24 hours.',
+  middleware: [requireAccess('member', 'jobs:write'), idempotent],
+  request: { params: OrgParamsSchema, headers: IdempotencyHeaderSchema, body: jsonBody(SubmitSchema) },
+  responses: {
+    201: jsonResponse(JobSchema, 'The job was queued'),
+    200: jsonResponse(JobSchema, 'A job with this idempotency key already existed; here it is'),
+    ...orgErrors,
+  },
+});
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/orgs/{orgId}/jobs',
+  tags,
+  operationId: 'listJobs',
+  summary: 'Jobs, newest first, by state, queue and type',
+  middleware: [requireAccess('viewer', 'jobs:read')],
+  request: {
+    params: OrgParamsSchema,
+    query: PageQuerySchema.extend({
+      state: JobStateSchema.optional(),
+      queue: QueueNameSchema.optional(),
+      type: z.string().max(100).optional(),
+    }),
+  },
+  responses: { 200: jsonResponse(pageOf(JobSchema), 'A page of jobs'), ...orgErrors },
+});
+
+const statsRoute = createRoute({
+  method: 'get',
+  path: '/orgs/{orgId}/jobs/stats',
+  tags,
+  operationId: 'jobQueueStats',
+  summary: 'Jobs per queue and state (waiting, leased, done, failed and awaiting retry, dead)',
+  middleware: [requireAccess('viewer', 'jobs:read')],
+  request: { params: OrgParamsSchema, query: z.object({ queue: QueueNameSchema.optional() }) },
+  responses: {
+    200: jsonResponse(
+      z.object({
+        queues: z.array(
+          z.object({
+            queue: z.string(),
+            waiting: z.number().int(),
+            leased: z.number().int(),
+            done: z.number().int(),
+            failed: z.number().int(),
+            dead: z.number().int(),
+          }),
+        ),
+      }),
+      'Statistics',
+    ),
+    ...orgErrors,
+  },
+});
+
+const workersRoute = createRoute({
+  method: 'get',
+  path: '/orgs/{orgId}/jobs/workers',
+  tags,
+  operationId: 'listJobWorkers',
+  summary: 'Workers that have claimed jobs, most recently heard from first',
+  middleware: [requireAccess('viewer', 'jobs:read')],
+  request: { params: OrgParamsSchema },
+  responses: {
+    200: jsonResponse(
+      z.object({
+        data: z.array(
+          z.object({
+            worker_id: z.string(),
+            last_queue: z.string().nullable(),
+            last_heartbeat_at: z.iso.datetime(),
+            active_leases: z.number().int(),
+            jobs_completed: z.number().int(),
+            jobs_failed: z.number().int(),
+            first_seen_at: z.iso.datetime(),
+          }),
+        ),
+      }),
+      'Workers',
+    ),
+    ...orgErrors,
+  },
+});
+
+const getRoute = createRoute({
+  method: 'get',
+  path: '/orgs/{orgId}/jobs/{jobId}',
+  tags,
+  operationId: 'getJob',
+  summary: 'A job',
+  middleware: [requireAccess('viewer', 'jobs:read')],
+  request: { params: JobParamsSchema },
+  responses: { 200: jsonResponse(JobSchema, 'The job'), ...orgErrors },
+});
+
+const claimRoute = createRoute({
+  method: 'post',
+  path: '/orgs/{orgId}/jobs/claim',
+  tags,
+  operationId: 'claimJobs',
+  summary: 'Lease up to `batch_size` available jobs of a queue, most urgent first; never the same job twice',
+  description:
+    'With an `Idempotency-Key`, a retried claim (e.g. after a lost response) returns the same lease.',
+  middleware: [requireAccess('member', 'jobs:write'), idempotent],
+  request: {
+    params: OrgParamsSchema,
+    headers: IdempotencyHeaderSchema,
+    body: jsonBody(
+      z.object({
+        worker_id: WorkerIdSchema,
+        queue: QueueNameSchema.default('default'),
+        types: z
+          .array(z.string().min(1).max(100))
+          .max(50)
+          .optional()
+          .openapi({ description: 'Only these job types' }),
+        batch_size: z.number().int().min(1).max(100).default(1),
+      }),
+    ),
+  },
+  responses: {
+    200: jsonResponse(
+      z.object({
+        lease_id: z.string().openapi({ description: 'Present it to heartbeat, complete or fail these jobs' }),
+        data: z.array(JobSchema).openapi({ description: 'Empty when nothing is available' }),
+      }),
+      'The leased jobs',
+    ),
+    ...orgErrors,
+  },
+});
+
+const heartbeatRoute = createRoute({
+  method: 'post',
+  path: '/orgs/{orgId}/jobs/{jobId}/heartbeat',
+  tags,
+  operationId: 'heartbeatJob',
+  summary: 'Extend the lease on a job (409 if the lease is no longer held)',
+  middleware: [requireAccess('member', 'jobs:write')],
+  request: {
+    params: JobParamsSchema,
+    body: jsonBody(
+      LeaseProofSchema.extend({
+        extend_seconds: z
+          .number()
+          .int()
+          .min(1)
+          .max(DAY_SECONDS)
+          .optional()
+          .openapi({ description: 'From now; defaults to the job’s timeout' }),
+      }),
+    ),
+  },
+  responses: { 200: jsonResponse(JobSchema, 'The job with its new lease expiry'), ...orgErrors },
+});
+
+const completeRoute = createRoute({
+  method: 'post',
+  path: '/orgs/{orgId}/jobs/{jobId}/complete',
+  tags,
+  operationId: 'completeJob',
+  summary: 'Finish a leased job with its result',
+  middleware: [requireAccess('member', 'jobs:write')],
+  request: {
+    params: JobParamsSchema,
+    body: jsonBody(
+      LeaseProofSchema.extend({
+        result: z.unknown().refine(fitsPayload, `At most ${MAX_PAYLOAD_CHARS} characters of JSON`).optional(),
+      }),
+    ),
+  },
+  responses: { 200: jsonResponse(JobSchema, 'The job, done'), ...orgErrors },
+});
+
+const failRoute = createRoute({
+  method: 'post',
+  path: '/orgs/{orgId}/jobs/{jobId}/fail',
+  tags,
+  operationId: 'failJob',
+  summary: 'Report a failed attempt: retried with exponential backoff until max_attempts, then dead',
+  middleware: [requireAccess('member', 'jobs:write')],
+  request: {
+    params: JobParamsSchema,
+    body: jsonBody(
+      LeaseProofSchema.extend({
+        error: z.string().min(1).max(10_000),
+        retryable: z.boolean().default(true).openapi({ description: 'false makes the job dead at once' }),
+      }),
+    ),
+  },
+  responses: { 200: jsonResponse(JobSchema, 'The job, failed (awaiting retry) or dead'), ...orgErrors },
+});
+
+const proofOf = (b: { worker_id: string; lease_id: string }) => ({
+  workerId: b.worker_id,
+  leaseId: b.lease_id,
+});
+
+export const jobsRouter = createRouter()
+  .openapi(submitRoute, async (c) => {
+    const b = c.req.valid('json');
+    const { job, created } = await submitJob(ctxOf(c), c.var.org.id, {
+      queue: b.queue,
+      type: b.type,
+      payload: b.payload,
+      priority: b.priority,
+      maxAttempts: b.max_attempts,
+      timeoutMs: b.timeout_seconds * 1000,
+      delayMs: b.delay_seconds * 1000,
+      idempotencyKey: b.idempotency_key,
+    });
+    if (!created) return c.json(toJob(job), 200, { 'Idempotent-Replayed': 'true' });
+    return c.json(toJob(job), 201);
+  })
+  .openapi(listRoute, async (c) => {
+    const q = c.req.valid('query');
+    const rows = await listJobs(c.var.db, c.var.org.id, q, q.limit, decodeCursor(q.cursor));
+    return c.json(
+      toPage(rows, q.limit, (r) => r.id, toJob),
+      200,
+    );
+  })
+  .openapi(statsRoute, async (c) => {
+    return c.json({ queues: await queueStats(c.var.db, c.var.org.id, c.req.valid('query').queue) }, 200);
+  })
+  .openapi(workersRoute, async (c) => {
+    const rows = await listWorkers(c.var.db, c.var.org.id);
+    return c.json(
+      {
+        data: rows.map((w) => ({
+          worker_id: w.workerId,
+          last_queue: w.lastQueue,
+          last_heartbeat_at: iso(w.lastHeartbeatAt),
+          active_leases: w.activeLeases,
+          jobs_completed: w.jobsCompleted,
+          jobs_failed: w.jobsFailed,
+          first_seen_at: iso(w.createdAt),
+        })),
+      },
+      200,
+    );
+  })
+  .openapi(claimRoute, async (c) => {
+    const b = c.req.valid('json');
+    const claim = await claimJobs(ctxOf(c), c.var.org.id, {
+      workerId: b.worker_id,
+      queue: b.queue,
+      types: b.types,
+      batchSize: b.batch_size,
+    });
+    return c.json({ lease_id: claim.leaseId, data: claim.jobs.map(toJob) }, 200);
+  })
+  .openapi(getRoute, async (c) => {
+    const { jobId } = c.req.valid('param');
+    return c.json(toJob(await getJob(c.var.db, c.var.org.id, jobId)), 200);
+  })
+  .openapi(heartbeatRoute, async (c) => {
+    const { jobId } = c.req.valid('param');
+    const b = c.req.valid('json');
+    const job = await heartbeat(
+      ctxOf(c),
+      c.var.org.id,
+      jobId,
+      proofOf(b),
+      b.extend_seconds === undefined ? undefined : b.extend_seconds * 1000,
+    );
+    return c.json(toJob(job), 200);
+  })
+  .openapi(completeRoute, async (c) => {
+    const { jobId } = c.req.valid('param');
+    const b = c.req.valid('json');
+    return c.json(toJob(await completeJob(ctxOf(c), c.var.org.id, jobId, proofOf(b), b.result ?? null)), 200);
+  })
+  .openapi(failRoute, async (c) => {
+    const { jobId } = c.req.valid('param');
+    const b = c.req.valid('json');
+    return c.json(toJob(await failJob(ctxOf(c), c.var.org.id, jobId, proofOf(b), b.error, b.retryable)), 200);
+  });

@@ -1,0 +1,9 @@
+import { createRouter } from '../../lib/router';
+import { documentsRouter } from './documents';
+import { projectGraphRouter } from './graph';
+import { projectsRouter } from './projects';
+
+export const projectRouter = createRouter()
+  .route('/', projectsRouter)
+  .route('/', projectGraphRouter)
+  .route('/', documentsRouter);

@@ -1,0 +1,217 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { addDependenciesBulk, MAX_BULK_DEPENDENCIES } from '../../domain/work/dependencies';
+import {
+  clearTickets,
+  createProject,
+  deleteProject,
+  getProject,
+  listProjects,
+  projectSettings,
+  systemProject,
+  updateProject,
+} from '../../domain/work/projects';
+import { jsonBody, jsonResponse, noContent, OrgParamsSchema, orgErrors } from '../../lib/openapi';
+import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
+import { ctxOf } from '../../lib/request';
+import { createRouter } from '../../lib/router';
+import { requireAccess } from '../../middleware/access';
+import {
+  CreateProjectSchema,
+  ProjectParamsSchema,
+  ProjectSchema,
+  tags,
+  toProject,
+  toProjectInput,
+  UpdateProjectSchema,
+} from './schemas';
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/orgs/{orgId}/projects',
+  tags,
+  operationId: 'listProjects',
+  summary: 'Projects, oldest first; the system project is made on first use',
+  middleware: [requireAccess('viewer', 'projects:read')],
+  request: { params: OrgParamsSchema, query: PageQuerySchema },
+  responses: { 200: jsonResponse(pageOf(ProjectSchema), 'A page of projects'), ...orgErrors },
+});
+
+const createProjectRoute = createRoute({
+  method: 'post',
+  path: '/orgs/{orgId}/projects',
+  tags,
+  operationId: 'createProject',
+  summary: 'Create a project',
+  middleware: [requireAccess('member', 'projects:write')],
+  request: { params: OrgParamsSchema, body: jsonBody(CreateProjectSchema) },
+  responses: { 201: jsonResponse(ProjectSchema, 'The project'), ...orgErrors },
+});
+
+const systemRoute = createRoute({
+  method: 'get',
+  path: '/orgs/{orgId}/projects/system',
+  tags,
+  operationId: 'getSystemProject',
+  summary: 'The organization’s system project (made on first use)',
+  middleware: [requireAccess('viewer', 'projects:read')],
+  request: { params: OrgParamsSchema },
+  responses: { 200: jsonResponse(ProjectSchema, 'The system project'), ...orgErrors },
+});
+
+const getRoute = createRoute({
+  method: 'get',
+  path: '/orgs/{orgId}/projects/{projectId}',
+  tags,
+  operationId: 'getProject',
+  summary: 'A project',
+  middleware: [requireAccess('viewer', 'projects:read')],
+  request: { params: ProjectParamsSchema },
+  responses: { 200: jsonResponse(ProjectSchema, 'The project'), ...orgErrors },
+});
+
+const updateRoute = createRoute({
+  method: 'patch',
+  path: '/orgs/{orgId}/projects/{projectId}',
+  tags,
+  operationId: 'updateProject',
+  summary: 'Change a project’s name, description, repository or settings',
+  middleware: [requireAccess('member', 'projects:write')],
+  request: { params: ProjectParamsSchema, body: jsonBody(UpdateProjectSchema) },
+  responses: { 200: jsonResponse(ProjectSchema, 'The project'), ...orgErrors },
+});
+
+const deleteRoute = createRoute({
+  method: 'delete',
+  path: '/orgs/{orgId}/projects/{projectId}',
+  tags,
+  operationId: 'deleteProject',
+  summary: 'Delete a project with its tickets and documents (admins; never the system project: 409)',
+  middleware: [requireAccess('admin', 'projects:write')],
+  request: { params: ProjectParamsSchema },
+  responses: { 204: noContent, ...orgErrors },
+});
+
+const settingsRoute = createRoute({
+  method: 'get',
+  path: '/orgs/{orgId}/projects/{projectId}/settings',
+  tags,
+  operationId: 'getProjectSettings',
+  summary: 'The project’s settings with its repository and ticket, dependency and document figures',
+  middleware: [requireAccess('viewer', 'projects:read')],
+  request: { params: ProjectParamsSchema },
+  responses: {
+    200: jsonResponse(
+      z.object({
+        project: ProjectSchema.pick({ id: true, name: true, system: true }),
+        repository: ProjectSchema.shape.repository,
+        settings: ProjectSchema.shape.settings,
+        tickets: z.object({
+          total: z.number().int(),
+          subtasks: z.number().int(),
+          by_status: z.record(z.string(), z.number().int()),
+        }),
+        dependencies: z.number().int(),
+        documents: z.object({ count: z.number().int(), bytes: z.number().int() }),
+      }),
+      'The aggregated settings',
+    ),
+    ...orgErrors,
+  },
+});
+
+const clearRoute = createRoute({
+  method: 'delete',
+  path: '/orgs/{orgId}/projects/{projectId}/tickets',
+  tags,
+  operationId: 'deleteProjectTickets',
+  summary: 'Delete every ticket of the project with their comments and dependencies (admins)',
+  middleware: [requireAccess('admin', 'tickets:write')],
+  request: { params: ProjectParamsSchema },
+  responses: { 200: jsonResponse(z.object({ deleted: z.number().int() }), 'How many went'), ...orgErrors },
+});
+
+const bulkDependenciesRoute = createRoute({
+  method: 'post',
+  path: '/orgs/{orgId}/projects/{projectId}/dependencies',
+  tags,
+  operationId: 'addProjectDependencies',
+  summary: `Add up to ${MAX_BULK_DEPENDENCIES} dependencies between tickets of the project; all or nothing, cycles refused`,
+  middleware: [requireAccess('member', 'tickets:write')],
+  request: {
+    params: ProjectParamsSchema,
+    body: jsonBody(
+      z.object({
+        edges: z
+          .array(z.object({ ticket_id: z.string().max(100), depends_on_id: z.string().max(100) }))
+          .min(1)
+          .max(MAX_BULK_DEPENDENCIES),
+      }),
+    ),
+  },
+  responses: {
+    201: jsonResponse(z.object({ added: z.number().int() }), 'How many were added'),
+    ...orgErrors,
+  },
+});
+
+export const projectsRouter = createRouter()
+  .openapi(listRoute, async (c) => {
+    const q = c.req.valid('query');
+    await systemProject(ctxOf(c), c.var.org.id);
+    const rows = await listProjects(c.var.db, c.var.org.id, q.limit, decodeCursor(q.cursor));
+    return c.json(
+      toPage(rows, q.limit, (r) => r.id, toProject),
+      200,
+    );
+  })
+  .openapi(createProjectRoute, async (c) => {
+    const b = c.req.valid('json');
+    const row = await createProject(ctxOf(c), c.var.org.id, { ...toProjectInput(b), name: b.name });
+    return c.json(toProject(row), 201);
+  })
+  .openapi(systemRoute, async (c) => c.json(toProject(await systemProject(ctxOf(c), c.var.org.id)), 200))
+  .openapi(getRoute, async (c) => {
+    const { projectId } = c.req.valid('param');
+    return c.json(toProject(await getProject(c.var.db, c.var.org.id, projectId)), 200);
+  })
+  .openapi(updateRoute, async (c) => {
+    const { projectId } = c.req.valid('param');
+    const row = await updateProject(ctxOf(c), c.var.org.id, projectId, toProjectInput(c.req.valid('json')));
+    return c.json(toProject(row), 200);
+  })
+  .openapi(deleteRoute, async (c) => {
+    const { projectId } = c.req.valid('param');
+    await deleteProject(ctxOf(c), c.var.org.id, projectId);
+    return c.body(null, 204);
+  })
+  .openapi(settingsRoute, async (c) => {
+    const { projectId } = c.req.valid('param');
+    const s = await projectSettings(c.var.db, c.var.org.id, projectId);
+    const total = Object.values(s.ticketsByStatus).reduce((a, b) => a + b, 0);
+    return c.json(
+      {
+        project: { id: s.project.id, name: s.project.name, system: s.project.system },
+        repository: { url: s.project.repoUrl, default_branch: s.project.defaultBranch },
+        settings: s.project.settings,
+        tickets: { total, subtasks: s.subtasks, by_status: s.ticketsByStatus },
+        dependencies: s.dependencies,
+        documents: s.documents,
+      },
+      200,
+    );
+  })
+  .openapi(clearRoute, async (c) => {
+    const { projectId } = c.req.valid('param');
+    return c.json({ deleted: await clearTickets(ctxOf(c), c.var.org.id, projectId) }, 200);
+  })
+  .openapi(bulkDependenciesRoute, async (c) => {
+    const { projectId } = c.req.valid('param');
+    const { edges } = c.req.valid('json');
+    await addDependenciesBulk(
+      ctxOf(c),
+      c.var.org.id,
+      projectId,
+      edges.map((e) => ({ ticketId: e.ticket_id, dependsOnId: e.depends_on_id })),
+    );
+    return c.json({ added: edges.length }, 201);
+  });

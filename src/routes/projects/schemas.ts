@@ -1,0 +1,70 @@
+import { z } from '@hono/zod-openapi';
+import type { Project } from '../../domain/work/projects';
+import { OrgParamsSchema } from '../../lib/openapi';
+import { iso } from '../../lib/time';
+import { pathId } from '../tickets/schemas';
+
+export const tags = ['Projects'];
+
+export const ProjectParamsSchema = OrgParamsSchema.extend({ projectId: pathId('projectId', 'prj_01hv…') });
+
+const RepositorySchema = z
+  .object({
+    url: z
+      .url({ protocol: /^https?$/ })
+      .max(500)
+      .nullable(),
+    default_branch: z.string().trim().min(1).max(200).nullable(),
+  })
+  .openapi('Repository');
+
+export const ProjectSchema = z
+  .object({
+    id: z.string().openapi({ example: 'prj_01hv…' }),
+    name: z.string(),
+    description: z.string().nullable(),
+    system: z.boolean().openapi({ description: 'The organization’s system project; it cannot be deleted' }),
+    repository: RepositorySchema,
+    settings: z.record(z.string(), z.unknown()),
+    created_by: z.string(),
+    created_at: z.iso.datetime(),
+    updated_at: z.iso.datetime(),
+  })
+  .openapi('Project');
+
+export const toProject = (p: Project): z.infer<typeof ProjectSchema> => ({
+  id: p.id,
+  name: p.name,
+  description: p.description,
+  system: p.system,
+  repository: { url: p.repoUrl, default_branch: p.defaultBranch },
+  settings: p.settings,
+  created_by: p.createdBy,
+  created_at: iso(p.createdAt),
+  updated_at: iso(p.updatedAt),
+});
+
+const SettingsSchema = z
+  .record(z.string().max(100), z.unknown())
+  .refine(
+    (s) => (JSON.stringify(s)?.length ?? 0) <= 20_000,
+    'Settings must be at most 20,000 characters of JSON',
+  )
+  .openapi({ description: 'Free-form settings; on update keys merge, and a null value removes a key' });
+
+export const CreateProjectSchema = z.object({
+  name: z.string().trim().min(1).max(100),
+  description: z.string().max(2000).nullable().optional(),
+  repository: RepositorySchema.partial().optional(),
+  settings: SettingsSchema.optional(),
+});
+
+export const UpdateProjectSchema = CreateProjectSchema.partial();
+
+export const toProjectInput = (b: z.infer<typeof UpdateProjectSchema>) => ({
+  name: b.name,
+  description: b.description,
+  repoUrl: b.repository?.url,
+  defaultBranch: b.repository?.default_branch,
+  settings: b.settings,
+});

@@ -1,0 +1,151 @@
+import { z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { TICKET_STATUSES, TICKET_TYPES } from '../../db/schema';
+import type { Assignee } from '../../domain/work/assignees';
+import type { TicketRow } from '../../domain/work/tickets';
+import type { AppEnv } from '../../env';
+import { ApiError } from '../../lib/errors';
+import { OrgParamsSchema } from '../../lib/openapi';
+import { iso, isoOrNull } from '../../lib/time';
+
+export const tags = ['Tickets'];
+
+export const PrioritySchema = z
+  .enum(['P0', 'P1', 'P2', 'P3'])
+  .openapi({ description: 'P0 is the most urgent' });
+export const StatusSchema = z.enum(TICKET_STATUSES);
+export const priorityRank = (p: z.infer<typeof PrioritySchema>) => Number(p.slice(1));
+const priorityName = (n: number) => `P${n}` as z.infer<typeof PrioritySchema>;
+
+export const AssigneeSchema = z
+  .object({
+    type: z.enum(['user', 'agent']),
+    id: z.string().min(1).max(100).openapi({ example: 'usr_01hv…' }),
+  })
+  .openapi('Assignee');
+
+export const AssigneeInputSchema = AssigneeSchema.extend({
+  id: z
+    .string()
+    .min(1)
+    .max(100)
+    .openapi({ description: 'A user or agent id; `me` (type user) is the caller' }),
+});
+
+/** `{type: 'user', id: 'me'}` is the signed-in caller; API keys have no `me`. */
+export function resolveAssignee(
+  c: Context<AppEnv>,
+  a: z.infer<typeof AssigneeInputSchema>,
+  path = 'assignee',
+): Assignee {
+  if (a.id !== 'me') return a;
+  const p = c.var.principal;
+  if (a.type !== 'user' || p.type !== 'user') {
+    const message = '`me` means the signed-in user; API keys must name the assignee';
+    throw new ApiError('validation', message, { errors: [{ path, message }] });
+  }
+  return { type: 'user', id: p.userId };
+}
+
+export const TicketSchema = z
+  .object({
+    id: z.string().openapi({ example: 'tkt_01hv…' }),
+    project_id: z.string(),
+    parent_id: z.string().nullable(),
+    title: z.string(),
+    description: z.string(),
+    type: z.enum(TICKET_TYPES),
+    status: StatusSchema,
+    priority: PrioritySchema,
+    assignee: AssigneeSchema.nullable(),
+    labels: z.array(z.string()),
+    estimate: z.number().nullable(),
+    due_date: z.string().nullable().openapi({ example: '2026-12-31' }),
+    resolution: z.string().nullable(),
+    position: z.number(),
+    subtask_count: z.number().int(),
+    open_dependencies: z.number().int().openapi({
+      description: 'Dependencies not done yet; while above 0 the ticket cannot be claimed or started',
+    }),
+    created_by: z.string(),
+    created_at: z.iso.datetime(),
+    updated_at: z.iso.datetime(),
+    started_at: z.iso.datetime().nullable(),
+    completed_at: z.iso.datetime().nullable(),
+  })
+  .openapi('Ticket');
+
+export type TicketBody = z.infer<typeof TicketSchema>;
+
+export const toTicket = (t: TicketRow): TicketBody => ({
+  id: t.id,
+  project_id: t.projectId,
+  parent_id: t.parentId,
+  title: t.title,
+  description: t.description,
+  type: t.type,
+  status: t.status,
+  priority: priorityName(t.priority),
+  assignee: t.assigneeType && t.assigneeId ? { type: t.assigneeType, id: t.assigneeId } : null,
+  labels: t.labels,
+  estimate: t.estimate,
+  due_date: t.dueDate,
+  resolution: t.resolution,
+  position: t.position,
+  subtask_count: t.subtaskCount,
+  open_dependencies: t.openDependencies,
+  created_by: t.createdBy,
+  created_at: iso(t.createdAt),
+  updated_at: iso(t.updatedAt),
+  started_at: isoOrNull(t.startedAt),
+  completed_at: isoOrNull(t.completedAt),
+});
+
+export const TicketFieldsSchema = z.object({
+  title: z.string().trim().min(1).max(200),
+  description: z.string().max(20_000).optional(),
+  type: z.enum(TICKET_TYPES).optional().openapi({ description: 'Defaults to task' }),
+  priority: PrioritySchema.optional().openapi({ description: 'Defaults to P2' }),
+  assignee: AssigneeInputSchema.nullable().optional(),
+  labels: z.array(z.string().trim().min(1).max(50)).max(20).optional(),
+  estimate: z.number().min(0).max(100_000).nullable().optional(),
+  due_date: z.iso.date().nullable().optional(),
+  position: z
+    .number()
+    .optional()
+    .openapi({ description: 'Board position; defaults to the end of the column' }),
+});
+
+/** The domain's view of the shared ticket fields. */
+export function toFields(c: Context<AppEnv>, b: Partial<z.infer<typeof TicketFieldsSchema>>, path = '') {
+  return {
+    title: b.title,
+    description: b.description,
+    type: b.type,
+    priority: b.priority === undefined ? undefined : priorityRank(b.priority),
+    assignee: b.assignee ? resolveAssignee(c, b.assignee, `${path}assignee`) : b.assignee,
+    labels: b.labels,
+    estimate: b.estimate,
+    dueDate: b.due_date,
+    position: b.position,
+  };
+}
+
+/** A path id; one that names nothing here is simply not found (404). */
+export const pathId = (name: string, example: string) =>
+  z
+    .string()
+    .max(100)
+    .openapi({ param: { name, in: 'path' }, example });
+
+export const TicketParamsSchema = OrgParamsSchema.extend({ ticketId: pathId('ticketId', 'tkt_01hv…') });
+
+/** A query list given as `a,b` or repeated (`?status=a&status=b`). */
+export const listParam = <T extends z.ZodType>(item: T) =>
+  z.preprocess(
+    (v) =>
+      v === undefined
+        ? undefined
+        : (Array.isArray(v) ? v : [v]).flatMap((s) => String(s).split(',')).filter(Boolean),
+    z.array(item).optional(),
+  );
