@@ -14,12 +14,16 @@ import { authenticate } from './middleware/authenticate';
 import { requireReadableBody } from './middleware/content-type';
 import { orgContext } from './middleware/org';
 import { activityRouter } from './routes/activity';
+import { agentRoutes } from './routes/agents';
 import { apiKeysRouter } from './routes/api-keys';
 import { authRouter } from './routes/auth';
 import { devRouter } from './routes/dev/outbox';
 import { eventsRouter } from './routes/events';
+import { jobsRouter } from './routes/jobs';
 import { orgsRouter } from './routes/orgs';
 import { platformRouter } from './routes/platform';
+import { projectRouter } from './routes/projects';
+import { ticketRouter } from './routes/tickets';
 import { vaultRouter } from './routes/vault';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -31,7 +35,11 @@ const api = createRouter()
   .route('/', orgsRouter)
   .route('/', activityRouter)
   .route('/', apiKeysRouter)
-  .route('/', vaultRouter);
+  .route('/', vaultRouter)
+  .route('/', agentRoutes)
+  .route('/', projectRouter)
+  .route('/', ticketRouter)
+  .route('/', jobsRouter);
 
 export function createApp() {
   const app = createRouter();

@@ -5,12 +5,20 @@ import type { OrgContext } from './domain/orgs/context';
 /** Bindings and vars declared in wrangler.toml, plus secrets read from the environment. */
 export interface Env {
   DB: D1Database;
+  /** Project documents' bytes; their metadata lives in D1. */
+  DOCUMENTS: R2Bucket;
   RATE_LIMITER: DurableObjectNamespace<import('../durable-objects/rate-limiter').RateLimiter>;
+  /** One per agent: its event ring buffer and live subscribers. */
+  AGENT_HUB: DurableObjectNamespace<import('../durable-objects/agent-hub').AgentHub>;
+  /** One per organization: the org-wide live stream, fed by every agent hub. */
+  ORG_STREAM: DurableObjectNamespace<import('../durable-objects/org-stream').OrgStream>;
   ENVIRONMENT: string;
   JWT_ISSUER: string;
   JWT_AUDIENCE: string;
   BUILD_ID: string;
   DEV_OUTBOX?: string;
+  /** Development only: lets outbound URLs (MCP servers) reach private, loopback and link-local addresses. */
+  ALLOW_PRIVATE_URLS?: string;
   /** HMAC key(s) for JWTs: `kid:secret` pairs separated by commas; the first signs, all verify. */
   JWT_SECRET: string;
   /** AES-256 master keys as `version:base64` pairs separated by commas; the highest version wraps. */

@@ -2,6 +2,8 @@ import { createApp } from './app';
 import { runScheduled } from './cron';
 import type { Env } from './env';
 
+export { AgentHub } from '../durable-objects/agent-hub';
+export { OrgStream } from '../durable-objects/org-stream';
 export { RateLimiter } from '../durable-objects/rate-limiter';
 
 const app = createApp();

@@ -27,7 +27,9 @@ const hmacKeys = new Map<string, Promise<CryptoKey>>();
 export async function hmacSha256Hex(secret: string, value: string): Promise<string> {
   let key = hmacKeys.get(secret);
   if (!key) {
-    key = crypto.subtle.importKey('raw', utf8.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+    key = crypto.subtle.importKey('raw', utf8.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+      'sign',
+    ]);
     hmacKeys.set(secret, key);
   }
   return toHex(await crypto.subtle.sign('HMAC', await key, utf8.encode(value)));

@@ -29,7 +29,9 @@ export function problemResponse(c: Context<AppEnv>, err: unknown): Response {
   const e = asApiError(err);
   if (e.status >= 500) {
     // Query errors carry their bound parameters (hashes, ciphertext): log only what precedes them.
-    const message = String(err).split(/\bparams:/)[0]!.slice(0, 500);
+    const message = String(err)
+      .split(/\bparams:/)[0]!
+      .slice(0, 500);
     console.error(JSON.stringify({ request_id: c.var.requestId, error: message }));
   }
   const body: Problem = {

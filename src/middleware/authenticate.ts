@@ -13,6 +13,8 @@ export const PUBLIC_ROUTES: ReadonlyArray<readonly [method: string, path: string
   ['POST', '/api/v1/auth/password/forgot'],
   ['POST', '/api/v1/auth/password/reset'],
   ['GET', '/api/v1/events/catalog'],
+  // Browsers open streams with a short-lived ticket in the URL instead (see streamsRouter).
+  ['GET', '/api/v1/stream'],
 ];
 
 const publicSet = new Set(PUBLIC_ROUTES.map(([m, p]) => `${m} ${p}`));

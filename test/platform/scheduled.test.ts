@@ -17,7 +17,7 @@ describe('scheduled housekeeping', () => {
     for (let i = 0; i < 2; i++) {
       const ctx = createExecutionContext();
       await worker.scheduled(
-        createScheduledController({ cron: '*/5 * * * *', scheduledTime: farFuture }),
+        createScheduledController({ cron: '* * * * *', scheduledTime: farFuture }),
         env,
         ctx,
       );

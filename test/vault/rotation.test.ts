@@ -112,7 +112,7 @@ describe('rotate a vault item', () => {
     clock.at(2 * SECOND);
     const ctx = createExecutionContext();
     await worker.scheduled(
-      createScheduledController({ scheduledTime: Date.now(), cron: '*/5 * * * *' }),
+      createScheduledController({ scheduledTime: Date.now(), cron: '* * * * *' }),
       env,
       ctx,
     );

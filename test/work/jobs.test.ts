@@ -31,7 +31,7 @@ const act = (u: TestUser, jobId: string, what: string, body: Record<string, unkn
 async function cron() {
   const ctx = createExecutionContext();
   await worker.scheduled(
-    createScheduledController({ scheduledTime: Date.now(), cron: '*/5 * * * *' }),
+    createScheduledController({ scheduledTime: Date.now(), cron: '* * * * *' }),
     env,
     ctx,
   );

@@ -2,7 +2,7 @@ import { real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { ApiError } from '../../lib/errors';
 
 /**
- * The FTS5 index over ticket titles and descriptions (migrations/0003_work.sql makes it and its
+ * The FTS5 index over ticket titles and descriptions (migrations/0002_work.sql makes it and its
  * triggers). Declared here, outside the schema that drizzle-kit reads, only for typed queries.
  * `rank` is bm25 with a title match weighing 10 times a description match; lower is better.
  */

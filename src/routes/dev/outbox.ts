@@ -11,7 +11,8 @@ const outboxRoute = createRoute({
   path: '/dev/outbox',
   tags: ['Development'],
   operationId: 'devOutbox',
-  summary: 'Development only: the newest mail sent to an address (404 unless ENVIRONMENT is "development" and DEV_OUTBOX "true")',
+  summary:
+    'Development only: the newest mail sent to an address (404 unless ENVIRONMENT is "development" and DEV_OUTBOX "true")',
   security: [],
   request: { query: z.object({ to: z.email() }) },
   responses: {

@@ -1,0 +1,108 @@
+import type { AgentRef, PublishInput } from '../../../durable-objects/agent-hub';
+import type { Db } from '../../db/client';
+import type { Env } from '../../env';
+import type { EventType } from '../events/catalog';
+import { getAgentRow } from './shared';
+import type { ReadResult, StreamEvent, StreamFilter } from './stream-protocol';
+
+/** The agent event types, all from the one event catalog. */
+export type AgentEventType = Extract<EventType, `agent.${string}`>;
+
+/** What an agent runtime may publish itself; status and messages go through their own routes. */
+export const RUNTIME_EVENT_TYPES = [
+  'agent.output',
+  'agent.thinking',
+  'agent.tool_call',
+  'agent.error',
+] as const;
+
+/**
+ * The hubs' RPC surface as the Worker uses it. Event payloads are arbitrary JSON, which the RPC
+ * type mapping cannot express, so stubs are seen through these interfaces.
+ */
+export interface StreamRpc {
+  read(after: number, limit: number, filter: StreamFilter): Promise<ReadResult>;
+  fetch(request: Request): Promise<Response>;
+}
+
+export interface AgentHubRpc extends StreamRpc {
+  publish(ref: AgentRef, items: PublishInput[]): Promise<StreamEvent[]>;
+  publishIfServed(ref: AgentRef, items: PublishInput[]): Promise<StreamEvent[] | null>;
+  readIfServed(ref: AgentRef, after: number, limit: number, filter: StreamFilter): Promise<ReadResult | null>;
+  retire(ref: AgentRef, last: PublishInput): Promise<StreamEvent>;
+}
+
+export const hubOf = (env: Env, agentId: string) =>
+  env.AGENT_HUB.get(env.AGENT_HUB.idFromName(agentId)) as unknown as AgentHubRpc;
+export const orgStreamOf = (env: Env, orgId: string) =>
+  env.ORG_STREAM.get(env.ORG_STREAM.idFromName(orgId)) as unknown as StreamRpc;
+
+/** The platform's own publishing: stored in the agent's hub, delivered live, relayed to the org. */
+export async function publishAgentEvent(
+  env: Env,
+  ref: AgentRef,
+  type: EventType,
+  payload: Record<string, unknown>,
+): Promise<StreamEvent> {
+  const [event] = await hubOf(env, ref.agentId).publish(ref, [{ type, payload }]);
+  return event!;
+}
+
+export async function publishAgentEvents(
+  env: Env,
+  ref: AgentRef,
+  items: PublishInput[],
+): Promise<StreamEvent[]> {
+  return hubOf(env, ref.agentId).publish(ref, items);
+}
+
+/**
+ * Publishing and reading are the hot paths: a hub that knows it serves the agent answers
+ * without the database; otherwise the agent is looked up (404 for a missing or another
+ * organization's agent) and the hub is told.
+ */
+export async function publishToAgent(ctx: { env: Env; db: Db }, ref: AgentRef, items: PublishInput[]) {
+  const hub = hubOf(ctx.env, ref.agentId);
+  const events = await hub.publishIfServed(ref, items);
+  if (events) return events;
+  await getAgentRow(ctx.db, ref.orgId, ref.agentId);
+  return hub.publish(ref, items);
+}
+
+export async function readAgentEvents(
+  ctx: { env: Env; db: Db },
+  ref: AgentRef,
+  after: number,
+  limit: number,
+  filter: StreamFilter,
+): Promise<ReadResult> {
+  const hub = hubOf(ctx.env, ref.agentId);
+  const result = await hub.readIfServed(ref, after, limit, filter);
+  if (result) return result;
+  await getAgentRow(ctx.db, ref.orgId, ref.agentId);
+  return hub.read(after, limit, filter);
+}
+
+export const readOrgEvents = (env: Env, orgId: string, after: number, limit: number, filter: StreamFilter) =>
+  orgStreamOf(env, orgId).read(after, limit, filter);
+
+export interface SubscribeOptions {
+  websocket: boolean;
+  filter: StreamFilter;
+  /** Resume after this sequence number (from `?after=` or `Last-Event-ID`). */
+  after?: number;
+}
+
+/** The internal request a hub or organization stream turns into a WebSocket or an event stream. */
+export function subscribeRequest(o: SubscribeOptions) {
+  const url = new URL('https://stream.internal/subscribe');
+  url.searchParams.set('channels', o.filter.channels.join(','));
+  if (o.filter.agents) url.searchParams.set('agents', o.filter.agents.join(','));
+  if (o.after !== undefined) url.searchParams.set('after', String(o.after));
+  return new Request(url, { headers: o.websocket ? { Upgrade: 'websocket' } : {} });
+}
+
+/** A Durable Object's response, re-made so middleware can add headers (WebSocket included). */
+export function relayed(res: Response) {
+  return new Response(res.body, { status: res.status, headers: res.headers, webSocket: res.webSocket });
+}

@@ -1,0 +1,238 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import {
+  createAgent,
+  deleteAgent,
+  listAgents,
+  matchAgentsByTags,
+  tagCounts,
+  updateAgent,
+} from '../../domain/agents/agents';
+import { getAgentRow } from '../../domain/agents/shared';
+import {
+  errorResponses,
+  jsonBody,
+  jsonResponse,
+  noContent,
+  OrgParamsSchema,
+  orgErrors,
+} from '../../lib/openapi';
+import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
+import { ctxOf } from '../../lib/request';
+import { createRouter } from '../../lib/router';
+import { requireAccess } from '../../middleware/access';
+import {
+  AgentParamsSchema,
+  AgentSchema,
+  AgentStatusSchema,
+  ColorSchema,
+  csvQuery,
+  DescriptionSchema,
+  EmojiSchema,
+  JsonObjectSchema,
+  ModelSchema,
+  SlugNameSchema,
+  splitCsv,
+  TagSchema,
+  TagsSchema,
+  toAgent,
+} from './schemas';
+
+const tags = ['Agents'];
+export const canReadAgents = requireAccess('viewer', 'agents:read');
+export const canWriteAgents = requireAccess('member', 'agents:write');
+
+export const AgentFieldsSchema = z.object({
+  name: SlugNameSchema.openapi({ description: 'Unique in the organization', example: 'felix' }),
+  display_name: z.string().min(1).max(100).optional().openapi({ description: 'Defaults to the name' }),
+  description: DescriptionSchema.nullable().optional(),
+  role_id: z.string().max(64).nullable().optional(),
+  model: ModelSchema.nullable().optional(),
+  tags: TagsSchema.optional(),
+  config: JsonObjectSchema()
+    .optional()
+    .openapi({ description: 'Free-form runtime configuration (≤ 16 KiB)' }),
+  emoji: EmojiSchema.nullable().optional(),
+  color: ColorSchema.nullable().optional(),
+});
+
+const CreateBodySchema = AgentFieldsSchema.strict();
+const UpdateBodySchema = AgentFieldsSchema.partial()
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, 'Change at least one field');
+
+const ListQuerySchema = PageQuerySchema.extend({
+  status: csvQuery(AgentStatusSchema, 6, 'Only agents in these states, comma-separated'),
+  tag: TagSchema.optional().openapi({ description: 'Only agents carrying this tag' }),
+  role_id: z.string().max(64).optional(),
+  project_id: z
+    .string()
+    .max(64)
+    .optional()
+    .openapi({ description: 'Only agents with a role assignment in this project' }),
+  q: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .openapi({ description: 'Text in the name, display name or description' }),
+});
+
+const createRoute_ = createRoute({
+  method: 'post',
+  path: '/orgs/{orgId}/agents',
+  tags,
+  operationId: 'createAgent',
+  summary: 'Create an agent (status idle)',
+  middleware: [canWriteAgents],
+  request: { params: OrgParamsSchema, body: jsonBody(CreateBodySchema) },
+  responses: { 201: jsonResponse(AgentSchema, 'The agent'), ...errorResponses(401, 403, 404, 409) },
+});
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/orgs/{orgId}/agents',
+  tags,
+  operationId: 'listAgents',
+  summary: 'Agents by name, filtered by status, tag, role, project and text',
+  middleware: [canReadAgents],
+  request: { params: OrgParamsSchema, query: ListQuerySchema },
+  responses: { 200: jsonResponse(pageOf(AgentSchema), 'A page of agents'), ...orgErrors },
+});
+
+const getRoute = createRoute({
+  method: 'get',
+  path: '/orgs/{orgId}/agents/{agentId}',
+  tags,
+  operationId: 'getAgent',
+  summary: 'An agent',
+  middleware: [canReadAgents],
+  request: { params: AgentParamsSchema },
+  responses: { 200: jsonResponse(AgentSchema, 'The agent'), ...orgErrors },
+});
+
+const updateRoute = createRoute({
+  method: 'patch',
+  path: '/orgs/{orgId}/agents/{agentId}',
+  tags,
+  operationId: 'updateAgent',
+  summary: "Change an agent's definition; its status changes through lifecycle commands",
+  middleware: [canWriteAgents],
+  request: { params: AgentParamsSchema, body: jsonBody(UpdateBodySchema) },
+  responses: { 200: jsonResponse(AgentSchema, 'The agent'), ...errorResponses(401, 403, 404, 409) },
+});
+
+const deleteRoute = createRoute({
+  method: 'delete',
+  path: '/orgs/{orgId}/agents/{agentId}',
+  tags,
+  operationId: 'deleteAgent',
+  summary: 'Delete an agent, its tags, role assignments and own rules; its live subscribers are closed',
+  middleware: [canWriteAgents],
+  request: { params: AgentParamsSchema },
+  responses: { 204: noContent, ...orgErrors },
+});
+
+const tagsRoute = createRoute({
+  method: 'get',
+  path: '/orgs/{orgId}/agent-tags',
+  tags,
+  operationId: 'listAgentTags',
+  summary: 'Every tag in use, with how many agents carry it, most used first',
+  middleware: [canReadAgents],
+  request: { params: OrgParamsSchema },
+  responses: {
+    200: jsonResponse(
+      z.object({ data: z.array(z.object({ tag: z.string(), count: z.number().int() })) }),
+      'The tags',
+    ),
+    ...orgErrors,
+  },
+});
+
+const matchRoute = createRoute({
+  method: 'get',
+  path: '/orgs/{orgId}/agent-tags/match',
+  tags,
+  operationId: 'matchAgentsByTags',
+  summary: 'Agents carrying any of the tags, ranked by how many they carry',
+  middleware: [canReadAgents],
+  request: {
+    params: OrgParamsSchema,
+    query: z.object({
+      tags: z
+        .string()
+        .max(1000)
+        .refine((s) => {
+          const parts = splitCsv(s);
+          return parts.length > 0 && parts.length <= 20 && parts.every((p) => TagSchema.safeParse(p).success);
+        }, 'A comma-separated list of 1–20 tags')
+        .openapi({ example: 'rust,backend' }),
+      limit: z.coerce.number().int().min(1).max(100).default(20),
+    }),
+  },
+  responses: {
+    200: jsonResponse(
+      z.object({
+        data: z.array(
+          z.object({
+            agent: AgentSchema,
+            score: z.number().int().openapi({ description: 'How many of the tags the agent carries' }),
+            matched_tags: z.array(z.string()),
+          }),
+        ),
+      }),
+      'Matching agents, best first',
+    ),
+    ...orgErrors,
+  },
+});
+
+export const agentsRouter = createRouter()
+  .openapi(tagsRoute, async (c) => {
+    const data = await tagCounts(c.var.db, c.var.org.id);
+    return c.json({ data }, 200);
+  })
+  .openapi(matchRoute, async (c) => {
+    const q = c.req.valid('query');
+    const rows = await matchAgentsByTags(c.var.db, c.var.org.id, [...new Set(splitCsv(q.tags))], q.limit);
+    return c.json(
+      { data: rows.map((r) => ({ agent: toAgent(r.agent), score: r.score, matched_tags: r.matched })) },
+      200,
+    );
+  })
+  .openapi(createRoute_, async (c) => {
+    const agent = await createAgent(ctxOf(c), c.var.org.id, c.req.valid('json'));
+    return c.json(toAgent(agent), 201);
+  })
+  .openapi(listRoute, async (c) => {
+    const q = c.req.valid('query');
+    const filter = {
+      status: q.status ? (splitCsv(q.status) as z.infer<typeof AgentStatusSchema>[]) : undefined,
+      tag: q.tag,
+      roleId: q.role_id,
+      projectId: q.project_id,
+      q: q.q,
+    };
+    const rows = await listAgents(c.var.db, c.var.org.id, filter, q.limit, decodeCursor(q.cursor));
+    return c.json(
+      toPage(rows, q.limit, (r) => r.name, toAgent),
+      200,
+    );
+  })
+  .openapi(getRoute, async (c) => {
+    const agent = await getAgentRow(c.var.db, c.var.org.id, c.req.valid('param').agentId);
+    return c.json(toAgent(agent), 200);
+  })
+  .openapi(updateRoute, async (c) => {
+    const agent = await updateAgent(
+      ctxOf(c),
+      c.var.org.id,
+      c.req.valid('param').agentId,
+      c.req.valid('json'),
+    );
+    return c.json(toAgent(agent), 200);
+  })
+  .openapi(deleteRoute, async (c) => {
+    await deleteAgent(ctxOf(c), c.var.org.id, c.req.valid('param').agentId);
+    return c.body(null, 204);
+  });

@@ -1,0 +1,186 @@
+import { z } from '@hono/zod-openapi';
+import { AGENT_STATUSES } from '../../db/schema';
+import type { AgentRow } from '../../domain/agents/shared';
+import { CHANNEL_PATTERN, MAX_CHANNELS } from '../../domain/agents/stream-protocol';
+import { utf8 } from '../../lib/encoding';
+import { OrgParamsSchema } from '../../lib/openapi';
+import { iso, isoOrNull } from '../../lib/time';
+
+/** A path parameter holding an id. */
+export const pathId = (name: string, example: string) =>
+  z
+    .string()
+    .max(64)
+    .openapi({ param: { name, in: 'path' }, example });
+
+export const AgentParamsSchema = OrgParamsSchema.extend({ agentId: pathId('agentId', 'agt_01hv…') });
+
+export const MAX_CONFIG_BYTES = 16 * 1024;
+
+export const SlugNameSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(
+    /^[a-z0-9][a-z0-9._-]*$/,
+    'Use lowercase letters, digits, ".", "_" and "-", starting with a letter or digit',
+  );
+
+export const TagSchema = z
+  .string()
+  .min(1)
+  .max(40)
+  .regex(/^[a-z0-9][a-z0-9._+#-]*$/, 'Tags are lowercase letters, digits and ". _ + # -"');
+
+export const TagsSchema = z
+  .array(TagSchema)
+  .max(20)
+  .refine((tags) => new Set(tags).size === tags.length, 'Tags must not repeat')
+  .openapi({ example: ['rust', 'backend'] });
+
+/** A JSON object of bounded size: what agents, templates and tools carry as configuration. */
+export const JsonObjectSchema = (maxBytes = MAX_CONFIG_BYTES) =>
+  z.record(z.string(), z.unknown()).refine((v) => utf8.encode(JSON.stringify(v)).byteLength <= maxBytes, {
+    message: `At most ${maxBytes} bytes as JSON`,
+  });
+
+export const EmojiSchema = z.string().min(1).max(16).openapi({ example: '🦀' });
+export const ColorSchema = z
+  .string()
+  .regex(/^#[0-9a-fA-F]{6}$/, 'A colour is #RRGGBB')
+  .openapi({ example: '#ff7a00' });
+export const ModelSchema = z.string().min(1).max(200).openapi({ example: 'claude-sonnet-4-5' });
+export const DescriptionSchema = z.string().max(2000);
+
+export const AgentStatusSchema = z.enum(AGENT_STATUSES);
+
+export const AgentSchema = z
+  .object({
+    id: z.string().openapi({ example: 'agt_01hv…' }),
+    name: z.string().openapi({ example: 'felix' }),
+    display_name: z.string().openapi({ example: 'Felix' }),
+    description: z.string().nullable(),
+    role_id: z.string().nullable(),
+    model: z.string().nullable(),
+    tags: z.array(z.string()),
+    config: z.record(z.string(), z.unknown()),
+    emoji: z.string().nullable(),
+    color: z.string().nullable(),
+    status: AgentStatusSchema,
+    status_changed_at: z.iso.datetime(),
+    current_task: z.string().nullable(),
+    last_heartbeat_at: z.iso.datetime().nullable(),
+    template_id: z.string().nullable(),
+    created_by: z.string(),
+    created_at: z.iso.datetime(),
+    updated_at: z.iso.datetime(),
+  })
+  .openapi('Agent');
+
+export const toAgent = (a: AgentRow): z.infer<typeof AgentSchema> => ({
+  id: a.id,
+  name: a.name,
+  display_name: a.displayName,
+  description: a.description,
+  role_id: a.roleId,
+  model: a.model,
+  tags: a.tags,
+  config: a.config,
+  emoji: a.emoji,
+  color: a.color,
+  status: a.status,
+  status_changed_at: iso(a.statusChangedAt),
+  current_task: a.currentTask,
+  last_heartbeat_at: isoOrNull(a.lastHeartbeatAt),
+  template_id: a.templateId,
+  created_by: a.createdBy,
+  created_at: iso(a.createdAt),
+  updated_at: iso(a.updatedAt),
+});
+
+/** A comma-separated list in a query string, each item checked by `item`. */
+export const csvQuery = (item: z.ZodType<string>, max: number, description: string) =>
+  z
+    .string()
+    .max(4000)
+    .refine((s) => {
+      const parts = splitCsv(s);
+      return parts.length > 0 && parts.length <= max && parts.every((p) => item.safeParse(p).success);
+    }, `A comma-separated list of at most ${max} valid values`)
+    .optional()
+    .openapi({ description });
+
+export const splitCsv = (s: string) =>
+  s
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+
+export const ChannelSchema = z.string().max(64).regex(CHANNEL_PATTERN);
+
+export const ChannelsQuery = csvQuery(
+  ChannelSchema,
+  MAX_CHANNELS,
+  'Event types to receive, comma-separated; `agent.*` matches a prefix and `*` (the default) everything',
+);
+
+export const StreamEventSchema = z
+  .object({
+    seq: z
+      .number()
+      .int()
+      .openapi({ description: 'Sequence number in this stream: only grows, never reused' }),
+    type: z.string().openapi({ example: 'agent.message' }),
+    agent_id: z.string(),
+    agent_seq: z.number().int().openapi({ description: "Sequence number in the agent's own hub" }),
+    payload: z.record(z.string(), z.unknown()),
+    time: z.iso.datetime(),
+  })
+  .openapi('AgentEvent');
+
+export const GapSchema = z
+  .object({
+    dropped: z.number().int().openapi({ description: 'Events after the cursor no longer held' }),
+    oldest_seq: z.number().int().openapi({ description: 'The oldest sequence number still held' }),
+  })
+  .openapi('StreamGap');
+
+export const EventPageSchema = z
+  .object({
+    data: z.array(StreamEventSchema),
+    next_cursor: z.number().int().openapi({ description: 'Pass as `after` for the next read' }),
+    has_more: z.boolean(),
+    latest_seq: z.number().int(),
+    gap: GapSchema.nullable().openapi({
+      description:
+        'Set when events after the cursor have fallen out of the buffer: they are lost to this reader',
+    }),
+  })
+  .openapi('AgentEventPage');
+
+export const CursorQuerySchema = z.object({
+  after: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(0)
+    .openapi({ description: 'Return events after this sequence number (0: from the start)' }),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  channels: ChannelsQuery,
+});
+
+export const MAX_UPLOAD_BYTES = 256 * 1024;
+
+/** A Markdown file sent as multipart/form-data field `file`. */
+export const MarkdownUploadSchema = z.object({
+  file: z
+    .custom<File>((v) => v instanceof File, 'Attach the Markdown file as the form field "file"')
+    .refine((f) => f.size <= MAX_UPLOAD_BYTES, `The file must be at most ${MAX_UPLOAD_BYTES / 1024} KiB`)
+    .openapi({ type: 'string', format: 'binary' }),
+});
+
+export const markdownUpload = (description: string) => ({
+  required: true,
+  description,
+  content: { 'multipart/form-data': { schema: MarkdownUploadSchema } },
+});

@@ -1,0 +1,190 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { hubOf, orgStreamOf, relayed, subscribeRequest } from '../../domain/agents/events';
+import { getAgentRow } from '../../domain/agents/shared';
+import { ALL_CHANNELS, MAX_FILTER_AGENTS, type StreamFilter } from '../../domain/agents/stream-protocol';
+import {
+  issueStreamTicket,
+  redeemStreamTicket,
+  STREAM_TICKET_TTL_SECONDS,
+} from '../../domain/agents/stream-tickets';
+import type { AppEnv } from '../../env';
+import { errorResponses, jsonBody, jsonResponse, OrgParamsSchema, orgErrors } from '../../lib/openapi';
+import { requireUser } from '../../lib/request';
+import { createRouter } from '../../lib/router';
+import { canReadAgents } from './agents';
+import { AgentParamsSchema, ChannelsQuery, csvQuery, splitCsv } from './schemas';
+
+const tags = ['Agent streams'];
+
+const PROTOCOL =
+  'Send `Upgrade: websocket` for a WebSocket; otherwise the answer is a Server-Sent Events stream. ' +
+  'SSE: every event has `id:` (its sequence number) and `event:` (its type); reconnecting with ' +
+  '`Last-Event-ID` (or `?after=`) replays what was missed from the buffer, after an `event: gap` frame ' +
+  'if some of it was already dropped. WebSocket: the server sends `{"op":"ready"}`, then ' +
+  '`{"op":"event","event":{…}}` frames; the client may send `{"op":"subscribe","channels":[…]}`, ' +
+  '`{"op":"unsubscribe","channels":[…]}` and `{"op":"resume","after":<seq>}` (answered by ' +
+  '`{"op":"resumed","gap":…}` and the replayed events), and the text `ping` (answered `pong`). ' +
+  'Subscriptions survive the server hibernating.';
+
+const LastEventIdHeaders = z.object({
+  'last-event-id': z.coerce
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .openapi({ description: 'Resume after this sequence number (sent by EventSource on reconnect)' }),
+});
+
+const liveResponses = {
+  101: { description: 'Switched to a WebSocket' },
+  200: {
+    description: 'A Server-Sent Events stream',
+    content: { 'text/event-stream': { schema: z.string() } },
+  },
+};
+
+const StreamQuerySchema = z.object({
+  channels: ChannelsQuery,
+  after: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .openapi({ description: 'Replay events after this sequence number first' }),
+});
+const AgentsQuery = csvQuery(
+  z.string().max(64),
+  MAX_FILTER_AGENTS,
+  'Only events of these agents, comma-separated',
+);
+
+const agentStreamRoute = createRoute({
+  method: 'get',
+  path: '/orgs/{orgId}/agents/{agentId}/stream',
+  tags,
+  operationId: 'streamAgentEvents',
+  summary: 'Live events of one agent over WebSocket or Server-Sent Events, resumable from its buffer',
+  description: PROTOCOL,
+  middleware: [canReadAgents],
+  request: { params: AgentParamsSchema, query: StreamQuerySchema, headers: LastEventIdHeaders },
+  responses: { ...liveResponses, ...orgErrors },
+});
+
+const orgStreamRoute = createRoute({
+  method: 'get',
+  path: '/orgs/{orgId}/agent-stream',
+  tags,
+  operationId: 'streamOrgAgentEvents',
+  summary: "Live events of all the organization's agents, filterable by channel and agent",
+  description: `${PROTOCOL} Sequence numbers are the organization stream's own; \`agent_seq\` is the agent's.`,
+  middleware: [canReadAgents],
+  request: {
+    params: OrgParamsSchema,
+    query: StreamQuerySchema.extend({ agents: AgentsQuery }),
+    headers: LastEventIdHeaders,
+  },
+  responses: { ...liveResponses, ...orgErrors },
+});
+
+const ticketRoute = createRoute({
+  method: 'post',
+  path: '/orgs/{orgId}/stream-tickets',
+  tags,
+  operationId: 'createStreamTicket',
+  summary: 'A short-lived ticket for opening a stream from a browser, which cannot send Authorization',
+  description: `Valid for ${STREAM_TICKET_TTL_SECONDS} seconds; pass it as \`?ticket=\` to \`/api/v1/stream\`.`,
+  middleware: [canReadAgents],
+  request: {
+    params: OrgParamsSchema,
+    body: jsonBody(
+      z
+        .object({
+          agent_id: z.string().max(64).nullable().default(null).openapi({
+            description: "The agent whose hub to open; null for the organization's stream",
+          }),
+        })
+        .strict(),
+    ),
+  },
+  responses: {
+    201: jsonResponse(
+      z.object({ ticket: z.string(), url: z.string(), expires_at: z.iso.datetime() }).openapi('StreamTicket'),
+      'The ticket and the URL to open',
+    ),
+    ...errorResponses(401, 403, 404),
+  },
+});
+
+const ticketStreamRoute = createRoute({
+  method: 'get',
+  path: '/stream',
+  tags,
+  operationId: 'openStreamWithTicket',
+  summary: 'Open the stream a ticket names (WebSocket or Server-Sent Events), for browsers',
+  description: PROTOCOL,
+  security: [],
+  request: {
+    query: StreamQuerySchema.extend({ ticket: z.string().max(4096), agents: AgentsQuery }),
+    headers: LastEventIdHeaders,
+  },
+  responses: { ...liveResponses, ...errorResponses(401, 404) },
+});
+
+function subscription(
+  c: Context<AppEnv>,
+  q: { channels?: string; agents?: string; after?: number },
+  lastEventId: number | undefined,
+) {
+  const filter: StreamFilter = {
+    channels: q.channels ? splitCsv(q.channels) : ALL_CHANNELS,
+    agents: q.agents ? splitCsv(q.agents) : null,
+  };
+  const websocket = c.req.header('Upgrade')?.toLowerCase() === 'websocket';
+  // Last-Event-ID wins: an EventSource reconnects to the same URL, with the header set.
+  return subscribeRequest({ websocket, filter, after: lastEventId ?? q.after });
+}
+
+export const streamsRouter = createRouter()
+  .openapi(agentStreamRoute, async (c) => {
+    const { agentId } = c.req.valid('param');
+    await getAgentRow(c.var.db, c.var.org.id, agentId);
+    const q = c.req.valid('query');
+    const res = await hubOf(c.env, agentId).fetch(subscription(c, q, c.req.valid('header')['last-event-id']));
+    return relayed(res);
+  })
+  .openapi(orgStreamRoute, async (c) => {
+    const q = c.req.valid('query');
+    const res = await orgStreamOf(c.env, c.var.org.id).fetch(
+      subscription(c, q, c.req.valid('header')['last-event-id']),
+    );
+    return relayed(res);
+  })
+  .openapi(ticketRoute, async (c) => {
+    const user = requireUser(c);
+    const { agent_id } = c.req.valid('json');
+    if (agent_id !== null) await getAgentRow(c.var.db, c.var.org.id, agent_id);
+    const t = await issueStreamTicket(c.env, user, { orgId: c.var.org.id, agentId: agent_id });
+    return c.json(
+      {
+        ticket: t.ticket,
+        url: `/api/v1/stream?ticket=${encodeURIComponent(t.ticket)}`,
+        expires_at: new Date(t.expiresAt).toISOString(),
+      },
+      201,
+    );
+  })
+  .openapi(ticketStreamRoute, async (c) => {
+    const q = c.req.valid('query');
+    const target = await redeemStreamTicket(c.env, c.var.db, q.ticket);
+    const request = subscription(
+      c,
+      target.agentId ? { ...q, agents: undefined } : q,
+      c.req.valid('header')['last-event-id'],
+    );
+    const res = await (target.agentId
+      ? hubOf(c.env, target.agentId)
+      : orgStreamOf(c.env, target.orgId)
+    ).fetch(request);
+    return relayed(res);
+  });
