@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addMember, call, expectProblem, newUser, unique } from '../helpers';
+import { addMember, call, expectProblem, newApiKey, newUser, unique } from '../helpers';
 
 describe('organizations', () => {
   it('creates an organization owned by its creator and lists it with the personal one', async () => {
@@ -106,6 +106,15 @@ describe('organizations', () => {
     expect((await call(`/api/v1/orgs/${org.id}`, { method: 'DELETE', token: owner.token })).status).toBe(204);
     expectProblem(await call(`/api/v1/orgs/${org.id}`, { token: owner.token }), 404);
     expectProblem(await call(`/api/v1/orgs/${org.id}/members`, { token: admin.token }), 404);
+  });
+
+  it("stops a deleted organization's API keys at once", async () => {
+    const owner = await newUser();
+    const org = (await call('/api/v1/orgs', { token: owner.token, body: { name: unique('keyed') } })).json;
+    const { key } = await newApiKey(owner, org.id, ['org:read']);
+    expect((await call(`/api/v1/orgs/${org.id}`, { token: key })).status).toBe(200);
+    expect((await call(`/api/v1/orgs/${org.id}`, { method: 'DELETE', token: owner.token })).status).toBe(204);
+    expectProblem(await call(`/api/v1/orgs/${org.id}`, { token: key }), 401);
   });
 
   it('refuses to delete a personal organization', async () => {

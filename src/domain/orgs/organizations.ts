@@ -106,4 +106,5 @@ export async function deleteOrganization(ctx: Ctx, orgId: string) {
       entityId: orgId,
     }),
   ]);
+  forgetApiKeys({ orgId });
 }
