@@ -50,13 +50,42 @@ export async function authenticateApiKey(db: Db, raw: string): Promise<ApiKeyPri
   return principal;
 }
 
+type KeyUse = typeof apiKeyUsage.$inferInsert;
+
+/** Usage rows waiting for the write in flight to finish; written together by the next one. */
+const pendingUses: KeyUse[] = [];
+let writing: Promise<void> | null = null;
+
+/** D1 binds at most 100 parameters a statement; a usage row has 7. */
+const ROWS_PER_INSERT = 14;
+
+/**
+ * Records one request made with a key. While a write is in flight, further rows queue up and go in
+ * the next batch, so a busy isolate writes usage in a few statements instead of one per request.
+ * The promise settles once this row is written (for `waitUntil`).
+ */
 export function recordKeyUsage(
   db: Db,
   use: { keyId: string; orgId: string; method: string; path: string; status: number },
-) {
-  const now = Date.now();
-  return db.batch([
-    db.insert(apiKeyUsage).values({ id: newId('use'), ...use, createdAt: now }),
-    db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, use.keyId)),
-  ]);
+): Promise<void> {
+  pendingUses.push({ id: newId('use'), ...use, createdAt: Date.now() });
+  writing ??= drainUsage(db).finally(() => {
+    writing = null;
+  });
+  return writing;
+}
+
+async function drainUsage(db: Db) {
+  while (pendingUses.length > 0) {
+    const rows = pendingUses.splice(0, ROWS_PER_INSERT * 8);
+    const lastUsed = new Map<string, number>();
+    for (const r of rows) lastUsed.set(r.keyId, Math.max(lastUsed.get(r.keyId) ?? 0, r.createdAt));
+    const inserts = [];
+    for (let i = 0; i < rows.length; i += ROWS_PER_INSERT)
+      inserts.push(db.insert(apiKeyUsage).values(rows.slice(i, i + ROWS_PER_INSERT)));
+    const updates = [...lastUsed].map(([keyId, at]) =>
+      db.update(apiKeys).set({ lastUsedAt: at }).where(eq(apiKeys.id, keyId)),
+    );
+    await db.batch([inserts[0]!, ...inserts.slice(1), ...updates]);
+  }
 }

@@ -48,6 +48,24 @@ function keys(env: Env): KeySet {
   return set;
 }
 
+const cryptoKeys = new WeakMap<Uint8Array, Promise<CryptoKey>>();
+
+/** Imported once per secret and isolate; jose would otherwise import the raw secret on every call. */
+function hmacKey(raw: Uint8Array): Promise<CryptoKey> {
+  let key = cryptoKeys.get(raw);
+  if (!key) {
+    key = crypto.subtle.importKey(
+      'raw',
+      raw as Uint8Array<ArrayBuffer>,
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['sign', 'verify'],
+    );
+    cryptoKeys.set(raw, key);
+  }
+  return key;
+}
+
 export async function signToken(
   env: Env,
   kind: TokenKind,
@@ -65,7 +83,7 @@ export async function signToken(
     .setIssuedAt(now)
     .setExpirationTime(now + ttlSeconds)
     .setJti(crypto.randomUUID())
-    .sign(signing.key);
+    .sign(await hmacKey(signing.key));
 }
 
 export async function verifyToken(env: Env, kind: TokenKind, token: string) {
@@ -76,7 +94,7 @@ export async function verifyToken(env: Env, kind: TokenKind, token: string) {
       (header) => {
         const key = header.kid ? byKid.get(header.kid) : undefined;
         if (!key) throw new errors.JWKSNoMatchingKey();
-        return key;
+        return hmacKey(key);
       },
       {
         algorithms: [ALG],

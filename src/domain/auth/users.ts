@@ -46,14 +46,30 @@ export async function getUser(db: Db, id: string) {
   return user;
 }
 
-/** The user and their organizations, read in one round trip. */
-export async function getUserWithMemberships(db: Db, id: string) {
-  const [[user], orgs] = await db.batch([
-    db.select().from(users).where(eq(users.id, id)).limit(1),
-    userMemberships(db, id),
-  ]);
-  if (!user) throw unauthenticated('The account no longer exists');
-  return { user, orgs };
+/** Reads of a user's profile under way, shared by the requests that arrive meanwhile. */
+const profileReads = new Map<
+  string,
+  Promise<{ user: User; orgs: Awaited<ReturnType<typeof userMemberships>> }>
+>();
+
+/**
+ * The user and their organizations, in one round trip. Concurrent requests for the same user share
+ * the read in flight (it began no earlier than one round trip before them), rather than repeat it.
+ */
+export function getUserWithMemberships(db: Db, id: string) {
+  let read = profileReads.get(id);
+  if (!read) {
+    read = (async () => {
+      const [[user], orgs] = await db.batch([
+        db.select().from(users).where(eq(users.id, id)).limit(1),
+        userMemberships(db, id),
+      ]);
+      if (!user) throw unauthenticated('The account no longer exists');
+      return { user, orgs };
+    })().finally(() => profileReads.delete(id));
+    profileReads.set(id, read);
+  }
+  return read;
 }
 
 /** Creates the account and its personal organization (the user is its owner), atomically. */
