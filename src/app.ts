@@ -4,6 +4,7 @@ import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import pkg from '../package.json';
 import { createDb } from './db/client';
+import { forgetProfiles } from './domain/auth/users';
 import { ApiError } from './lib/errors';
 import { newId } from './lib/ids';
 import { allowedMethods } from './lib/method-not-allowed';
@@ -64,6 +65,12 @@ export function createApp() {
     }),
   );
   app.use('/api/*', requireReadableBody);
+  app.use('/api/*', async (c, next) => {
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+    forgetProfiles();
+    await next();
+    forgetProfiles();
+  });
   app.use('/api/v1/*', authenticate);
   app.use('/api/v1/orgs/:orgId/*', orgContext);
   app.use('/api/v1/orgs/:orgId', orgContext);

@@ -7,6 +7,7 @@ import { newId } from '../../lib/ids';
 import { activityInsert } from '../activity/record';
 import type { Ctx } from '../context';
 import { uniqueSlug } from '../orgs/slug';
+import { CredentialCache } from './credential-cache';
 import { DUMMY_HASH, hashPassword, passwordProblem, verifyPassword } from './password';
 import { enforceRateLimit } from './rate-limits';
 import { openSession, revokeSessionsQuery } from './sessions';
@@ -46,27 +47,42 @@ export async function getUser(db: Db, id: string) {
   return user;
 }
 
-/** Reads of a user's profile under way, shared by the requests that arrive meanwhile. */
-const profileReads = new Map<
-  string,
-  Promise<{ user: User; orgs: Awaited<ReturnType<typeof userMemberships>> }>
->();
+type Profile = { user: User; orgs: Awaited<ReturnType<typeof userMemberships>> };
+
+/** Profiles read in the last second, and reads under way that requests arriving meanwhile share. */
+const recentProfiles = new CredentialCache<Profile>();
+const profileReads = new Map<string, Promise<Profile>>();
+let writes = 0;
 
 /**
- * The user and their organizations, in one round trip. Concurrent requests for the same user share
- * the read in flight (it began no earlier than one round trip before them), rather than repeat it.
+ * Called around every write this isolate handles: profiles read before it are not served after it,
+ * so a caller always sees its own changes; other isolates' changes show within a second.
  */
-export function getUserWithMemberships(db: Db, id: string) {
+export function forgetProfiles() {
+  writes++;
+  recentProfiles.forget(() => true);
+  profileReads.clear();
+}
+
+/** The user and their organizations, in one round trip (or none, if read in the last second). */
+export function getUserWithMemberships(db: Db, id: string): Promise<Profile> {
+  const recent = recentProfiles.get(id);
+  if (recent) return Promise.resolve(recent);
   let read = profileReads.get(id);
   if (!read) {
+    const startedAfter = writes;
     read = (async () => {
       const [[user], orgs] = await db.batch([
         db.select().from(users).where(eq(users.id, id)).limit(1),
         userMemberships(db, id),
       ]);
       if (!user) throw unauthenticated('The account no longer exists');
-      return { user, orgs };
-    })().finally(() => profileReads.delete(id));
+      const profile = { user, orgs };
+      if (writes === startedAfter) recentProfiles.set(id, profile);
+      return profile;
+    })().finally(() => {
+      if (profileReads.get(id) === read) profileReads.delete(id);
+    });
     profileReads.set(id, read);
   }
   return read;
