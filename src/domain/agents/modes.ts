@@ -7,6 +7,7 @@ import { activityInsert } from '../activity/record';
 import type { Ctx } from '../context';
 import { assertRoleInOrg } from './agents';
 import { parseMarkdown } from './front-matter';
+import { slugRules } from './seeded-slugs';
 import { activityInsertWhen, invalid, isConstraint } from './shared';
 
 export type ModeRow = typeof modes.$inferSelect;
@@ -90,10 +91,10 @@ export interface ModeInput {
   instructions: string;
 }
 
-const slugTaken = (slug: string) => conflict(`A mode with slug "${slug}" already exists`);
+const slugs = slugRules('mode', SYSTEM_MODES);
 
 export async function createMode(ctx: Ctx, orgId: string, input: ModeInput): Promise<ModeRow> {
-  if (input.slug in SYSTEM_MODES) throw conflict(`"${input.slug}" is a system mode's slug`);
+  slugs.assertNotReserved(input.slug);
   const now = Date.now();
   const row: ModeRow = {
     id: newId('mod', now),
@@ -106,21 +107,16 @@ export async function createMode(ctx: Ctx, orgId: string, input: ModeInput): Pro
     createdAt: now,
     updatedAt: now,
   };
-  try {
-    await ctx.db.batch([
-      ctx.db.insert(modes).values(row),
-      activityInsert(ctx, {
-        orgId,
-        action: 'mode.created',
-        entityType: 'mode',
-        entityId: row.id,
-        metadata: { slug: row.slug },
-      }),
-    ]);
-  } catch (err) {
-    if (isConstraint(err, 'UNIQUE')) throw slugTaken(input.slug);
-    throw err;
-  }
+  await slugs.write(ctx, input.slug, [
+    ctx.db.insert(modes).values(row),
+    activityInsert(ctx, {
+      orgId,
+      action: 'mode.created',
+      entityType: 'mode',
+      entityId: row.id,
+      metadata: { slug: row.slug },
+    }),
+  ]);
   return row;
 }
 
@@ -144,10 +140,7 @@ export function modeFromMarkdown(text: string, fileName: string): ModeInput {
 
 export async function updateMode(ctx: Ctx, orgId: string, id: string, input: Partial<ModeInput>) {
   const row = await getMode(ctx.db, orgId, id);
-  if (input.slug !== undefined && input.slug !== row.slug) {
-    if (row.system) throw conflict("A system mode's slug cannot change");
-    if (input.slug in SYSTEM_MODES) throw conflict(`"${input.slug}" is a system mode's slug`);
-  }
+  slugs.assertMayChange(row, input.slug);
   const changes: Partial<ModeRow> = {
     ...(input.slug !== undefined ? { slug: input.slug } : {}),
     ...(input.name !== undefined ? { name: input.name } : {}),
@@ -155,24 +148,19 @@ export async function updateMode(ctx: Ctx, orgId: string, id: string, input: Par
     ...(input.instructions !== undefined ? { instructions: input.instructions } : {}),
   };
   const now = Date.now();
-  try {
-    await ctx.db.batch([
-      ctx.db
-        .update(modes)
-        .set({ ...changes, updatedAt: now })
-        .where(and(eq(modes.orgId, orgId), eq(modes.id, id))),
-      activityInsert(ctx, {
-        orgId,
-        action: 'mode.updated',
-        entityType: 'mode',
-        entityId: id,
-        metadata: { slug: changes.slug ?? row.slug, changed: Object.keys(input) },
-      }),
-    ]);
-  } catch (err) {
-    if (input.slug !== undefined && isConstraint(err, 'UNIQUE')) throw slugTaken(input.slug);
-    throw err;
-  }
+  await slugs.write(ctx, input.slug, [
+    ctx.db
+      .update(modes)
+      .set({ ...changes, updatedAt: now })
+      .where(and(eq(modes.orgId, orgId), eq(modes.id, id))),
+    activityInsert(ctx, {
+      orgId,
+      action: 'mode.updated',
+      entityType: 'mode',
+      entityId: id,
+      metadata: { slug: changes.slug ?? row.slug, changed: Object.keys(input) },
+    }),
+  ]);
   return { ...row, ...changes, updatedAt: now };
 }
 

@@ -6,7 +6,7 @@ import { newId } from '../../lib/ids';
 import { activityInsert } from '../activity/record';
 import type { Scope } from '../auth/scopes';
 import type { Ctx } from '../context';
-import { isConstraint } from './shared';
+import { slugRules } from './seeded-slugs';
 
 export type RoleRow = typeof agentRoles.$inferSelect;
 
@@ -109,10 +109,10 @@ export interface RoleInput {
   platform_scopes?: Scope[];
 }
 
-const slugTaken = (slug: string) => conflict(`A role with slug "${slug}" already exists`);
+const slugs = slugRules('role', SYSTEM_ROLES);
 
 export async function createRole(ctx: Ctx, orgId: string, input: RoleInput): Promise<RoleRow> {
-  if (input.slug in SYSTEM_ROLES) throw conflict(`"${input.slug}" is a system role's slug`);
+  slugs.assertNotReserved(input.slug);
   const now = Date.now();
   const role: RoleRow = {
     id: newId('rol', now),
@@ -126,30 +126,22 @@ export async function createRole(ctx: Ctx, orgId: string, input: RoleInput): Pro
     createdAt: now,
     updatedAt: now,
   };
-  try {
-    await ctx.db.batch([
-      ctx.db.insert(agentRoles).values(role),
-      activityInsert(ctx, {
-        orgId,
-        action: 'role.created',
-        entityType: 'role',
-        entityId: role.id,
-        metadata: { slug: role.slug },
-      }),
-    ]);
-  } catch (err) {
-    if (isConstraint(err, 'UNIQUE')) throw slugTaken(input.slug);
-    throw err;
-  }
+  await slugs.write(ctx, input.slug, [
+    ctx.db.insert(agentRoles).values(role),
+    activityInsert(ctx, {
+      orgId,
+      action: 'role.created',
+      entityType: 'role',
+      entityId: role.id,
+      metadata: { slug: role.slug },
+    }),
+  ]);
   return role;
 }
 
 export async function updateRole(ctx: Ctx, orgId: string, roleId: string, input: Partial<RoleInput>) {
   const role = await getRoleRow(ctx.db, orgId, roleId);
-  if (input.slug !== undefined && input.slug !== role.slug) {
-    if (role.system) throw conflict("A system role's slug cannot change");
-    if (input.slug in SYSTEM_ROLES) throw conflict(`"${input.slug}" is a system role's slug`);
-  }
+  slugs.assertMayChange(role, input.slug);
   const changes: Partial<RoleRow> = {
     ...(input.slug !== undefined ? { slug: input.slug } : {}),
     ...(input.name !== undefined ? { name: input.name } : {}),
@@ -158,24 +150,19 @@ export async function updateRole(ctx: Ctx, orgId: string, roleId: string, input:
     ...(input.platform_scopes !== undefined ? { platformScopes: input.platform_scopes } : {}),
   };
   const now = Date.now();
-  try {
-    await ctx.db.batch([
-      ctx.db
-        .update(agentRoles)
-        .set({ ...changes, updatedAt: now })
-        .where(and(eq(agentRoles.orgId, orgId), eq(agentRoles.id, roleId))),
-      activityInsert(ctx, {
-        orgId,
-        action: 'role.updated',
-        entityType: 'role',
-        entityId: roleId,
-        metadata: { slug: changes.slug ?? role.slug, changed: Object.keys(input) },
-      }),
-    ]);
-  } catch (err) {
-    if (input.slug !== undefined && isConstraint(err, 'UNIQUE')) throw slugTaken(input.slug);
-    throw err;
-  }
+  await slugs.write(ctx, input.slug, [
+    ctx.db
+      .update(agentRoles)
+      .set({ ...changes, updatedAt: now })
+      .where(and(eq(agentRoles.orgId, orgId), eq(agentRoles.id, roleId))),
+    activityInsert(ctx, {
+      orgId,
+      action: 'role.updated',
+      entityType: 'role',
+      entityId: roleId,
+      metadata: { slug: changes.slug ?? role.slug, changed: Object.keys(input) },
+    }),
+  ]);
   return { ...role, ...changes, updatedAt: now };
 }
 
