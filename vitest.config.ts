@@ -1,10 +1,12 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
+import { quietTestOutput } from './test/quiet-output.mjs';
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations('./migrations');
   return {
     plugins: [
+      quietTestOutput(),
       cloudflareTest({
         wrangler: { configPath: './wrangler.toml' },
         miniflare: {

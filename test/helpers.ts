@@ -1,5 +1,5 @@
 import { SELF } from 'cloudflare:test';
-import { expect } from 'vitest';
+import { expect, onTestFinished, vi } from 'vitest';
 
 let seq = 0;
 /** A distinct value per call, so tests never collide on unique columns. */
@@ -69,6 +69,16 @@ export async function newUser(name = 'Test User'): Promise<TestUser> {
 }
 
 /** Expects an RFC 9457 problem with this status, and returns it. */
+/**
+ * For a test that provokes a failure on purpose: the code's console.error lines (one JSON object
+ * each, for operators) are kept out of the test output and handed to the test to assert on.
+ */
+export function captureErrorLog(): () => Record<string, unknown>[] {
+  const spy = vi.spyOn(console, 'error').mockImplementation(() => {});
+  onTestFinished(() => spy.mockRestore());
+  return () => spy.mock.calls.map(([line]) => JSON.parse(String(line)));
+}
+
 export function expectProblem(res: Awaited<ReturnType<typeof call>>, status: number) {
   expect(res.status, res.text).toBe(status);
   expect(res.headers.get('Content-Type')).toContain('application/problem+json');

@@ -1,4 +1,4 @@
-import { env, evictDurableObject } from 'cloudflare:test';
+import { abortAllDurableObjects, env } from 'cloudflare:test';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AGENT_HUB_CAPACITY } from '../../durable-objects/agent-hub';
@@ -59,7 +59,7 @@ describe('agent hub ring buffer (property)', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 14 }), async (ops) => {
         const ref = { orgId: 'org_property', agentId: `agt_property_${run++}_${Date.now()}` };
-        const hub = hubOf(env, ref.agentId);
+        let hub = hubOf(env, ref.agentId);
         const model = new Model();
         // Only a running object can be evicted; any call wakes it.
         let running = false;
@@ -85,7 +85,10 @@ describe('agent hub ring buffer (property)', () => {
               gap: got.gap,
             }).toEqual(want);
           } else if (running) {
-            await evictDurableObject(hub as unknown as DurableObjectStub);
+            // Throws away the object's memory; it is built anew from its storage on the next call,
+            // which must come through a new stub, as after any reset.
+            await abortAllDurableObjects();
+            hub = hubOf(env, ref.agentId);
             running = false;
           }
         }

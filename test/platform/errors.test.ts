@@ -3,7 +3,7 @@ import { MAX_BODY_BYTES } from '../../src/app';
 import { ApiError } from '../../src/lib/errors';
 import { problemResponse } from '../../src/lib/problem-response';
 import { createRouter } from '../../src/lib/router';
-import { call, expectProblem, newUser } from '../helpers';
+import { call, captureErrorLog, expectProblem, newUser } from '../helpers';
 
 describe('problem details everywhere', () => {
   it('answers an unknown route with a 404 problem', async () => {
@@ -68,11 +68,14 @@ describe('problem details everywhere', () => {
       throw new ApiError('conflict', 'Already done');
     });
     app.onError((err, c) => problemResponse(c, err));
+    const logged = captureErrorLog();
     const res = await app.request('/boom');
     expect(res.status).toBe(500);
     const text = await res.text();
     expect(text).not.toContain('secret database detail');
     expect(JSON.parse(text)).toMatchObject({ status: 500, request_id: 'req_test' });
+    // Operators find the cause in the log under the request id the caller quotes.
+    expect(logged()).toEqual([{ request_id: 'req_test', error: 'Error: secret database detail' }]);
     expect((await app.request('/typed')).status).toBe(409);
   });
 });

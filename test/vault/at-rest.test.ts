@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:test';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { toBase64, utf8 } from '../../src/lib/encoding';
-import { call, expectProblem, newUser } from '../helpers';
+import { call, captureErrorLog, expectProblem, newUser } from '../helpers';
 import { itemActivity, itemsPath, reveal, rotate, secretValue, storeItem, tableText } from './support';
 
 const VAULT_TABLES = [
@@ -32,7 +32,12 @@ async function swapCiphertext(
     .run();
 }
 
-/** A failed integrity check is a 500 problem that names no internals and reveals nothing. */
+let logged: ReturnType<typeof captureErrorLog>;
+
+/**
+ * A failed integrity check is a 500 problem that names no internals and reveals nothing; the log
+ * says what failed, under the request id the caller is asked to quote.
+ */
 function expectIntegrityFailure(res: Awaited<ReturnType<typeof reveal>>, ...mustNotContain: string[]) {
   const problem = expectProblem(res, 500);
   expect(Object.keys(problem).sort()).toEqual([
@@ -48,6 +53,10 @@ function expectIntegrityFailure(res: Awaited<ReturnType<typeof reveal>>, ...must
   );
   expect(res.text).not.toMatch(/OperationError|Decryption failed|subtle|master|wrapped|D1_|SQL|stack/i);
   for (const s of mustNotContain) expect(res.text).not.toContain(s);
+  expect(logged()).toEqual([
+    expect.objectContaining({ event: 'vault.integrity_failure' }),
+    expect.objectContaining({ request_id: problem.request_id }),
+  ]);
 }
 
 describe('values at rest', () => {
@@ -89,6 +98,10 @@ describe('values at rest', () => {
 });
 
 describe('tampering with stored ciphertext', () => {
+  beforeEach(() => {
+    logged = captureErrorLog();
+  });
+
   it('fails to decrypt a value swapped in from another item of the organization', async () => {
     const owner = await newUser();
     const a = await storeItem(owner.token, owner.orgId);

@@ -8,7 +8,7 @@ import { rewrapDataKeys } from '../../src/domain/vault/data-keys';
 import { masterKeys } from '../../src/domain/vault/master-keys';
 import { deleteSecret, readSecret, rotateSecret, storeSecret } from '../../src/domain/vault/secrets';
 import { ApiError } from '../../src/lib/errors';
-import { newUser, unique } from '../helpers';
+import { captureErrorLog, newUser, unique } from '../helpers';
 import { countRows, db, secretValue, storeItem } from './support';
 
 // This file changes master keys of every data key in its database, which is its own
@@ -60,6 +60,7 @@ describe('master key rotation', () => {
         .first('ciphertext'),
     ).toBe(ciphertextBefore);
 
+    const logged = captureErrorLog();
     const onlyV2 = { env: withKeys(v2), db: db() };
     expect((await readSecret(onlyV2, owner.orgId, a.item.id)).value).toBe(a.value);
     expect((await readSecret(onlyV2, owner.orgId, b.item.id)).value).toBe(b.value);
@@ -67,6 +68,13 @@ describe('master key rotation', () => {
     await expect(readSecret({ env: withKeys(v1), db: db() }, owner.orgId, a.item.id)).rejects.toBeInstanceOf(
       ApiError,
     );
+    expect(logged()).toEqual([
+      expect.objectContaining({
+        event: 'vault.integrity_failure',
+        reason: 'data_key_unavailable',
+        org_id: owner.orgId,
+      }),
+    ]);
   });
 
   it('changes nothing when run a second time', async () => {
@@ -93,8 +101,13 @@ describe('master key rotation', () => {
     const stranded = await newUser();
     await storeItem(stranded.token, stranded.orgId);
     const before = await dataKeyRow(stranded.orgId);
+    const logged = captureErrorLog();
     const result = await rewrapDataKeys({ env: withKeys(v2, v3), db: db() });
     expect(result.skipped).toBeGreaterThanOrEqual(1);
+    // An operator is told which data key stayed behind.
+    expect(logged()).toContainEqual(
+      expect.objectContaining({ event: 'vault.rewrap_failed', org_id: stranded.orgId }),
+    );
     expect(await dataKeyRow(stranded.orgId)).toEqual(before);
   });
 
