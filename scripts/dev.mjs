@@ -41,7 +41,8 @@ function portOf(args) {
 
 /**
  * At the start of every minute, runs the scheduled handler for each cron that is due, through the
- * trigger path that `wrangler dev` serves locally (it does not exist in a deployed Worker).
+ * `/__scheduled` route that `wrangler dev --test-scheduled` adds to the local Worker (a deployed
+ * Worker never has it). wrangler logs each run like any request.
  */
 function runCrons(port, crons) {
   const due = crons.map((cron) => ({ cron, matches: cronMatcher(cron) }));
@@ -51,9 +52,8 @@ function runCrons(port, crons) {
     timer = setTimeout(tick, minute + 60_000 - Date.now());
     for (const { cron, matches } of due) {
       if (!matches(new Date(minute))) continue;
-      const query = new URLSearchParams({ cron, time: String(minute) });
       try {
-        const res = await fetch(`http://localhost:${port}/cdn-cgi/handler/scheduled?${query}`);
+        const res = await fetch(`http://localhost:${port}/__scheduled?${new URLSearchParams({ cron })}`);
         if (!res.ok)
           console.error(`[dev] scheduled handler for "${cron}" answered ${res.status}: ${await res.text()}`);
       } catch {
@@ -71,7 +71,7 @@ async function main() {
   await wrangler(['d1', 'migrations', 'apply', 'DB', '--local']);
 
   const hasPort = args.some((a) => a === '--port' || a.startsWith('--port='));
-  const devArgs = ['dev', ...(hasPort ? [] : ['--port', DEFAULT_PORT]), ...args];
+  const devArgs = ['dev', '--test-scheduled', ...(hasPort ? [] : ['--port', DEFAULT_PORT]), ...args];
   const dev = spawn(process.execPath, [wranglerBin, ...devArgs], { cwd: root, stdio: 'inherit' });
   const crons = readCrons(`${root}/wrangler.toml`);
   const stopCrons = runCrons(portOf(args), crons);
