@@ -1,3 +1,4 @@
+import type { StreamOwner } from '../src/domain/agents/stream-owners';
 import type { ReadResult, StreamEvent, StreamFilter } from '../src/domain/agents/stream-protocol';
 import { ALL_CHANNELS } from '../src/domain/agents/stream-protocol';
 import { EventStream } from './event-stream';
@@ -134,7 +135,7 @@ export class AgentHub extends EventStream {
       }
     } catch (err) {
       console.error(JSON.stringify({ agent_hub: ref.agentId, relay_failed: String(err) }));
-      await this.ctx.storage.setAlarm(Date.now() + FORWARD_RETRY_MS);
+      await this.alarmBy(Date.now() + FORWARD_RETRY_MS);
     }
   }
 
@@ -148,7 +149,14 @@ export class AgentHub extends EventStream {
     return this.readAfter(from, FORWARD_BATCH, { channels: ALL_CHANNELS, agents: null }).events;
   }
 
+  /** Admission is decided by the organization's stream, which also learns this hub has subscribers. */
+  protected async admit(owner: StreamOwner) {
+    const stream = this.env.ORG_STREAM.get(this.env.ORG_STREAM.idFromName(owner.orgId));
+    return stream.admitToHub(this.ctx.id.toString(), owner);
+  }
+
   override async alarm() {
+    await super.alarm();
     this.scheduleForward();
     await this.forwarding;
   }
