@@ -2,6 +2,7 @@ import { DurableObject } from 'cloudflare:workers';
 import {
   expiry,
   type Revocation,
+  type RevocationTarget,
   revokes,
   STREAM_OWNER_HEADER,
   type StreamCloseCode,
@@ -244,6 +245,32 @@ export abstract class EventStream extends DurableObject<Env> {
    */
   async revoke(revocation: Revocation, at: number): Promise<number> {
     return this.closeWhere((owner) => owner.checkedAt <= at && revokes(revocation.target, owner), revocation);
+  }
+
+  /**
+   * Brings the end of the subscriptions the target names (among those opened with a credential
+   * checked before `at`) forward to `endsAt`, when the alarm closes them; returns how many
+   * subscriptions remain open. A rotated API key's previous secrets end with the grace period.
+   */
+  async endBy(target: RevocationTarget, endsAt: number, at: number): Promise<number> {
+    const shortens = (owner: StreamOwner) =>
+      owner.checkedAt <= at && revokes(target, owner) && (owner.endsAt === null || owner.endsAt > endsAt);
+    let open = 0;
+    for (const ws of this.ctx.getWebSockets()) {
+      if (ws.readyState !== WebSocket.OPEN) continue;
+      open += 1;
+      const sub = this.subscriptionOf(ws);
+      if (!shortens(sub.owner)) continue;
+      const next = { ...sub, owner: { ...sub.owner, endsAt } };
+      ws.serializeAttachment(next);
+      this.subscriptions.set(ws, next);
+    }
+    for (const c of this.sse) {
+      open += 1;
+      if (shortens(c.owner)) c.owner = { ...c.owner, endsAt };
+    }
+    if (open > 0) await this.alarmBy(endsAt);
+    return open;
   }
 
   /**

@@ -1,6 +1,12 @@
-import { type Revocation, revokes, type StreamOwner } from '../src/domain/agents/stream-owners';
+import {
+  type Revocation,
+  type RevocationTarget,
+  revokes,
+  type StreamOwner,
+} from '../src/domain/agents/stream-owners';
 import type { StreamEvent } from '../src/domain/agents/stream-protocol';
 import { MINUTE } from '../src/lib/time';
+import type { AgentHub } from './agent-hub';
 import { EventStream } from './event-stream';
 
 /** The organization stream keeps more history than one agent: it carries all of them. */
@@ -79,22 +85,37 @@ export class OrgStream extends EventStream {
     sql.exec('DELETE FROM revocations WHERE at < ?', Date.now() - REVOCATION_MEMORY_MS);
     sql.exec('INSERT INTO revocations (at, revocation) VALUES (?, ?)', at, JSON.stringify(revocation));
     const open = await super.revoke(revocation, at);
+    await this.toHubs('revoke', (hub) => hub.revoke(revocation, at));
+    return open;
+  }
+
+  /** Brings subscriptions' end forward (see `EventStream.endBy`), here and in every registered hub. */
+  override async endBy(target: RevocationTarget, endsAt: number, at: number): Promise<number> {
+    const open = await super.endBy(target, endsAt, at);
+    await this.toHubs('endBy', (hub) => hub.endBy(target, endsAt, at));
+    return open;
+  }
+
+  /**
+   * Makes the call on every hub registered as holding subscribers, and forgets those that answer
+   * that they hold none (unless they registered again meanwhile).
+   */
+  private async toHubs(what: string, call: (hub: DurableObjectStub<AgentHub>) => Promise<number>) {
+    const sql = this.ctx.storage.sql;
     const hubs = sql
       .exec<{ hub_id: string; registration: number }>('SELECT hub_id, registration FROM hubs')
       .toArray();
     await Promise.all(
       hubs.map(async ({ hub_id, registration }) => {
-        const hub = this.env.AGENT_HUB.get(this.env.AGENT_HUB.idFromString(hub_id));
         try {
-          const left = await hub.revoke(revocation, at);
+          const left = await call(this.env.AGENT_HUB.get(this.env.AGENT_HUB.idFromString(hub_id)));
           if (left === 0)
             sql.exec('DELETE FROM hubs WHERE hub_id = ? AND registration = ?', hub_id, registration);
         } catch (err) {
-          console.error(JSON.stringify({ org_stream: 'revoke', hub_id, failed: String(err) }));
+          console.error(JSON.stringify({ org_stream: what, hub_id, failed: String(err) }));
         }
       }),
     );
-    return open;
   }
 
   /** Takes a batch of one agent's events, in order, skipping any already taken. */

@@ -243,6 +243,32 @@ describe('streams end with the API key', () => {
       await expectLive(kept, owner, agent.id);
     });
 
+  it('rotating the key ends the streams opened with its previous secret when the grace period does', async () => {
+    const { owner, agent, agentStream, orgStream } = await scene();
+    const rotated = await newApiKey(owner, owner.orgId, ['agents:read']);
+    const agentWs = await socket(agentStream, rotated.key);
+    const orgWs = await socket(orgStream, rotated.key);
+    const now = Date.now();
+    const res = await call(keyPath(owner.orgId, rotated.record.id, '/rotate'), {
+      token: owner.token,
+      body: { grace_period_seconds: 60 },
+    });
+    expect(res.status, res.text).toBe(200);
+    // The rotation reaches the streams after the response: wait until both have set their alarm.
+    for (const stub of [hubStub(agent.id), orgStub(owner.orgId)])
+      while ((await runInDurableObject(stub, (_o, state) => state.storage.getAlarm())) === null);
+    const withNewSecret = await socket(orgStream, res.json.key);
+
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(now + 61_000);
+    expect(await runDurableObjectAlarm(hubStub(agent.id))).toBe(true);
+    expect(await runDurableObjectAlarm(orgStub(owner.orgId))).toBe(true);
+
+    await expectClosed(agentWs, CLOSE_CREDENTIAL_ENDED, 'api key expired');
+    await expectClosed(orgWs, CLOSE_CREDENTIAL_ENDED, 'api key expired');
+    await expectLive(withNewSecret, owner, agent.id);
+  });
+
   it('a key that expires closes its streams when the object’s alarm runs', async () => {
     const { owner, agent, agentStream, orgStream } = await scene();
     const now = Date.now();

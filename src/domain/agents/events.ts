@@ -3,7 +3,12 @@ import type { Db } from '../../db/client';
 import type { Env } from '../../env';
 import type { EventType } from '../events/catalog';
 import { getAgentRow } from './shared';
-import { type Revocation, STREAM_OWNER_HEADER, type StreamOwner } from './stream-owners';
+import {
+  type Revocation,
+  type RevocationTarget,
+  STREAM_OWNER_HEADER,
+  type StreamOwner,
+} from './stream-owners';
 import type { ReadResult, StreamEvent, StreamFilter } from './stream-protocol';
 
 /** The agent event types, all from the one event catalog. */
@@ -26,6 +31,8 @@ export interface StreamRpc {
   fetch(request: Request): Promise<Response>;
   /** Closes the subscriptions the revocation names; returns how many remain open. */
   revoke(revocation: Revocation, at: number): Promise<number>;
+  /** Closes them at `endsAt` instead; returns how many subscriptions remain open. */
+  endBy(target: RevocationTarget, endsAt: number, at: number): Promise<number>;
 }
 
 export interface AgentHubRpc extends StreamRpc {

@@ -6,7 +6,7 @@ import { conflict, forbidden, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { activityInsert } from '../activity/record';
 import { CLOSE_CREDENTIAL_ENDED } from '../agents/stream-owners';
-import { endStreams } from '../agents/stream-revocation';
+import { endStreams, endStreamsAt } from '../agents/stream-revocation';
 import { hasScope, type Scope } from '../auth/scopes';
 import type { Ctx } from '../context';
 import { API_KEY_PREFIX, forgetApiKeys } from './authenticate';
@@ -232,6 +232,8 @@ export async function rotateApiKey(
   ]);
   forgetApiKeys({ keyId });
   if (!key) throw notFound('API key');
+  // Streams opened before the rotation used a previous secret, and end when it does.
+  await endStreamsAt(ctx, orgId, { kind: 'api_key', keyId }, graceEndsAt);
   return { raw: secret.raw, key, previousExpiresAt: graceEndsAt };
 }
 

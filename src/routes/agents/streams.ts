@@ -26,7 +26,10 @@ const PROTOCOL =
   '`{"op":"event","event":{…}}` frames; the client may send `{"op":"subscribe","channels":[…]}`, ' +
   '`{"op":"unsubscribe","channels":[…]}` and `{"op":"resume","after":<seq>}` (answered by ' +
   '`{"op":"resumed","gap":…}` and the replayed events), and the text `ping` (answered `pong`). ' +
-  'Subscriptions survive the server hibernating.';
+  'Subscriptions survive the server hibernating. A stream ends when the credential it was opened with ' +
+  'does: a WebSocket closes with 4401 (session or API key revoked, rolled, deleted or expired) or 4403 ' +
+  '(membership or organization ended) and a reason; an SSE stream ends with an `event: closed` frame ' +
+  'carrying `{"code","reason"}`.';
 
 const LastEventIdHeaders = z.object({
   'last-event-id': z.coerce
