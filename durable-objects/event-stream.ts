@@ -207,7 +207,7 @@ export abstract class EventStream extends DurableObject<Env> {
         ? this.acceptSocket(sub, refused ? null : after)
         : this.openEventStream(sub, refused ? null : after);
     // Refused after the upgrade rather than before, so the client learns why the same way either way.
-    if (refused) this.closeWhere(() => true, refused, owner);
+    if (refused) this.closeWhere((o) => o === owner, refused);
     else if (owner.endsAt !== null) await this.alarmBy(owner.endsAt);
     return res;
   }
@@ -256,6 +256,7 @@ export abstract class EventStream extends DurableObject<Env> {
     const shortens = (owner: StreamOwner) =>
       owner.checkedAt <= at && revokes(target, owner) && (owner.endsAt === null || owner.endsAt > endsAt);
     let open = 0;
+    let shortened = false;
     for (const ws of this.ctx.getWebSockets()) {
       if (ws.readyState !== WebSocket.OPEN) continue;
       open += 1;
@@ -264,29 +265,31 @@ export abstract class EventStream extends DurableObject<Env> {
       const next = { ...sub, owner: { ...sub.owner, endsAt } };
       ws.serializeAttachment(next);
       this.subscriptions.set(ws, next);
+      shortened = true;
     }
     for (const c of this.sse) {
       open += 1;
-      if (shortens(c.owner)) c.owner = { ...c.owner, endsAt };
+      if (!shortens(c.owner)) continue;
+      c.owner = { ...c.owner, endsAt };
+      shortened = true;
     }
-    if (open > 0) await this.alarmBy(endsAt);
+    if (shortened) await this.alarmBy(endsAt);
     return open;
   }
 
   /**
-   * Closes WebSockets with the revocation's code and reason and ends SSE streams with a `closed`
-   * event saying the same; `only` limits it to one owner's subscriptions (compared by identity).
+   * Closes the matching WebSockets with the revocation's code and reason and ends the matching SSE
+   * streams with a `closed` event saying the same; returns how many subscriptions remain open.
    */
-  private closeWhere(matches: (owner: StreamOwner) => boolean, why: Revocation, only?: StreamOwner) {
+  private closeWhere(matches: (owner: StreamOwner) => boolean, why: Revocation) {
     let open = 0;
     for (const ws of this.ctx.getWebSockets()) {
       if (ws.readyState !== WebSocket.OPEN) continue;
-      const { owner } = this.subscriptionOf(ws);
-      if ((only === undefined || owner === only) && matches(owner)) closeSocket(ws, why.code, why.reason);
+      if (matches(this.subscriptionOf(ws).owner)) closeSocket(ws, why.code, why.reason);
       else open += 1;
     }
     for (const c of [...this.sse]) {
-      if ((only === undefined || c.owner === only) && matches(c.owner)) this.endSse(c, why.code, why.reason);
+      if (matches(c.owner)) this.endSse(c, why.code, why.reason);
       else open += 1;
     }
     return open;
