@@ -64,15 +64,20 @@ export class OrgStream extends EventStream {
   }
 
   /**
-   * An agent hub admitting a subscription: registered as holding subscribers (under a number that
-   * only grows, so a revocation that found it empty earlier cannot unregister it now) and told
-   * whether the credential was already revoked.
+   * An agent hub admitting a subscription is told whether the credential was already revoked. A
+   * hub not known to be registered is registered as holding subscribers, under a number that only
+   * grows, so a revocation that found it empty just before cannot unregister it now.
    */
-  async admitToHub(hubId: string, owner: StreamOwner): Promise<Revocation | null> {
-    const sql = this.ctx.storage.sql;
-    const registration = Number(this.getMeta('registrations') ?? 0) + 1;
-    this.setMeta('registrations', registration);
-    sql.exec('INSERT OR REPLACE INTO hubs (hub_id, registration) VALUES (?, ?)', hubId, registration);
+  async admitToHub(hubId: string, owner: StreamOwner, register: boolean): Promise<Revocation | null> {
+    if (register) {
+      const registration = Number(this.getMeta('registrations') ?? 0) + 1;
+      this.setMeta('registrations', registration);
+      this.ctx.storage.sql.exec(
+        'INSERT OR REPLACE INTO hubs (hub_id, registration) VALUES (?, ?)',
+        hubId,
+        registration,
+      );
+    }
     return this.revokedFor(owner);
   }
 
