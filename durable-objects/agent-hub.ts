@@ -1,3 +1,4 @@
+import type { Revocation, RevocationTarget, StreamOwner } from '../src/domain/agents/stream-owners';
 import type { ReadResult, StreamEvent, StreamFilter } from '../src/domain/agents/stream-protocol';
 import { ALL_CHANNELS } from '../src/domain/agents/stream-protocol';
 import { EventStream } from './event-stream';
@@ -36,6 +37,8 @@ export class AgentHub extends EventStream {
   private retired: boolean | undefined;
   /** Published by this instance and not yet relayed, in order. */
   private pending: StreamEvent[] = [];
+  /** Whether the organization's stream is known to hold this hub as having subscribers. */
+  private registered = false;
 
   constructor(ctx: DurableObjectState, env: ConstructorParameters<typeof EventStream>[1]) {
     super(ctx, env);
@@ -134,7 +137,7 @@ export class AgentHub extends EventStream {
       }
     } catch (err) {
       console.error(JSON.stringify({ agent_hub: ref.agentId, relay_failed: String(err) }));
-      await this.ctx.storage.setAlarm(Date.now() + FORWARD_RETRY_MS);
+      await this.alarmBy(Date.now() + FORWARD_RETRY_MS);
     }
   }
 
@@ -148,7 +151,34 @@ export class AgentHub extends EventStream {
     return this.readAfter(from, FORWARD_BATCH, { channels: ALL_CHANNELS, agents: null }).events;
   }
 
+  /**
+   * Admission is decided by the organization's stream, which also learns that this hub has
+   * subscribers, unless this instance registered already and no revocation has found it empty
+   * since: then it sends nothing to write.
+   */
+  protected async admit(owner: StreamOwner) {
+    const stream = this.env.ORG_STREAM.get(this.env.ORG_STREAM.idFromName(owner.orgId));
+    const refused = await stream.admitToHub(this.ctx.id.toString(), owner, !this.registered);
+    this.registered = true;
+    return refused;
+  }
+
+  /** Answering "none left" gets this hub unregistered, so the next subscription registers it again. */
+  override async revoke(revocation: Revocation, at: number): Promise<number> {
+    return this.noteOpen(await super.revoke(revocation, at));
+  }
+
+  override async endBy(target: RevocationTarget, endsAt: number, at: number): Promise<number> {
+    return this.noteOpen(await super.endBy(target, endsAt, at));
+  }
+
+  private noteOpen(open: number) {
+    if (open === 0) this.registered = false;
+    return open;
+  }
+
   override async alarm() {
+    await super.alarm();
     this.scheduleForward();
     await this.forwarding;
   }

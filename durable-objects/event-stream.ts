@@ -1,5 +1,14 @@
 import { DurableObject } from 'cloudflare:workers';
 import {
+  expiry,
+  type Revocation,
+  type RevocationTarget,
+  revokes,
+  STREAM_OWNER_HEADER,
+  type StreamCloseCode,
+  type StreamOwner,
+} from '../src/domain/agents/stream-owners';
+import {
   ALL_CHANNELS,
   applySubscription,
   filterMatches,
@@ -27,9 +36,14 @@ export interface AppendInput {
   time?: number;
 }
 
-interface SseClient {
-  writer: WritableStreamDefaultWriter<Uint8Array>;
+/** What each subscriber is kept with: a socket's attachment, or an SSE client's own record. */
+interface Subscription {
   filter: StreamFilter;
+  owner: StreamOwner;
+}
+
+interface SseClient extends Subscription {
+  writer: WritableStreamDefaultWriter<Uint8Array>;
 }
 
 interface EventRow extends Record<string, SqlStorageValue> {
@@ -61,13 +75,17 @@ const toEvent = (r: EventRow): StreamEvent => ({
  * the object being evicted, and `ping` is answered by the runtime without waking the object.
  * Server-Sent Events clients hold the object awake; they are written without awaiting, and one
  * that falls too far behind is dropped rather than allowed to slow everyone else.
+ *
+ * Every subscription is kept with its owner (the credential it was opened with): a revocation
+ * closes the ones it names (`revoke`), and an alarm at the earliest credential end closes those
+ * whose credential ran out. Both close with a code and reason; SSE ends with a `closed` event.
  */
 export abstract class EventStream extends DurableObject<Env> {
   protected abstract readonly capacity: number;
   protected lastSeq: number;
   private readonly sql: SqlStorage;
   /** Attachments, cached: deserialising one per socket per event would dominate fan-out. */
-  private readonly filters = new WeakMap<WebSocket, StreamFilter>();
+  private readonly subscriptions = new WeakMap<WebSocket, Subscription>();
   private readonly sse = new Set<SseClient>();
   private keepalive: ReturnType<typeof setInterval> | undefined;
 
@@ -166,36 +184,140 @@ export abstract class EventStream extends DurableObject<Env> {
     return this.readAfter(after, limit, filter);
   }
 
+  /**
+   * Whether a credential may still open a subscription here: null, or the revocation that already
+   * ended it (one recorded after the Worker checked it, which the Worker could not have seen).
+   */
+  protected abstract admit(owner: StreamOwner): Promise<Revocation | null>;
+
   /** Only live subscriptions come through fetch; the Worker has authenticated them. */
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
     const list = (name: string) => url.searchParams.get(name)?.split(',').filter(Boolean) ?? null;
     const filter: StreamFilter = { channels: list('channels') ?? ALL_CHANNELS, agents: list('agents') };
+    const owner = JSON.parse(request.headers.get(STREAM_OWNER_HEADER) ?? 'null') as StreamOwner | null;
+    if (!owner) return new Response('A subscription needs its owner', { status: 400 });
     // The Worker has already chosen between `?after=` and `Last-Event-ID`.
     const resumeFrom = url.searchParams.get('after');
     const after = resumeFrom === null ? null : Number(resumeFrom);
-    if (request.headers.get('Upgrade')?.toLowerCase() === 'websocket')
-      return this.acceptSocket(filter, after);
-    return this.openEventStream(filter, after);
+    const refused = (await this.admit(owner)) ?? (this.expired(owner, Date.now()) ? expiry(owner) : null);
+    const sub = { filter, owner };
+    const res =
+      request.headers.get('Upgrade')?.toLowerCase() === 'websocket'
+        ? this.acceptSocket(sub, refused ? null : after)
+        : this.openEventStream(sub, refused ? null : after);
+    // Refused after the upgrade rather than before, so the client learns why the same way either way.
+    if (refused) this.closeWhere((o) => o === owner, refused);
+    else if (owner.endsAt !== null) await this.alarmBy(owner.endsAt);
+    return res;
   }
 
-  private acceptSocket(filter: StreamFilter, after: number | null) {
+  private acceptSocket(sub: Subscription, after: number | null) {
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     this.ctx.acceptWebSocket(server);
-    server.serializeAttachment(filter);
-    this.filters.set(server, filter);
-    server.send(JSON.stringify({ op: 'ready', ...filter, latest_seq: this.lastSeq }));
-    if (after !== null) this.replayTo(server, filter, after);
+    server.serializeAttachment(sub);
+    this.subscriptions.set(server, sub);
+    server.send(JSON.stringify({ op: 'ready', ...sub.filter, latest_seq: this.lastSeq }));
+    if (after !== null) this.replayTo(server, sub.filter, after);
     return new Response(null, { status: 101, webSocket: client });
   }
 
-  private filterOf(ws: WebSocket): StreamFilter {
-    let f = this.filters.get(ws);
-    if (!f) {
-      f = (ws.deserializeAttachment() as StreamFilter | null) ?? { channels: [], agents: null };
-      this.filters.set(ws, f);
+  private subscriptionOf(ws: WebSocket): Subscription {
+    let s = this.subscriptions.get(ws);
+    if (!s) {
+      s = ws.deserializeAttachment() as Subscription;
+      this.subscriptions.set(ws, s);
     }
-    return f;
+    return s;
+  }
+
+  private filterOf(ws: WebSocket): StreamFilter {
+    return this.subscriptionOf(ws).filter;
+  }
+
+  private expired(owner: StreamOwner, now: number) {
+    return owner.endsAt !== null && owner.endsAt <= now;
+  }
+
+  /**
+   * Closes the subscriptions a revocation names, among those opened with a credential checked
+   * before the revocation was made (`at`); returns how many subscriptions remain open.
+   */
+  async revoke(revocation: Revocation, at: number): Promise<number> {
+    return this.closeWhere((owner) => owner.checkedAt <= at && revokes(revocation.target, owner), revocation);
+  }
+
+  /**
+   * Brings the end of the subscriptions the target names (among those opened with a credential
+   * checked before `at`) forward to `endsAt`, when the alarm closes them; returns how many
+   * subscriptions remain open. A rotated API key's previous secrets end with the grace period.
+   */
+  async endBy(target: RevocationTarget, endsAt: number, at: number): Promise<number> {
+    const shortens = (owner: StreamOwner) =>
+      owner.checkedAt <= at && revokes(target, owner) && (owner.endsAt === null || owner.endsAt > endsAt);
+    let open = 0;
+    let shortened = false;
+    for (const ws of this.ctx.getWebSockets()) {
+      if (ws.readyState !== WebSocket.OPEN) continue;
+      open += 1;
+      const sub = this.subscriptionOf(ws);
+      if (!shortens(sub.owner)) continue;
+      const next = { ...sub, owner: { ...sub.owner, endsAt } };
+      ws.serializeAttachment(next);
+      this.subscriptions.set(ws, next);
+      shortened = true;
+    }
+    for (const c of this.sse) {
+      open += 1;
+      if (!shortens(c.owner)) continue;
+      c.owner = { ...c.owner, endsAt };
+      shortened = true;
+    }
+    if (shortened) await this.alarmBy(endsAt);
+    return open;
+  }
+
+  /**
+   * Closes the matching WebSockets with the revocation's code and reason and ends the matching SSE
+   * streams with a `closed` event saying the same; returns how many subscriptions remain open.
+   */
+  private closeWhere(matches: (owner: StreamOwner) => boolean, why: Revocation) {
+    let open = 0;
+    for (const ws of this.ctx.getWebSockets()) {
+      if (ws.readyState !== WebSocket.OPEN) continue;
+      if (matches(this.subscriptionOf(ws).owner)) closeSocket(ws, why.code, why.reason);
+      else open += 1;
+    }
+    for (const c of [...this.sse]) {
+      if (matches(c.owner)) this.endSse(c, why.code, why.reason);
+      else open += 1;
+    }
+    return open;
+  }
+
+  /** Sets the alarm for `at` unless it is already due sooner. */
+  protected async alarmBy(at: number) {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+  }
+
+  /** Closes subscriptions whose credential has run out, and wakes again at the next such end. */
+  override async alarm() {
+    const now = Date.now();
+    let next = Number.POSITIVE_INFINITY;
+    const check = (owner: StreamOwner) => {
+      if (this.expired(owner, now)) return true;
+      if (owner.endsAt !== null) next = Math.min(next, owner.endsAt);
+      return false;
+    };
+    for (const ws of this.ctx.getWebSockets()) {
+      if (ws.readyState !== WebSocket.OPEN) continue;
+      const { owner } = this.subscriptionOf(ws);
+      if (check(owner)) closeSocket(ws, expiry(owner).code, expiry(owner).reason);
+    }
+    for (const c of [...this.sse])
+      if (check(c.owner)) this.endSse(c, expiry(c.owner).code, expiry(c.owner).reason);
+    if (next !== Number.POSITIVE_INFINITY) await this.alarmBy(next);
   }
 
   /** A `resumed` frame (with any gap) and then every held event after `after`, before live ones. */
@@ -214,13 +336,13 @@ export abstract class EventStream extends DurableObject<Env> {
       return send(ws, { op: 'error', detail: 'Binary frames are not accepted' });
     const frame = parseClientFrame(message);
     if (typeof frame === 'string') return send(ws, { op: 'error', detail: frame });
-    const filter = this.filterOf(ws);
-    if (frame.op === 'resume') return this.replayTo(ws, filter, frame.after);
-    const channels = applySubscription(filter.channels, frame);
+    const sub = this.subscriptionOf(ws);
+    if (frame.op === 'resume') return this.replayTo(ws, sub.filter, frame.after);
+    const channels = applySubscription(sub.filter.channels, frame);
     if (!channels) return send(ws, { op: 'error', detail: 'A socket may subscribe to at most 32 channels' });
-    const next = { ...filter, channels };
+    const next = { ...sub, filter: { ...sub.filter, channels } };
     ws.serializeAttachment(next);
-    this.filters.set(ws, next);
+    this.subscriptions.set(ws, next);
     send(ws, { op: 'subscribed', channels });
   }
 
@@ -238,9 +360,9 @@ export abstract class EventStream extends DurableObject<Env> {
     } catch {}
   }
 
-  private openEventStream(filter: StreamFilter, after: number | null) {
+  private openEventStream({ filter, owner }: Subscription, after: number | null) {
     const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
-    const client: SseClient = { writer: writable.getWriter(), filter };
+    const client: SseClient = { writer: writable.getWriter(), filter, owner };
     this.writeSse(client, `retry: 3000\n\n${sseFrame('ready', { ...filter, latest_seq: this.lastSeq })}`);
     if (after !== null) {
       const r = this.readAfter(after, this.capacity, filter);
@@ -268,6 +390,18 @@ export abstract class EventStream extends DurableObject<Env> {
   private dropSse(client: SseClient) {
     if (!this.sse.delete(client)) return;
     client.writer.abort('dropped').catch(() => {});
+    this.stopKeepaliveIfIdle();
+  }
+
+  /** Ends an SSE stream cleanly, after a last `closed` event saying why. */
+  private endSse(client: SseClient, code: StreamCloseCode | null, reason: string) {
+    this.writeSse(client, sseFrame('closed', code === null ? { reason } : { code, reason }));
+    this.sse.delete(client);
+    client.writer.close().catch(() => {});
+    this.stopKeepaliveIfIdle();
+  }
+
+  private stopKeepaliveIfIdle() {
     if (this.sse.size === 0 && this.keepalive !== undefined) {
       clearInterval(this.keepalive);
       this.keepalive = undefined;
@@ -295,13 +429,7 @@ export abstract class EventStream extends DurableObject<Env> {
         ws.close(1000, reason);
       } catch {}
     }
-    for (const c of [...this.sse]) {
-      this.writeSse(c, sseFrame('closed', { reason }));
-      this.sse.delete(c);
-      c.writer.close().catch(() => {});
-    }
-    if (this.keepalive !== undefined) clearInterval(this.keepalive);
-    this.keepalive = undefined;
+    for (const c of [...this.sse]) this.endSse(c, null, reason);
     // The counter stays, so a sequence number is never handed out twice.
     this.sql.exec('DELETE FROM events');
   }
@@ -316,3 +444,11 @@ function sendRaw(ws: WebSocket, frame: string) {
 }
 
 const send = (ws: WebSocket, frame: unknown) => sendRaw(ws, JSON.stringify(frame));
+
+function closeSocket(ws: WebSocket, code: number, reason: string) {
+  try {
+    ws.close(code, reason);
+  } catch {
+    // Already closing.
+  }
+}

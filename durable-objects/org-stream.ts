@@ -1,14 +1,38 @@
+import {
+  type Revocation,
+  type RevocationTarget,
+  revokes,
+  type StreamOwner,
+} from '../src/domain/agents/stream-owners';
 import type { StreamEvent } from '../src/domain/agents/stream-protocol';
+import { MINUTE } from '../src/lib/time';
+import type { AgentHub } from './agent-hub';
 import { EventStream } from './event-stream';
 
 /** The organization stream keeps more history than one agent: it carries all of them. */
 export const ORG_STREAM_CAPACITY = 1000;
+/**
+ * How long a revocation is remembered for subscriptions that arrive after it: longer than any
+ * request takes between checking its credential and reaching the stream.
+ */
+const REVOCATION_MEMORY_MS = MINUTE;
+
+interface RevocationRow extends Record<string, SqlStorageValue> {
+  at: number;
+  revocation: string;
+}
 
 /**
  * One per organization (named by the organization id): the live stream of every agent's events,
  * for dashboards, filterable by channel and by agent. Agent hubs relay to it in batches and never
  * wait on it; it remembers the last sequence number relayed from each agent, so a relay that is
  * retried after a failure adds nothing twice.
+ *
+ * It is also where the organization's revocations arrive (`revoke`): it closes its own matching
+ * subscriptions and passes the revocation on to the agent hubs that have subscribers. A hub
+ * registers here with each subscription it admits, and is forgotten once a revocation finds it
+ * without subscribers, so a revocation reaches only hubs that may hold some. Recent revocations
+ * are remembered, so a subscription whose credential was checked before one is refused.
  */
 export class OrgStream extends EventStream {
   protected readonly capacity = ORG_STREAM_CAPACITY;
@@ -16,7 +40,86 @@ export class OrgStream extends EventStream {
   constructor(ctx: DurableObjectState, env: ConstructorParameters<typeof EventStream>[1]) {
     super(ctx, env);
     ctx.storage.sql.exec(
-      'CREATE TABLE IF NOT EXISTS sources (agent_id TEXT PRIMARY KEY, last_seq INTEGER NOT NULL)',
+      `CREATE TABLE IF NOT EXISTS sources (agent_id TEXT PRIMARY KEY, last_seq INTEGER NOT NULL);
+       CREATE TABLE IF NOT EXISTS hubs (hub_id TEXT PRIMARY KEY, registration INTEGER NOT NULL);
+       CREATE TABLE IF NOT EXISTS revocations (at INTEGER NOT NULL, revocation TEXT NOT NULL);`,
+    );
+  }
+
+  /** The revocation, among those remembered, that a subscription's credential predates. */
+  private revokedFor(owner: StreamOwner): Revocation | null {
+    const rows = this.ctx.storage.sql.exec<RevocationRow>(
+      'SELECT at, revocation FROM revocations WHERE at >= ? ORDER BY at',
+      owner.checkedAt,
+    );
+    for (const row of rows) {
+      const r = JSON.parse(row.revocation) as Revocation;
+      if (revokes(r.target, owner)) return r;
+    }
+    return null;
+  }
+
+  protected async admit(owner: StreamOwner) {
+    return this.revokedFor(owner);
+  }
+
+  /**
+   * An agent hub admitting a subscription is told whether the credential was already revoked. A
+   * hub not known to be registered is registered as holding subscribers, under a number that only
+   * grows, so a revocation that found it empty just before cannot unregister it now.
+   */
+  async admitToHub(hubId: string, owner: StreamOwner, register: boolean): Promise<Revocation | null> {
+    if (register) {
+      const registration = Number(this.getMeta('registrations') ?? 0) + 1;
+      this.setMeta('registrations', registration);
+      this.ctx.storage.sql.exec(
+        'INSERT OR REPLACE INTO hubs (hub_id, registration) VALUES (?, ?)',
+        hubId,
+        registration,
+      );
+    }
+    return this.revokedFor(owner);
+  }
+
+  /**
+   * Closes this organization's subscriptions that the revocation names, here and in every hub
+   * registered as holding subscribers, and remembers it for subscriptions still on their way.
+   */
+  override async revoke(revocation: Revocation, at: number): Promise<number> {
+    const sql = this.ctx.storage.sql;
+    sql.exec('DELETE FROM revocations WHERE at < ?', Date.now() - REVOCATION_MEMORY_MS);
+    sql.exec('INSERT INTO revocations (at, revocation) VALUES (?, ?)', at, JSON.stringify(revocation));
+    const open = await super.revoke(revocation, at);
+    await this.toHubs('revoke', (hub) => hub.revoke(revocation, at));
+    return open;
+  }
+
+  /** Brings subscriptions' end forward (see `EventStream.endBy`), here and in every registered hub. */
+  override async endBy(target: RevocationTarget, endsAt: number, at: number): Promise<number> {
+    const open = await super.endBy(target, endsAt, at);
+    await this.toHubs('endBy', (hub) => hub.endBy(target, endsAt, at));
+    return open;
+  }
+
+  /**
+   * Makes the call on every hub registered as holding subscribers, and forgets those that answer
+   * that they hold none (unless they registered again meanwhile).
+   */
+  private async toHubs(what: string, call: (hub: DurableObjectStub<AgentHub>) => Promise<number>) {
+    const sql = this.ctx.storage.sql;
+    const hubs = sql
+      .exec<{ hub_id: string; registration: number }>('SELECT hub_id, registration FROM hubs')
+      .toArray();
+    await Promise.all(
+      hubs.map(async ({ hub_id, registration }) => {
+        try {
+          const left = await call(this.env.AGENT_HUB.get(this.env.AGENT_HUB.idFromString(hub_id)));
+          if (left === 0)
+            sql.exec('DELETE FROM hubs WHERE hub_id = ? AND registration = ?', hub_id, registration);
+        } catch (err) {
+          console.error(JSON.stringify({ org_stream: what, hub_id, failed: String(err) }));
+        }
+      }),
     );
   }
 

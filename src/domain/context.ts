@@ -2,10 +2,15 @@ import type { Db } from '../db/client';
 import type { Env } from '../env';
 import type { Actor } from './auth/principal';
 
+/** Hands work to the runtime to finish after the response (the Worker's `waitUntil`). */
+export type Defer = (work: Promise<unknown>) => void;
+
 /** What domain code needs to know about the caller; built from the HTTP request by `ctxOf`. */
 export interface Ctx {
   env: Env;
   db: Db;
   actor: Actor;
   ip: string | null;
+  /** Outside a request there is nothing to finish after, and such work is awaited instead. */
+  defer?: Defer;
 }

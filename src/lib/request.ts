@@ -9,8 +9,17 @@ export const clientIp = (c: Context<AppEnv>) => c.req.header('CF-Connecting-IP')
 
 /** The domain's view of an authenticated request. */
 export function ctxOf(c: Context<AppEnv>): Ctx {
-  return { env: c.env, db: c.var.db, actor: actorOf(c.var.principal), ip: clientIp(c) };
+  return {
+    env: c.env,
+    db: c.var.db,
+    actor: actorOf(c.var.principal),
+    ip: clientIp(c),
+    defer: deferOf(c),
+  };
 }
+
+/** Work the request's response need not wait for. */
+export const deferOf = (c: Context<AppEnv>) => (work: Promise<unknown>) => c.executionCtx.waitUntil(work);
 
 /** For routes about the signed-in person (sessions, password, two-factor): API keys are refused. */
 export function requireUser(c: Context<AppEnv>) {

@@ -45,7 +45,7 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
 
   const claims = await verifyToken(c.env, 'access', token);
   const sid = typeof claims.sid === 'string' ? claims.sid : '';
-  await assertSessionActive(c.var.db, sid, claims.sub);
-  c.set('principal', { type: 'user', userId: claims.sub, sessionId: sid });
+  const endsAt = await assertSessionActive(c.var.db, sid, claims.sub);
+  c.set('principal', { type: 'user', userId: claims.sub, sessionId: sid, endsAt });
   return next();
 });

@@ -3,6 +3,12 @@ import type { Db } from '../../db/client';
 import type { Env } from '../../env';
 import type { EventType } from '../events/catalog';
 import { getAgentRow } from './shared';
+import {
+  type Revocation,
+  type RevocationTarget,
+  STREAM_OWNER_HEADER,
+  type StreamOwner,
+} from './stream-owners';
 import type { ReadResult, StreamEvent, StreamFilter } from './stream-protocol';
 
 /** The agent event types, all from the one event catalog. */
@@ -23,6 +29,10 @@ export const RUNTIME_EVENT_TYPES = [
 export interface StreamRpc {
   read(after: number, limit: number, filter: StreamFilter): Promise<ReadResult>;
   fetch(request: Request): Promise<Response>;
+  /** Closes the subscriptions the revocation names; returns how many remain open. */
+  revoke(revocation: Revocation, at: number): Promise<number>;
+  /** Closes them at `endsAt` instead; returns how many subscriptions remain open. */
+  endBy(target: RevocationTarget, endsAt: number, at: number): Promise<number>;
 }
 
 export interface AgentHubRpc extends StreamRpc {
@@ -88,6 +98,8 @@ export const readOrgEvents = (env: Env, orgId: string, after: number, limit: num
 
 export interface SubscribeOptions {
   websocket: boolean;
+  /** The credential the subscription is opened with; it ends when that is revoked or runs out. */
+  owner: StreamOwner;
   filter: StreamFilter;
   /** Resume after this sequence number (from `?after=` or `Last-Event-ID`). */
   after?: number;
@@ -99,7 +111,9 @@ export function subscribeRequest(o: SubscribeOptions) {
   url.searchParams.set('channels', o.filter.channels.join(','));
   if (o.filter.agents) url.searchParams.set('agents', o.filter.agents.join(','));
   if (o.after !== undefined) url.searchParams.set('after', String(o.after));
-  return new Request(url, { headers: o.websocket ? { Upgrade: 'websocket' } : {} });
+  const headers: Record<string, string> = { [STREAM_OWNER_HEADER]: JSON.stringify(o.owner) };
+  if (o.websocket) headers.Upgrade = 'websocket';
+  return new Request(url, { headers });
 }
 
 /** A Durable Object's response, re-made so middleware can add headers (WebSocket included). */

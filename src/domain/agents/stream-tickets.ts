@@ -5,6 +5,7 @@ import { assertSessionActive } from '../auth/sessions';
 import { signToken, verifyToken } from '../auth/tokens';
 import { resolveOrg } from '../orgs/context';
 import { getAgentRow } from './shared';
+import { type StreamOwner, streamOwner } from './stream-owners';
 
 /** Long enough to open a connection, short enough that a leaked URL is soon useless. */
 export const STREAM_TICKET_TTL_SECONDS = 60;
@@ -13,6 +14,11 @@ export interface StreamTarget {
   orgId: string;
   /** An agent's hub, or (null) the organization stream. */
   agentId: string | null;
+}
+
+export interface RedeemedTicket extends StreamTarget {
+  /** The session the ticket was issued to: the stream lives as long as it does. */
+  owner: StreamOwner;
 }
 
 /**
@@ -39,13 +45,15 @@ export async function issueStreamTicket(
  * Checks a ticket as the access token it stands for would be checked now: the session is still
  * open, the user still belongs to the organization, and the agent still exists there.
  */
-export async function redeemStreamTicket(env: Env, db: Db, ticket: string): Promise<StreamTarget> {
+export async function redeemStreamTicket(env: Env, db: Db, ticket: string): Promise<RedeemedTicket> {
+  const now = Date.now();
   const claims = await verifyToken(env, 'ws_ticket', ticket);
   const { sid, org, agent } = claims as { sid?: unknown; org?: unknown; agent?: unknown };
   if (typeof sid !== 'string' || typeof org !== 'string' || (agent !== null && typeof agent !== 'string'))
     throw unauthenticated('The ticket is invalid');
-  await assertSessionActive(db, sid, claims.sub);
-  const ctx = await resolveOrg(db, { type: 'user', userId: claims.sub, sessionId: sid }, org);
+  const endsAt = await assertSessionActive(db, sid, claims.sub);
+  const principal = { type: 'user' as const, userId: claims.sub, sessionId: sid, endsAt };
+  const ctx = await resolveOrg(db, principal, org);
   if (agent !== null) await getAgentRow(db, ctx.id, agent);
-  return { orgId: ctx.id, agentId: agent };
+  return { orgId: ctx.id, agentId: agent, owner: streamOwner(principal, ctx.id, now) };
 }

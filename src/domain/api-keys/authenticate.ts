@@ -45,7 +45,13 @@ export async function authenticateApiKey(db: Db, raw: string): Promise<ApiKeyPri
   const ends = [key.expiresAt, row.secretExpiresAt].filter((t): t is number => t !== null);
   const endsAt = ends.length > 0 ? Math.min(...ends) : null;
   if (endsAt !== null && endsAt <= now) throw unauthenticated('The API key has expired');
-  const principal: ApiKeyPrincipal = { type: 'api_key', keyId: key.id, orgId: key.orgId, scopes: key.scopes };
+  const principal: ApiKeyPrincipal = {
+    type: 'api_key',
+    keyId: key.id,
+    orgId: key.orgId,
+    scopes: key.scopes,
+    endsAt,
+  };
   validKeys.set(hash, { principal, endsAt }, now);
   return principal;
 }

@@ -5,6 +5,8 @@ import { randomToken, sha256Hex } from '../../lib/crypto';
 import { conflict, forbidden, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { activityInsert } from '../activity/record';
+import { CLOSE_CREDENTIAL_ENDED } from '../agents/stream-owners';
+import { endStreams, endStreamsAt } from '../agents/stream-revocation';
 import { hasScope, type Scope } from '../auth/scopes';
 import type { Ctx } from '../context';
 import { API_KEY_PREFIX, forgetApiKeys } from './authenticate';
@@ -134,7 +136,17 @@ export async function updateApiKey(
   ]);
   forgetApiKeys({ keyId });
   if (!key) throw notFound('API key');
+  if (changes.active === false) await endKeyStreams(ctx, orgId, keyId, 'api key deactivated');
   return key;
+}
+
+/** Closes the live streams opened with the key, once the change that ends it is committed. */
+function endKeyStreams(ctx: Ctx, orgId: string, keyId: string, reason: string) {
+  return endStreams(
+    ctx,
+    { orgId },
+    { target: { kind: 'api_key', keyId }, code: CLOSE_CREDENTIAL_ENDED, reason },
+  );
 }
 
 /** The key, its secrets and its usage log go at once; the activity log keeps the record. */
@@ -153,6 +165,7 @@ export async function deleteApiKey(ctx: Ctx, orgId: string, keyId: string) {
     }),
   ]);
   forgetApiKeys({ keyId });
+  await endKeyStreams(ctx, orgId, keyId, 'api key deleted');
 }
 
 export async function revokeApiKey(ctx: Ctx, orgId: string, keyId: string) {
@@ -169,6 +182,7 @@ export async function revokeApiKey(ctx: Ctx, orgId: string, keyId: string) {
   ]);
   forgetApiKeys({ keyId });
   if (!key) throw conflict('The API key is already revoked');
+  await endKeyStreams(ctx, orgId, keyId, 'api key revoked');
   return key;
 }
 
@@ -218,6 +232,8 @@ export async function rotateApiKey(
   ]);
   forgetApiKeys({ keyId });
   if (!key) throw notFound('API key');
+  // Streams opened before the rotation used a previous secret, and end when it does.
+  await endStreamsAt(ctx, orgId, { kind: 'api_key', keyId }, graceEndsAt);
   return { raw: secret.raw, key, previousExpiresAt: graceEndsAt };
 }
 
@@ -238,6 +254,8 @@ export async function rollApiKey(ctx: Ctx, orgId: string, grantor: Grantor, keyI
   ]);
   forgetApiKeys({ keyId });
   if (!key) throw notFound('API key');
+  // Streams opened with the previous secret end with it; a client reconnects with the new one.
+  await endKeyStreams(ctx, orgId, keyId, 'api key rolled');
   return { raw: secret.raw, key };
 }
 

@@ -7,6 +7,9 @@ import { ApiError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { MINUTE } from '../../lib/time';
 import { activityInsert } from '../activity/record';
+import { CLOSE_CREDENTIAL_ENDED } from '../agents/stream-owners';
+import { endStreams } from '../agents/stream-revocation';
+import type { Defer } from '../context';
 import { outboxMailer } from '../mail/mailer';
 import { hashPassword, passwordProblem } from './password';
 import { enforceRateLimit } from './rate-limits';
@@ -63,7 +66,14 @@ function expireResetTokensQuery(db: Db, userId: string, now = Date.now()) {
  * usable), then the token is claimed by a conditional update so only one request can use it.
  * A successful reset ends every session and every other outstanding reset token of the user.
  */
-export async function resetPassword(env: Env, db: Db, token: string, password: string, ip: string | null) {
+export async function resetPassword(
+  env: Env,
+  db: Db,
+  token: string,
+  password: string,
+  ip: string | null,
+  defer?: Defer,
+) {
   const now = Date.now();
   const usable = and(
     eq(passwordResets.tokenHash, await sha256Hex(token)),
@@ -98,4 +108,13 @@ export async function resetPassword(env: Env, db: Db, token: string, password: s
       { orgId: user.personalOrgId, action: 'user.password_reset', entityType: 'user', entityId: user.id },
     ),
   ]);
+  await endStreams(
+    { env, db, defer },
+    { userId: user.id },
+    {
+      target: { kind: 'user', userId: user.id },
+      code: CLOSE_CREDENTIAL_ENDED,
+      reason: 'session ended: password reset',
+    },
+  );
 }

@@ -6,6 +6,9 @@ import { randomToken, sha256Hex } from '../../lib/crypto';
 import { unauthenticated } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { DAY } from '../../lib/time';
+import { CLOSE_CREDENTIAL_ENDED } from '../agents/stream-owners';
+import { endStreams } from '../agents/stream-revocation';
+import type { Defer } from '../context';
 import { CredentialCache } from './credential-cache';
 import { ACCESS_TTL_SECONDS, signToken } from './tokens';
 
@@ -66,7 +69,12 @@ export type RefreshOutcome =
  * Rotates a refresh token. A token that was already rotated is reuse — a sign it was stolen —
  * and revokes its whole session (the token family).
  */
-export async function rotateRefreshToken(env: Env, db: Db, presented: string): Promise<RefreshOutcome> {
+export async function rotateRefreshToken(
+  env: Env,
+  db: Db,
+  presented: string,
+  defer?: Defer,
+): Promise<RefreshOutcome> {
   const now = Date.now();
   const [row] = await db
     .select({ token: refreshTokens, session: sessions, personalOrgId: users.personalOrgId })
@@ -87,6 +95,15 @@ export async function rotateRefreshToken(env: Env, db: Db, presented: string): P
     .returning({ id: refreshTokens.id });
   if (claimed.length === 0) {
     await revokeSessions(db, { sessionId: session.id }, 'refresh_token_reuse');
+    await endStreams(
+      { env, db, defer },
+      { userId: session.userId },
+      {
+        target: { kind: 'session', sessionId: session.id },
+        code: CLOSE_CREDENTIAL_ENDED,
+        reason: 'session ended: refresh token reused',
+      },
+    );
     return { ok: false, reuse: { sessionId: session.id, userId: session.userId, personalOrgId } };
   }
   const next = `frt_${randomToken(32)}`;
@@ -134,15 +151,17 @@ export async function revokeSessions(
   await revokeSessionsQuery(db, which, reason);
 }
 
-/** The session behind an access token must still be open: logout takes effect at once. */
 /** Sessions recently confirmed open, by id, with their owner and end. */
 const openSessions = new CredentialCache<{ userId: string; expiresAt: number }>();
 
-/** The session behind an access token must still be open: logout takes effect at once. */
-export async function assertSessionActive(db: Db, sessionId: string, userId: string) {
+/**
+ * The session behind an access token must still be open: logout takes effect at once. Returns
+ * when the session ends by itself (ms).
+ */
+export async function assertSessionActive(db: Db, sessionId: string, userId: string): Promise<number> {
   const now = Date.now();
   const cached = openSessions.get(sessionId, now);
-  if (cached && cached.userId === userId && cached.expiresAt > now) return;
+  if (cached && cached.userId === userId && cached.expiresAt > now) return cached.expiresAt;
   const [row] = await db
     .select({ expiresAt: sessions.expiresAt })
     .from(sessions)
@@ -157,4 +176,5 @@ export async function assertSessionActive(db: Db, sessionId: string, userId: str
     .limit(1);
   if (!row) throw unauthenticated('The session has ended; sign in again');
   openSessions.set(sessionId, { userId, expiresAt: row.expiresAt }, now);
+  return row.expiresAt;
 }

@@ -5,6 +5,8 @@ import type { Env } from '../../env';
 import { ApiError, conflict, unauthenticated } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { activityInsert } from '../activity/record';
+import { CLOSE_CREDENTIAL_ENDED } from '../agents/stream-owners';
+import { endStreams } from '../agents/stream-revocation';
 import type { Ctx } from '../context';
 import { uniqueSlug } from '../orgs/slug';
 import { CredentialCache } from './credential-cache';
@@ -208,6 +210,15 @@ export async function changePassword(
       entityId: userId,
     }),
   ]);
+  await endStreams(
+    ctx,
+    { userId },
+    {
+      target: { kind: 'user', userId, exceptSessionId: sessionId },
+      code: CLOSE_CREDENTIAL_ENDED,
+      reason: 'session ended: password changed',
+    },
+  );
 }
 
 export function userMemberships(db: Db, userId: string) {

@@ -2,6 +2,8 @@ import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import { memberships, teamMembers, users } from '../../db/schema';
 import { conflict, forbidden, notFound } from '../../lib/errors';
 import { activityInsert } from '../activity/record';
+import { CLOSE_ACCESS_ENDED } from '../agents/stream-owners';
+import { endStreams } from '../agents/stream-revocation';
 import type { Role } from '../auth/scopes';
 import { normalizeEmail } from '../auth/users';
 import type { Ctx } from '../context';
@@ -125,4 +127,9 @@ export async function removeMember(ctx: Ctx, orgId: string, callerRole: Role | n
     ctx.db.delete(teamMembers).where(and(eq(teamMembers.orgId, orgId), eq(teamMembers.userId, userId))),
     activityInsert(ctx, { orgId, action: 'member.removed', entityType: 'user', entityId: userId }),
   ]);
+  await endStreams(
+    ctx,
+    { orgId },
+    { target: { kind: 'user', userId }, code: CLOSE_ACCESS_ENDED, reason: 'membership ended' },
+  );
 }

@@ -3,6 +3,8 @@ import { memberships, organizations } from '../../db/schema';
 import { conflict, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { activityInsert } from '../activity/record';
+import { CLOSE_ACCESS_ENDED } from '../agents/stream-owners';
+import { endStreams } from '../agents/stream-revocation';
 import { forgetApiKeys } from '../api-keys/authenticate';
 import type { Ctx } from '../context';
 import { slugify } from './slug';
@@ -107,4 +109,9 @@ export async function deleteOrganization(ctx: Ctx, orgId: string) {
     }),
   ]);
   forgetApiKeys({ orgId });
+  await endStreams(
+    ctx,
+    { orgId },
+    { target: { kind: 'org' }, code: CLOSE_ACCESS_ENDED, reason: 'organization deleted' },
+  );
 }

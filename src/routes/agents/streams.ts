@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { hubOf, orgStreamOf, relayed, subscribeRequest } from '../../domain/agents/events';
 import { getAgentRow } from '../../domain/agents/shared';
+import { type StreamOwner, streamOwner } from '../../domain/agents/stream-owners';
 import { ALL_CHANNELS, MAX_FILTER_AGENTS, type StreamFilter } from '../../domain/agents/stream-protocol';
 import {
   issueStreamTicket,
@@ -25,7 +26,10 @@ const PROTOCOL =
   '`{"op":"event","event":{…}}` frames; the client may send `{"op":"subscribe","channels":[…]}`, ' +
   '`{"op":"unsubscribe","channels":[…]}` and `{"op":"resume","after":<seq>}` (answered by ' +
   '`{"op":"resumed","gap":…}` and the replayed events), and the text `ping` (answered `pong`). ' +
-  'Subscriptions survive the server hibernating.';
+  'Subscriptions survive the server hibernating. A stream ends when the credential it was opened with ' +
+  'does: a WebSocket closes with 4401 (session or API key revoked, rolled, deleted or expired) or 4403 ' +
+  '(membership or organization ended) and a reason; an SSE stream ends with an `event: closed` frame ' +
+  'carrying `{"code","reason"}`.';
 
 const LastEventIdHeaders = z.object({
   'last-event-id': z.coerce
@@ -133,6 +137,7 @@ const ticketStreamRoute = createRoute({
 
 function subscription(
   c: Context<AppEnv>,
+  owner: StreamOwner,
   q: { channels?: string; agents?: string; after?: number },
   lastEventId: number | undefined,
 ) {
@@ -142,21 +147,25 @@ function subscription(
   };
   const websocket = c.req.header('Upgrade')?.toLowerCase() === 'websocket';
   // Last-Event-ID wins: an EventSource reconnects to the same URL, with the header set.
-  return subscribeRequest({ websocket, filter, after: lastEventId ?? q.after });
+  return subscribeRequest({ websocket, owner, filter, after: lastEventId ?? q.after });
 }
 
 export const streamsRouter = createRouter()
   .openapi(agentStreamRoute, async (c) => {
+    const owner = streamOwner(c.var.principal, c.var.org.id);
     const { agentId } = c.req.valid('param');
     await getAgentRow(c.var.db, c.var.org.id, agentId);
     const q = c.req.valid('query');
-    const res = await hubOf(c.env, agentId).fetch(subscription(c, q, c.req.valid('header')['last-event-id']));
+    const res = await hubOf(c.env, agentId).fetch(
+      subscription(c, owner, q, c.req.valid('header')['last-event-id']),
+    );
     return relayed(res);
   })
   .openapi(orgStreamRoute, async (c) => {
     const q = c.req.valid('query');
+    const owner = streamOwner(c.var.principal, c.var.org.id);
     const res = await orgStreamOf(c.env, c.var.org.id).fetch(
-      subscription(c, q, c.req.valid('header')['last-event-id']),
+      subscription(c, owner, q, c.req.valid('header')['last-event-id']),
     );
     return relayed(res);
   })
@@ -179,6 +188,7 @@ export const streamsRouter = createRouter()
     const target = await redeemStreamTicket(c.env, c.var.db, q.ticket);
     const request = subscription(
       c,
+      target.owner,
       target.agentId ? { ...q, agents: undefined } : q,
       c.req.valid('header')['last-event-id'],
     );

@@ -4,7 +4,7 @@ import { rotateRefreshToken } from '../../domain/auth/sessions';
 import { login, register } from '../../domain/auth/users';
 import { unauthenticated } from '../../lib/errors';
 import { errorResponses, jsonBody, jsonResponse } from '../../lib/openapi';
-import { clientIp } from '../../lib/request';
+import { clientIp, deferOf } from '../../lib/request';
 import { createRouter } from '../../lib/router';
 import { EmailSchema, PasswordSchema, TokenPairSchema, toUser, UserSchema } from './schemas';
 
@@ -84,7 +84,7 @@ export const credentialsRouter = createRouter()
   })
   .openapi(refreshRoute, async (c) => {
     const db = c.var.db;
-    const outcome = await rotateRefreshToken(c.env, db, c.req.valid('json').refresh_token);
+    const outcome = await rotateRefreshToken(c.env, db, c.req.valid('json').refresh_token, deferOf(c));
     if (outcome.ok) return c.json(outcome.tokens, 200);
     if (outcome.reuse) {
       const { reuse } = outcome;

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { requestPasswordReset, resetPassword } from '../../domain/auth/password-reset';
 import { errorResponses, jsonBody, jsonResponse, noContent } from '../../lib/openapi';
-import { clientIp } from '../../lib/request';
+import { clientIp, deferOf } from '../../lib/request';
 import { createRouter } from '../../lib/router';
 import { EmailSchema, PasswordSchema } from './schemas';
 
@@ -43,6 +43,6 @@ export const passwordRouter = createRouter()
   })
   .openapi(resetRoute, async (c) => {
     const { token, password } = c.req.valid('json');
-    await resetPassword(c.env, c.var.db, token, password, clientIp(c));
+    await resetPassword(c.env, c.var.db, token, password, clientIp(c), deferOf(c));
     return c.body(null, 204);
   });

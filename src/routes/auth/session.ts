@@ -1,5 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { activityInsert } from '../../domain/activity/record';
+import { CLOSE_CREDENTIAL_ENDED } from '../../domain/agents/stream-owners';
+import { endStreams } from '../../domain/agents/stream-revocation';
 import { revokeSessionsQuery } from '../../domain/auth/sessions';
 import { changePassword, getUser, getUserWithMemberships } from '../../domain/auth/users';
 import { errorResponses, jsonBody, jsonResponse, noContent } from '../../lib/openapi';
@@ -109,6 +111,15 @@ export const sessionRouter = createRouter()
         metadata: { all_devices: all },
       }),
     ]);
+    await endStreams(
+      ctx,
+      { userId: p.userId },
+      {
+        target: all ? { kind: 'user', userId: p.userId } : { kind: 'session', sessionId: p.sessionId },
+        code: CLOSE_CREDENTIAL_ENDED,
+        reason: 'session ended: logged out',
+      },
+    );
     return c.body(null, 204);
   })
   .openapi(changePasswordRoute, async (c) => {
