@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createDb } from '../../src/db/client';
+import { RateLimits } from '../../src/domain/auth/rate-limits';
 import { register } from '../../src/domain/auth/users';
 import { call, expectProblem, PASSWORD } from '../helpers';
 import {
@@ -101,7 +102,13 @@ describe('POST /auth/register', () => {
       },
     });
     await expect(
-      register(env, blind, { email: existing.email, password: PASSWORD, name: 'Late' }, newIp()),
+      register(
+        env,
+        blind,
+        { email: existing.email, password: PASSWORD, name: 'Late' },
+        newIp(),
+        new RateLimits(env),
+      ),
     ).rejects.toMatchObject({ status: 409, message: expect.stringMatching(/already exists/) });
     const orgs = await env.DB.prepare(
       "SELECT COUNT(*) AS n FROM organizations WHERE name = 'Late''s workspace'",

@@ -9,16 +9,22 @@ import { MINUTE } from '../../lib/time';
 import { activityInsert } from '../activity/record';
 import { outboxMailer } from '../mail/mailer';
 import { hashPassword, passwordProblem } from './password';
-import { enforceRateLimit } from './rate-limits';
+import type { RateLimits } from './rate-limits';
 import { revokeSessionsQuery } from './sessions';
 import { findUserByEmail, normalizeEmail } from './users';
 
 export const RESET_TTL_MS = 30 * MINUTE;
 
 /** Always succeeds from the caller's view, so it never reveals whether an account exists. */
-export async function requestPasswordReset(env: Env, db: Db, email: string, ip: string | null) {
+export async function requestPasswordReset(
+  env: Env,
+  db: Db,
+  email: string,
+  ip: string | null,
+  limits: RateLimits,
+) {
   const normalized = normalizeEmail(email);
-  await enforceRateLimit(env, 'forgotPassword', [`ip:${ip ?? 'unknown'}`, `account:${normalized}`]);
+  await limits.take({ 'forgot-password-ip': ip ?? 'unknown', 'forgot-password-account': normalized });
   const user = await findUserByEmail(db, normalized);
   if (!user) return;
   const token = `prt_${randomToken(32)}`;
@@ -82,7 +88,7 @@ export async function resetPassword(env: Env, db: Db, token: string, password: s
   if (problem)
     throw new ApiError('validation', problem, { errors: [{ path: 'password', message: problem }] });
 
-  const passwordHash = await hashPassword(password);
+  const passwordHash = hashPassword(env, password);
   const claimed = await db
     .update(passwordResets)
     .set({ usedAt: now })
