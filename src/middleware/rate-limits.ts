@@ -20,7 +20,7 @@ export const rateLimited = (...policies: PolicyName[]) =>
         .map((name) => `"${name}";q=${RATE_LIMITS[name].limit};w=${RATE_LIMITS[name].windowMs / 1000}`)
         .join(', '),
     );
-    const quotas = [...limits.quotas.values()];
+    const quotas = policies.flatMap((name) => limits.quotas.get(name) ?? []);
     if (quotas.length > 0)
       c.header(
         'RateLimit',

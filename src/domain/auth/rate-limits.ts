@@ -75,9 +75,9 @@ export class RateLimits {
   }
 
   /**
-   * Counts one attempt per policy, keyed (e.g. by address or account). When one is over its
+   * Counts one attempt per policy, keyed (e.g. by address or account). When any is over its
    * limit, the attempts counted against the others are given back (the request does nothing)
-   * and the 429 says which limit it was and when to retry.
+   * and the 429 says which limits were reached and when to retry.
    */
   async take(keys: Partial<Record<PolicyName, string>>): Promise<Taken> {
     const now = Date.now();
@@ -91,15 +91,15 @@ export class RateLimits {
       }),
     );
     const taken = { hits: results.filter((r) => r.allowed) };
-    const denied = results.find((r) => !r.allowed);
-    if (!denied) return taken;
+    const denied = results.filter((r) => !r.allowed);
+    if (denied.length === 0) return taken;
     await this.giveBack(taken);
-    const { counts, per } = RATE_LIMITS[denied.policy];
-    throw new ApiError(
-      'rate_limited',
-      `Too many ${counts} for this ${per} (limit ${denied.policy}); try again in ${denied.retryAfterSeconds}s`,
-      { headers: { 'Retry-After': String(denied.retryAfterSeconds) } },
-    );
+    const retryAfter = Math.max(...denied.map((d) => d.retryAfterSeconds));
+    const { counts } = RATE_LIMITS[denied[0]!.policy];
+    const which = denied.map((d) => `this ${RATE_LIMITS[d.policy].per} (limit ${d.policy})`).join(' and ');
+    throw new ApiError('rate_limited', `Too many ${counts} for ${which}; try again in ${retryAfter}s`, {
+      headers: { 'Retry-After': String(retryAfter) },
+    });
   }
 
   /** Returns attempts that should not count; ones from a window that has since ended are dropped. */
