@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { call, expectProblem, PASSWORD } from '../helpers';
+import { call, expectProblem, newUser, PASSWORD } from '../helpers';
 import {
+  CHANGE_PASSWORD,
   expectUnauthenticated,
   FORGOT,
   freezeClock,
@@ -9,9 +10,12 @@ import {
   ME,
   newEmail,
   newIp,
+  REGISTER,
   registerUser,
   setClock,
   startOfFreshMinute,
+  TOTP_CONFIRM,
+  TOTP_DISABLE,
 } from './support';
 
 afterEach(() => {
@@ -242,5 +246,32 @@ describe('login rate limits', () => {
     }
     expect(results[0]).toEqual([202, 202, 202, 202, 202, 429]);
     expect(results[1]).toEqual(results[0]);
+  });
+
+  it('reports its quota policies on every rate-limited route', async () => {
+    freezeClock(startOfFreshMinute());
+    const user = await newUser();
+    const routes: [string, unknown, string, string?][] = [
+      [REGISTER, { email: newEmail(), password: PASSWORD, name: 'N' }, '"register-ip";q=5;w=60'],
+      [FORGOT, { email: newEmail() }, '"forgot-password-ip";q=5;w=60, "forgot-password-account";q=5;w=60'],
+      [
+        CHANGE_PASSWORD,
+        { current_password: 'wrong-password-1', new_password: 'battery-staple-77' },
+        '"password-change-user";q=5;w=60',
+        user.token,
+      ],
+      [TOTP_CONFIRM, { code: '123456' }, '"totp-user";q=5;w=60', user.token],
+      [TOTP_DISABLE, { code: '123456' }, '"totp-user";q=5;w=60', user.token],
+    ];
+    for (const [path, body, policy, token] of routes) {
+      const res = await call(path, { body, token });
+      expect(res.headers.get('RateLimit-Policy'), path).toBe(policy);
+    }
+    // A counted attempt also says where it stands.
+    const counted = await call(CHANGE_PASSWORD, {
+      token: user.token,
+      body: { current_password: 'wrong-password-1', new_password: 'battery-staple-77' },
+    });
+    expect(counted.headers.get('RateLimit')).toBe('"password-change-user";r=3;t=59');
   });
 });
