@@ -17,6 +17,8 @@ export default defineConfig(async () => {
             // Fixed test secrets; development generates its own into .dev.vars.
             JWT_SECRET: 'test:test-jwt-secret-that-is-long-enough-0123456789',
             VAULT_MASTER_KEYS: '1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=',
+            // Cheap password hashes: the suite signs in hundreds of users (each hash keeps its parameters).
+            PASSWORD_HASH_COST: 'test',
           },
         },
       }),

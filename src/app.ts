@@ -53,7 +53,10 @@ export function createApp() {
   });
   app.use(
     '/api/*',
-    cors({ origin: '*', exposeHeaders: ['X-Request-Id', 'Retry-After', 'Idempotent-Replayed'] }),
+    cors({
+      origin: '*',
+      exposeHeaders: ['X-Request-Id', 'Retry-After', 'Idempotent-Replayed', 'RateLimit-Policy', 'RateLimit'],
+    }),
   );
   app.use(
     '/api/*',

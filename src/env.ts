@@ -1,5 +1,6 @@
 import type { Db } from './db/client';
 import type { Principal } from './domain/auth/principal';
+import type { RateLimits } from './domain/auth/rate-limits';
 import type { OrgContext } from './domain/orgs/context';
 
 /** Bindings and vars declared in wrangler.toml, plus secrets read from the environment. */
@@ -23,6 +24,8 @@ export interface Env {
   JWT_SECRET: string;
   /** AES-256 master keys as `version:base64` pairs separated by commas; the highest version wraps. */
   VAULT_MASTER_KEYS: string;
+  /** `test` lowers the password hash cost for the test suite; ignored in production. */
+  PASSWORD_HASH_COST?: string;
 }
 
 export interface AppEnv {
@@ -32,5 +35,7 @@ export interface AppEnv {
     db: Db;
     principal: Principal;
     org: OrgContext;
+    /** Set on rate-limited routes (see middleware/rate-limits). */
+    rateLimits: RateLimits;
   };
 }

@@ -89,14 +89,31 @@ export function expectProblem(res: Awaited<ReturnType<typeof call>>, status: num
 
 export type Role = 'owner' | 'admin' | 'member' | 'viewer';
 
-/** Adds an existing user to an organization with a role (the caller must be an admin there). */
+/**
+ * Makes a user a member of an organization with a role, the way people join: `admin` (an admin
+ * there; an owner for the owner role) invites them by email and they accept. Owners are invited
+ * as admins and then promoted, as invites never carry the owner role.
+ */
 export async function addMember(admin: TestUser, orgId: string, member: TestUser, role: Role) {
-  const res = await call(`/api/v1/orgs/${orgId}/members`, {
+  const invited = await call(`/api/v1/orgs/${orgId}/members`, {
     token: admin.token,
-    body: { email: member.email, role },
+    body: { email: member.email, role: role === 'owner' ? 'admin' : role },
   });
-  expect(res.status, res.text).toBe(201);
-  return res.json;
+  expect(invited.status, invited.text).toBe(202);
+  const accepted = await call('/api/v1/invites/accept', {
+    token: member.token,
+    body: { token: invited.json.token },
+  });
+  expect(accepted.status, accepted.text).toBe(200);
+  if (role === 'owner') {
+    const promoted = await call(`/api/v1/orgs/${orgId}/members/${member.id}`, {
+      method: 'PATCH',
+      token: admin.token,
+      body: { role },
+    });
+    expect(promoted.status, promoted.text).toBe(200);
+  }
+  return accepted.json;
 }
 
 /** Creates an API key in the organization and returns its raw secret (shown once) and record. */

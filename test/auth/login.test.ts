@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { call, expectProblem, PASSWORD } from '../helpers';
+import { call, expectProblem, newUser, PASSWORD } from '../helpers';
 import {
+  CHANGE_PASSWORD,
   expectUnauthenticated,
   FORGOT,
   freezeClock,
@@ -9,9 +10,12 @@ import {
   ME,
   newEmail,
   newIp,
+  REGISTER,
   registerUser,
   setClock,
   startOfFreshMinute,
+  TOTP_CONFIRM,
+  TOTP_DISABLE,
 } from './support';
 
 afterEach(() => {
@@ -98,6 +102,82 @@ describe('login rate limits', () => {
     expect(limited.headers.get('Retry-After')).toBe('29');
   });
 
+  it('does not count successful sign-ins: six in a minute from one address all succeed', async () => {
+    freezeClock(startOfFreshMinute());
+    const user = await registerUser();
+    const ip = newIp();
+    for (let i = 0; i < 6; i++) {
+      const res = await call(LOGIN, { ip, body: { email: user.email, password: PASSWORD } });
+      expect(res.status, res.text).toBe(200);
+      expect(res.headers.get('RateLimit')).toBe('"login-ip";r=5;t=59, "login-account";r=5;t=59');
+    }
+  });
+
+  it('names the limit that was reached: the address, or the account', async () => {
+    freezeClock(startOfFreshMinute());
+    const ip = newIp();
+    for (let i = 0; i < 5; i++)
+      expectUnauthenticated(
+        await call(LOGIN, { ip, body: { email: newEmail(), password: 'wrong-password-1' } }),
+      );
+    const byAddress = expectProblem(
+      await call(LOGIN, { ip, body: { email: newEmail(), password: 'wrong-password-1' } }),
+      429,
+    );
+    expect(byAddress.detail).toMatch(
+      /failed sign-in attempts for this address \(limit login-ip\); try again in 59s/,
+    );
+
+    const user = await registerUser();
+    for (let i = 0; i < 5; i++)
+      expectUnauthenticated(
+        await call(LOGIN, { ip: newIp(), body: { email: user.email, password: 'wrong-password-1' } }),
+      );
+    const byAccount = expectProblem(
+      await call(LOGIN, { ip: newIp(), body: { email: user.email, password: 'wrong-password-1' } }),
+      429,
+    );
+    expect(byAccount.detail).toMatch(/failed sign-in attempts for this account \(limit login-account\)/);
+  });
+
+  it('does not count an attempt refused by one limit against the other', async () => {
+    freezeClock(startOfFreshMinute());
+    const user = await registerUser();
+    const ip = newIp();
+    for (let i = 0; i < 5; i++)
+      expectUnauthenticated(
+        await call(LOGIN, { ip, body: { email: newEmail(), password: 'wrong-password-1' } }),
+      );
+    // Refused by the address limit, these never reach the account's counter.
+    for (let i = 0; i < 5; i++)
+      expectProblem(
+        await call(LOGIN, { ip, body: { email: user.email, password: 'wrong-password-1' } }),
+        429,
+      );
+    const res = await call(LOGIN, { ip: newIp(), body: { email: user.email, password: PASSWORD } });
+    expect(res.status, res.text).toBe(200);
+  });
+
+  it('reports the quota policies and where they stand on every response (IETF RateLimit fields)', async () => {
+    const start = freezeClock(startOfFreshMinute());
+    const ip = newIp();
+    const email = newEmail();
+    const policy = '"login-ip";q=5;w=60, "login-account";q=5;w=60';
+    const first = await call(LOGIN, { ip, body: { email, password: 'wrong-password-1' } });
+    expect(first.headers.get('RateLimit-Policy')).toBe(policy);
+    expect(first.headers.get('RateLimit')).toBe('"login-ip";r=4;t=59, "login-account";r=4;t=59');
+    // An invalid body is refused before anything is counted: the policies, no quota.
+    const invalid = await call(LOGIN, { ip, body: { email: 'nope' } });
+    expect(invalid.headers.get('RateLimit-Policy')).toBe(policy);
+    expect(invalid.headers.get('RateLimit')).toBeNull();
+    setClock(start + 20_000);
+    for (let i = 0; i < 4; i++) await call(LOGIN, { ip, body: { email, password: 'wrong-password-1' } });
+    const limited = await call(LOGIN, { ip, body: { email, password: 'wrong-password-1' } });
+    expectProblem(limited, 429);
+    expect(limited.headers.get('Retry-After')).toBe('39');
+    expect(limited.headers.get('RateLimit')).toBe('"login-ip";r=0;t=39, "login-account";r=0;t=39');
+  });
+
   it('refuses even the right password once the IP is over its limit', async () => {
     const start = freezeClock(startOfFreshMinute());
     const user = await registerUser();
@@ -166,5 +246,32 @@ describe('login rate limits', () => {
     }
     expect(results[0]).toEqual([202, 202, 202, 202, 202, 429]);
     expect(results[1]).toEqual(results[0]);
+  });
+
+  it('reports its quota policies on every rate-limited route', async () => {
+    freezeClock(startOfFreshMinute());
+    const user = await newUser();
+    const routes: [string, unknown, string, string?][] = [
+      [REGISTER, { email: newEmail(), password: PASSWORD, name: 'N' }, '"register-ip";q=5;w=60'],
+      [FORGOT, { email: newEmail() }, '"forgot-password-ip";q=5;w=60, "forgot-password-account";q=5;w=60'],
+      [
+        CHANGE_PASSWORD,
+        { current_password: 'wrong-password-1', new_password: 'battery-staple-77' },
+        '"password-change-user";q=5;w=60',
+        user.token,
+      ],
+      [TOTP_CONFIRM, { code: '123456' }, '"totp-user";q=5;w=60', user.token],
+      [TOTP_DISABLE, { code: '123456' }, '"totp-user";q=5;w=60', user.token],
+    ];
+    for (const [path, body, policy, token] of routes) {
+      const res = await call(path, { body, token });
+      expect(res.headers.get('RateLimit-Policy'), path).toBe(policy);
+    }
+    // A counted attempt also says where it stands.
+    const counted = await call(CHANGE_PASSWORD, {
+      token: user.token,
+      body: { current_password: 'wrong-password-1', new_password: 'battery-staple-77' },
+    });
+    expect(counted.headers.get('RateLimit')).toBe('"password-change-user";r=3;t=59');
   });
 });

@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createDb } from '../../src/db/client';
+import { RateLimits } from '../../src/domain/auth/rate-limits';
 import { register } from '../../src/domain/auth/users';
 import { call, expectProblem, PASSWORD } from '../helpers';
 import {
@@ -35,6 +36,7 @@ describe('POST /auth/register', () => {
       created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/),
     });
     expect(res.text).not.toContain('pbkdf2');
+    expect(res.text).not.toContain('argon2');
 
     const tokens = await loginOk(email);
     const me = await call(ME, { token: tokens.access_token });
@@ -58,12 +60,15 @@ describe('POST /auth/register', () => {
   });
 
   it('stores a salted slow hash of the password, never the password', async () => {
-    const user = await registerUser();
-    const row = await env.DB.prepare('SELECT password_hash FROM users WHERE id = ?')
-      .bind(user.id)
-      .first<{ password_hash: string }>();
-    expect(row?.password_hash).toMatch(/^pbkdf2_sha256\$\d+\$/);
-    expect(row?.password_hash).not.toContain(PASSWORD);
+    const hashOf = async (id: string) =>
+      (await env.DB.prepare('SELECT password_hash FROM users WHERE id = ?')
+        .bind(id)
+        .first<{ password_hash: string }>())!.password_hash;
+    const [a, b] = [await registerUser(), await registerUser()];
+    expect(await hashOf(a.id)).toMatch(/^\$argon2id\$v=19\$/);
+    expect(await hashOf(a.id)).not.toContain(PASSWORD);
+    // Salted: the same password never hashes the same twice.
+    expect(await hashOf(a.id)).not.toBe(await hashOf(b.id));
   });
 
   it('refuses an email that is already registered, whatever its case, with 409', async () => {
@@ -101,7 +106,13 @@ describe('POST /auth/register', () => {
       },
     });
     await expect(
-      register(env, blind, { email: existing.email, password: PASSWORD, name: 'Late' }, newIp()),
+      register(
+        env,
+        blind,
+        { email: existing.email, password: PASSWORD, name: 'Late' },
+        newIp(),
+        new RateLimits(env),
+      ),
     ).rejects.toMatchObject({ status: 409, message: expect.stringMatching(/already exists/) });
     const orgs = await env.DB.prepare(
       "SELECT COUNT(*) AS n FROM organizations WHERE name = 'Late''s workspace'",

@@ -131,6 +131,34 @@ describe('invites', () => {
     );
   });
 
+  it('logs a revocation once, and lets only one of two concurrent accepts join', async () => {
+    const owner = await newUser();
+    const guest = await newUser();
+    const revoked = await call(invites(owner.orgId), {
+      token: owner.token,
+      body: { email: `${unique('r')}@example.com`, role: 'member' },
+    });
+    const revoke = `${invites(owner.orgId)}/${revoked.json.invite.id}`;
+    expect((await call(revoke, { method: 'DELETE', token: owner.token })).status).toBe(204);
+    expectProblem(await call(revoke, { method: 'DELETE', token: owner.token }), 404);
+
+    const created = await call(invites(owner.orgId), {
+      token: owner.token,
+      body: { email: guest.email, role: 'viewer' },
+    });
+    const accepts = await Promise.all(
+      [0, 1].map(() =>
+        call('/api/v1/invites/accept', { token: guest.token, body: { token: created.json.token } }),
+      ),
+    );
+    expect(accepts.map((r) => r.status).sort()).toEqual([200, 410]);
+    const log = await call(`/api/v1/orgs/${owner.orgId}/activity?limit=100`, { token: owner.token });
+    const actions = log.json.data.map((e: { action: string }) => e.action);
+    expect(actions.filter((a: string) => a === 'invite.revoked')).toHaveLength(1);
+    expect(actions.filter((a: string) => a === 'invite.accepted')).toHaveLength(1);
+    expect(actions.filter((a: string) => a === 'member.added')).toHaveLength(1);
+  });
+
   it('keeps invites to admins and within the organization', async () => {
     const owner = await newUser();
     const outsider = await newUser();

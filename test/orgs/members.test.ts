@@ -1,5 +1,6 @@
+import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { addMember, call, expectProblem, newUser } from '../helpers';
+import { addMember, call, expectProblem, newUser, unique } from '../helpers';
 
 const members = (orgId: string) => `/api/v1/orgs/${orgId}/members`;
 
@@ -18,7 +19,56 @@ describe('members', () => {
     );
   });
 
-  it('adds an existing user; unknown emails are 404 and duplicates 409', async () => {
+  it('adds nobody without their consent: adding by email invites, and they join on accepting', async () => {
+    const owner = await newUser();
+    const other = await newUser();
+    const invited = await call(members(owner.orgId), {
+      token: owner.token,
+      body: { email: other.email, role: 'member' },
+    });
+    expect(invited.status, invited.text).toBe(202);
+    expect(invited.json.invite).toMatchObject({ email: other.email, role: 'member', invited_by: owner.id });
+    // Not a member until they accept.
+    expectProblem(await call(members(owner.orgId), { token: other.token }), 404);
+    const list = await call(members(owner.orgId), { token: owner.token });
+    expect(list.json.data.map((m: { user_id: string }) => m.user_id)).not.toContain(other.id);
+
+    const accepted = await call('/api/v1/invites/accept', {
+      token: other.token,
+      body: { token: invited.json.token },
+    });
+    expect(accepted.json).toEqual({ organization_id: owner.orgId, role: 'member' });
+    expect((await call(members(owner.orgId), { token: other.token })).status).toBe(200);
+  });
+
+  it('answers the same for an email with an account and one without, so it reveals neither', async () => {
+    const owner = await newUser();
+    const registered = await newUser();
+    const unregistered = `${unique('nobody')}@example.com`;
+    const shape = (res: Awaited<ReturnType<typeof call>>) => ({
+      status: res.status,
+      keys: Object.keys(res.json).sort(),
+      invite: Object.keys(res.json.invite).sort(),
+      role: res.json.invite.role,
+    });
+    const a = await call(members(owner.orgId), {
+      token: owner.token,
+      body: { email: registered.email, role: 'viewer' },
+    });
+    const b = await call(members(owner.orgId), {
+      token: owner.token,
+      body: { email: unregistered, role: 'viewer' },
+    });
+    expect(a.status, a.text).toBe(202);
+    expect(shape(b)).toEqual(shape(a));
+    // Both are mailed, and neither is a member yet.
+    const outbox = await env.DB.prepare('SELECT COUNT(*) AS n FROM mail_outbox WHERE "to" IN (?, ?)')
+      .bind(registered.email, unregistered)
+      .first<{ n: number }>();
+    expect(outbox?.n).toBe(2);
+  });
+
+  it('refuses an existing member or an open invite with 409, and bad input with 422', async () => {
     const owner = await newUser();
     const other = await newUser();
     await addMember(owner, owner.orgId, other, 'member');
@@ -26,15 +76,24 @@ describe('members', () => {
       await call(members(owner.orgId), { token: owner.token, body: { email: other.email, role: 'member' } }),
       409,
     );
+    const email = `${unique('twice')}@example.com`;
+    expect(
+      (await call(members(owner.orgId), { token: owner.token, body: { email, role: 'member' } })).status,
+    ).toBe(202);
     expectProblem(
-      await call(members(owner.orgId), {
-        token: owner.token,
-        body: { email: 'nobody@example.com', role: 'member' },
-      }),
-      404,
+      await call(members(owner.orgId), { token: owner.token, body: { email, role: 'member' } }),
+      409,
     );
     expectProblem(
       await call(members(owner.orgId), { token: owner.token, body: { email: 'x', role: 'chief' } }),
+      422,
+    );
+    // Ownership is given to someone who has joined, never through an invite.
+    expectProblem(
+      await call(members(owner.orgId), {
+        token: owner.token,
+        body: { email: `${unique('o')}@example.com`, role: 'owner' },
+      }),
       422,
     );
   });
@@ -48,10 +107,6 @@ describe('members', () => {
     await addMember(owner, owner.orgId, member, 'member');
     expectProblem(
       await call(members(owner.orgId), { token: member.token, body: { email: extra.email, role: 'viewer' } }),
-      403,
-    );
-    expectProblem(
-      await call(members(owner.orgId), { token: admin.token, body: { email: extra.email, role: 'owner' } }),
       403,
     );
     await addMember(admin, owner.orgId, extra, 'viewer');
@@ -134,17 +189,43 @@ describe('members', () => {
     expectProblem(await call(`${members(b.orgId)}/${b.id}`, { method: 'DELETE', token: a.token }), 404);
   });
 
-  it('records member changes in the activity log', async () => {
+  it('records member changes in the activity log, each with its change', async () => {
     const owner = await newUser();
     const member = await newUser();
     await addMember(owner, owner.orgId, member, 'member');
-    const log = await call(`/api/v1/orgs/${owner.orgId}/activity?action=member.added`, {
-      token: owner.token,
-    });
-    expect(log.json.data[0]).toMatchObject({
-      action: 'member.added',
-      actor: { type: 'user', id: owner.id },
+    const log = async (action: string) =>
+      (await call(`/api/v1/orgs/${owner.orgId}/activity?action=${action}`, { token: owner.token })).json.data;
+    expect((await log('invite.created'))[0]).toMatchObject({ actor: { type: 'user', id: owner.id } });
+    // The member joined by accepting: they are the actor of their own joining.
+    expect((await log('member.added'))[0]).toMatchObject({
+      actor: { type: 'user', id: member.id },
       entity: { type: 'user', id: member.id },
     });
+    await call(`${members(owner.orgId)}/${member.id}`, {
+      method: 'PATCH',
+      token: owner.token,
+      body: { role: 'viewer' },
+    });
+    expect(await log('member.role_changed')).toEqual([
+      expect.objectContaining({ metadata: { from: 'member', to: 'viewer' } }),
+    ]);
+    // A refused change (the last owner) writes no entry.
+    expectProblem(
+      await call(`${members(owner.orgId)}/${owner.id}`, {
+        method: 'PATCH',
+        token: owner.token,
+        body: { role: 'admin' },
+      }),
+      409,
+    );
+    expect(await log('member.role_changed')).toHaveLength(1);
+    await call(`${members(owner.orgId)}/${member.id}`, { method: 'DELETE', token: owner.token });
+    expectProblem(
+      await call(`${members(owner.orgId)}/${owner.id}`, { method: 'DELETE', token: owner.token }),
+      409,
+    );
+    expect(await log('member.removed')).toEqual([
+      expect.objectContaining({ entity: { type: 'user', id: member.id } }),
+    ]);
   });
 });

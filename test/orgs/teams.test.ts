@@ -46,6 +46,40 @@ describe('teams', () => {
     expectProblem(await call(`${m}/${member.id}`, { method: 'DELETE', token: owner.token }), 404);
   });
 
+  it('takes a member who leaves the organization out of its teams', async () => {
+    const owner = await newUser();
+    const member = await newUser();
+    await addMember(owner, owner.orgId, member, 'member');
+    const team = (await call(teams(owner.orgId), { token: owner.token, body: { name: 'Leavers' } })).json;
+    const m = `${teams(owner.orgId)}/${team.id}/members`;
+    expect((await call(`${m}/${member.id}`, { method: 'PUT', token: owner.token })).status).toBe(204);
+    const leave = `/api/v1/orgs/${owner.orgId}/members/${member.id}`;
+    expect((await call(leave, { method: 'DELETE', token: member.token })).status).toBe(204);
+    expect((await call(m, { token: owner.token })).json.data).toEqual([]);
+  });
+
+  it('logs each team membership change once, and a change that did nothing not at all', async () => {
+    const owner = await newUser();
+    const member = await newUser();
+    await addMember(owner, owner.orgId, member, 'member');
+    const team = (await call(teams(owner.orgId), { token: owner.token, body: { name: 'Logged' } })).json;
+    const m = `${teams(owner.orgId)}/${team.id}/members/${member.id}`;
+    await Promise.all([
+      call(m, { method: 'PUT', token: owner.token }),
+      call(m, { method: 'PUT', token: owner.token }),
+    ]);
+    await call(m, { method: 'DELETE', token: owner.token });
+    await call(m, { method: 'DELETE', token: owner.token });
+    const log = await call(`/api/v1/orgs/${owner.orgId}/activity?entity_type=team&entity_id=${team.id}`, {
+      token: owner.token,
+    });
+    expect(log.json.data.map((e: { action: string }) => e.action)).toEqual([
+      'team.member_removed',
+      'team.member_added',
+      'team.created',
+    ]);
+  });
+
   it('lets viewers read teams but not change them', async () => {
     const owner = await newUser();
     const viewer = await newUser();

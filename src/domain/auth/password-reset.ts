@@ -12,16 +12,22 @@ import { endStreams } from '../agents/stream-revocation';
 import type { Defer } from '../context';
 import { outboxMailer } from '../mail/mailer';
 import { hashPassword, passwordProblem } from './password';
-import { enforceRateLimit } from './rate-limits';
+import type { RateLimits } from './rate-limits';
 import { revokeSessionsQuery } from './sessions';
 import { findUserByEmail, normalizeEmail } from './users';
 
 export const RESET_TTL_MS = 30 * MINUTE;
 
 /** Always succeeds from the caller's view, so it never reveals whether an account exists. */
-export async function requestPasswordReset(env: Env, db: Db, email: string, ip: string | null) {
+export async function requestPasswordReset(
+  env: Env,
+  db: Db,
+  email: string,
+  ip: string | null,
+  limits: RateLimits,
+) {
   const normalized = normalizeEmail(email);
-  await enforceRateLimit(env, 'forgotPassword', [`ip:${ip ?? 'unknown'}`, `account:${normalized}`]);
+  await limits.take({ 'forgot-password-ip': ip ?? 'unknown', 'forgot-password-account': normalized });
   const user = await findUserByEmail(db, normalized);
   if (!user) return;
   const token = `prt_${randomToken(32)}`;
@@ -92,7 +98,7 @@ export async function resetPassword(
   if (problem)
     throw new ApiError('validation', problem, { errors: [{ path: 'password', message: problem }] });
 
-  const passwordHash = await hashPassword(password);
+  const passwordHash = hashPassword(env, password);
   const claimed = await db
     .update(passwordResets)
     .set({ usedAt: now })

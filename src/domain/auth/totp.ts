@@ -6,7 +6,7 @@ import { ApiError, conflict, unauthenticated } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { activityInsert } from '../activity/record';
 import type { Ctx } from '../context';
-import { enforceRateLimit } from './rate-limits';
+import type { RateLimits } from './rate-limits';
 import { openPlatformSecret, sealPlatformSecret } from './secret-box';
 import type { User } from './users';
 
@@ -91,10 +91,10 @@ export async function enrolTotp(ctx: Ctx, user: User) {
   return { secret: secret.base32, otpauth_uri: totpFor(user, secret).toString(), backup_codes: codes };
 }
 
-export async function confirmTotp(ctx: Ctx, user: User, code: string) {
+export async function confirmTotp(ctx: Ctx, user: User, code: string, limits: RateLimits) {
   if (user.totpEnabledAt !== null) throw conflict('Two-factor authentication is already enabled');
   if (!user.totpSecret) throw conflict('Start enrolment first (POST /api/v1/auth/totp/enrol)');
-  await enforceRateLimit(ctx.env, 'totpCode', [`user:${user.id}`]);
+  await limits.take({ 'totp-user': user.id });
   if (!(await consumeCode(ctx, user, code))) throw codeError('The code is not valid');
   await ctx.db.batch([
     ctx.db
@@ -110,11 +110,11 @@ export async function confirmTotp(ctx: Ctx, user: User, code: string) {
   ]);
 }
 
-export async function disableTotp(ctx: Ctx, user: User, code: string) {
+export async function disableTotp(ctx: Ctx, user: User, code: string, limits: RateLimits) {
   if (user.totpEnabledAt === null) throw conflict('Two-factor authentication is not enabled');
   // The code is what stands between a stolen access token and turning two-factor off: 10^6
   // codes must not be guessable at request speed.
-  await enforceRateLimit(ctx.env, 'totpCode', [`user:${user.id}`]);
+  await limits.take({ 'totp-user': user.id });
   if (!(await consumeCode(ctx, user, code))) throw codeError('The code is not valid');
   await ctx.db.batch([
     ctx.db

@@ -10,8 +10,8 @@ import { endStreams } from '../agents/stream-revocation';
 import type { Ctx } from '../context';
 import { uniqueSlug } from '../orgs/slug';
 import { CredentialCache } from './credential-cache';
-import { DUMMY_HASH, hashPassword, passwordProblem, verifyPassword } from './password';
-import { enforceRateLimit } from './rate-limits';
+import { dummyHash, hashPassword, needsRehash, passwordProblem, verifyPassword } from './password';
+import type { RateLimits } from './rate-limits';
 import { openSession, revokeSessionsQuery } from './sessions';
 import { verifySecondFactor } from './totp';
 
@@ -96,8 +96,9 @@ export async function register(
   db: Db,
   input: { email: string; password: string; name: string },
   ip: string | null,
+  limits: RateLimits,
 ) {
-  await enforceRateLimit(env, 'register', [`ip:${ip ?? 'unknown'}`]);
+  await limits.take({ 'register-ip': ip ?? 'unknown' });
   const email = normalizeEmail(input.email);
   assertPassword(input.password, email);
   if (await findUserByEmail(db, email)) throw conflict('An account with this email already exists');
@@ -109,7 +110,7 @@ export async function register(
     id: userId,
     email,
     name: input.name,
-    passwordHash: await hashPassword(input.password),
+    passwordHash: hashPassword(env, input.password),
     personalOrgId: orgId,
     totpSecret: null,
     totpEnabledAt: null,
@@ -151,19 +152,29 @@ export async function login(
   db: Db,
   input: { email: string; password: string; totp_code?: string; backup_code?: string },
   meta: { ip: string | null; userAgent: string | null },
+  limits: RateLimits,
 ) {
   const email = normalizeEmail(input.email);
-  await enforceRateLimit(env, 'login', [`ip:${meta.ip ?? 'unknown'}`, `account:${email}`]);
+  // Counted before checking, so parallel guesses cannot all get in; given back on success.
+  const attempt = await limits.take({ 'login-ip': meta.ip ?? 'unknown', 'login-account': email });
   const user = await findUserByEmail(db, email);
-  const ok = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_HASH);
+  const ok = await verifyPassword(input.password, user?.passwordHash ?? dummyHash(env));
   if (!user || !ok) throw unauthenticated('Email or password is incorrect');
 
   const ctx: Ctx = { env, db, actor: { type: 'user', id: user.id }, ip: meta.ip };
-  const factorStatements = await verifySecondFactor(ctx, user, input);
+  let factorStatements: Awaited<ReturnType<typeof verifySecondFactor>>;
+  try {
+    factorStatements = await verifySecondFactor(ctx, user, input);
+  } catch (err) {
+    // The right password without a code is the first step of a successful sign-in, not a guess.
+    if (err instanceof ApiError && err.kind === 'totp_required') await limits.giveBack(attempt);
+    throw err;
+  }
   const { statements, tokens } = await openSession(env, db, user.id, meta);
   await db.batch([
     ...statements,
     ...factorStatements,
+    ...rehashStatements(env, db, user, input.password),
     activityInsert(ctx, {
       orgId: user.personalOrgId,
       action: 'user.logged_in',
@@ -172,7 +183,22 @@ export async function login(
       metadata: { user_agent: meta.userAgent },
     }),
   ]);
+  await limits.giveBack(attempt);
   return tokens;
+}
+
+/**
+ * After a successful sign-in, a hash weaker than new ones get (an older scheme or lower
+ * parameters) is replaced, unless the password changed in the meantime.
+ */
+function rehashStatements(env: Env, db: Db, user: User, password: string) {
+  if (!needsRehash(env, user.passwordHash)) return [];
+  return [
+    db
+      .update(users)
+      .set({ passwordHash: hashPassword(env, password) })
+      .where(and(eq(users.id, user.id), eq(users.passwordHash, user.passwordHash))),
+  ];
 }
 
 /**
@@ -184,16 +210,17 @@ export async function changePassword(
   userId: string,
   sessionId: string,
   input: { current_password: string; new_password: string },
+  limits: RateLimits,
 ) {
   // A stolen access token must not become an oracle for guessing the password.
-  await enforceRateLimit(ctx.env, 'passwordChange', [`user:${userId}`]);
+  await limits.take({ 'password-change-user': userId });
   const user = await getUser(ctx.db, userId);
   if (!(await verifyPassword(input.current_password, user.passwordHash)))
     throw new ApiError('validation', 'The current password is incorrect', {
       errors: [{ path: 'current_password', message: 'Incorrect password' }],
     });
   assertPassword(input.new_password, user.email, 'new_password');
-  const passwordHash = await hashPassword(input.new_password);
+  const passwordHash = hashPassword(ctx.env, input.new_password);
   const now = Date.now();
   await ctx.db.batch([
     ctx.db.update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, userId)),

@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, isNull, lt, lte } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, lt, lte, type SQL, sql } from 'drizzle-orm';
 import { invites, memberships, organizations, users } from '../../db/schema';
 import { randomToken, sha256Hex } from '../../lib/crypto';
 import { ApiError, conflict, forbidden, notFound } from '../../lib/errors';
@@ -9,6 +9,7 @@ import type { Role } from '../auth/scopes';
 import { normalizeEmail } from '../auth/users';
 import type { Ctx } from '../context';
 import { outboxMailer } from '../mail/mailer';
+import { activityInsertWhen } from '../work/sql';
 
 export type Invite = typeof invites.$inferSelect;
 export type InviteRole = Exclude<Role, 'owner'>;
@@ -25,7 +26,11 @@ export function listInvites(ctx: Ctx, orgId: string, limit: number, after?: stri
     .limit(limit + 1);
 }
 
-/** One open invite per email: an expired one is revoked first, a live one is a conflict. */
+/**
+ * How people join an organization: with their consent, by accepting. The answer is the same
+ * whether or not the email has an account, so inviting reveals nothing about who is registered.
+ * One open invite per email: an expired one is revoked in the same batch, a live one is a conflict.
+ */
 export async function createInvite(
   ctx: Ctx,
   orgId: string,
@@ -40,11 +45,6 @@ export async function createInvite(
     .where(eq(users.email, email))
     .limit(1);
   if (existingMember) throw conflict('This person is already a member');
-
-  await ctx.db
-    .update(invites)
-    .set({ revokedAt: now })
-    .where(and(open(orgId), eq(invites.email, email), lte(invites.expiresAt, now)));
 
   const token = `inv_${randomToken(32)}`;
   const invite: Invite = {
@@ -61,6 +61,10 @@ export async function createInvite(
   };
   try {
     await ctx.db.batch([
+      ctx.db
+        .update(invites)
+        .set({ revokedAt: now })
+        .where(and(open(orgId), eq(invites.email, email), lte(invites.expiresAt, now))),
       ctx.db.insert(invites).values(invite),
       activityInsert(ctx, {
         orgId,
@@ -87,14 +91,23 @@ export async function createInvite(
   return { invite, token };
 }
 
+/**
+ * True while the invite matches `where`. The activity entry written first in a batch under this
+ * condition lands exactly when the write after it (under the same `where`) changes the invite.
+ */
+const inviteWhere = (where: SQL | undefined) => sql`EXISTS (SELECT 1 FROM ${invites} WHERE ${where})`;
+
 export async function revokeInvite(ctx: Ctx, orgId: string, inviteId: string) {
-  const revoked = await ctx.db
-    .update(invites)
-    .set({ revokedAt: Date.now() })
-    .where(and(open(orgId), eq(invites.id, inviteId)))
-    .returning({ id: invites.id });
+  const where = and(open(orgId), eq(invites.id, inviteId));
+  const [, revoked] = await ctx.db.batch([
+    activityInsertWhen(
+      ctx,
+      { orgId, action: 'invite.revoked', entityType: 'invite', entityId: inviteId },
+      inviteWhere(where),
+    ),
+    ctx.db.update(invites).set({ revokedAt: Date.now() }).where(where).returning({ id: invites.id }),
+  ]);
   if (revoked.length === 0) throw notFound('Open invite');
-  await activityInsert(ctx, { orgId, action: 'invite.revoked', entityType: 'invite', entityId: inviteId });
 }
 
 /** The signed-in user accepts with the token from their mail; the invite's email must be theirs. */
@@ -114,31 +127,33 @@ export async function acceptInvite(ctx: Ctx, userId: string, token: string) {
   if (invite.expiresAt <= now) throw new ApiError('gone', 'This invite has expired; ask for a new one');
   if (invite.email !== row.email) throw forbidden('This invite was sent to another email address');
 
-  // Claim the invite first: of two concurrent accepts only one proceeds.
-  const claimed = await ctx.db
-    .update(invites)
-    .set({ acceptedAt: now })
-    .where(and(eq(invites.id, invite.id), isNull(invites.acceptedAt), isNull(invites.revokedAt)))
-    .returning({ id: invites.id });
-  if (claimed.length === 0) throw new ApiError('gone', 'This invite was already used or withdrawn');
-  await ctx.db.batch([
+  // Everything under one condition, checked in the batch before the claim that ends it: of two
+  // concurrent accepts only one joins and logs.
+  const where = and(eq(invites.id, invite.id), isNull(invites.acceptedAt), isNull(invites.revokedAt));
+  const stillOpen = inviteWhere(where);
+  const [, , , claimed] = await ctx.db.batch([
+    activityInsertWhen(
+      ctx,
+      { orgId: invite.orgId, action: 'invite.accepted', entityType: 'invite', entityId: invite.id },
+      stillOpen,
+    ),
+    activityInsertWhen(
+      ctx,
+      {
+        orgId: invite.orgId,
+        action: 'member.added',
+        entityType: 'user',
+        entityId: userId,
+        metadata: { role: invite.role, via: 'invite' },
+      },
+      stillOpen,
+    ),
     ctx.db
       .insert(memberships)
-      .values({ orgId: invite.orgId, userId, role: invite.role, createdAt: now })
+      .select(sql`SELECT ${invite.orgId}, ${userId}, ${invite.role}, ${now} WHERE ${stillOpen}`)
       .onConflictDoNothing(),
-    activityInsert(ctx, {
-      orgId: invite.orgId,
-      action: 'invite.accepted',
-      entityType: 'invite',
-      entityId: invite.id,
-    }),
-    activityInsert(ctx, {
-      orgId: invite.orgId,
-      action: 'member.added',
-      entityType: 'user',
-      entityId: userId,
-      metadata: { role: invite.role, via: 'invite' },
-    }),
+    ctx.db.update(invites).set({ acceptedAt: now }).where(where).returning({ id: invites.id }),
   ]);
+  if (claimed.length === 0) throw new ApiError('gone', 'This invite was already used or withdrawn');
   return { orgId: invite.orgId, role: invite.role };
 }

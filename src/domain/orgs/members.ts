@@ -1,12 +1,11 @@
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, type SQL, sql } from 'drizzle-orm';
 import { memberships, teamMembers, users } from '../../db/schema';
 import { conflict, forbidden, notFound } from '../../lib/errors';
-import { activityInsert } from '../activity/record';
 import { CLOSE_ACCESS_ENDED } from '../agents/stream-owners';
 import { endStreams } from '../agents/stream-revocation';
-import type { Role } from '../auth/scopes';
-import { normalizeEmail } from '../auth/users';
+import { type Role, roleAtLeast } from '../auth/scopes';
 import type { Ctx } from '../context';
+import { activityInsertWhen } from '../work/sql';
 
 const memberColumns = {
   userId: memberships.userId,
@@ -51,36 +50,13 @@ function assertMayGrant(callerRole: Role | null, role: Role) {
 const keepsAnOwner = (orgId: string) =>
   sql`(${memberships.role} != 'owner' OR (SELECT count(*) FROM memberships m WHERE m.org_id = ${orgId} AND m.role = 'owner') > 1)`;
 
-export async function addMember(
-  ctx: Ctx,
-  orgId: string,
-  callerRole: Role | null,
-  input: { email: string; role: Role },
-) {
-  assertMayGrant(callerRole, input.role);
-  const [user] = await ctx.db
-    .select()
-    .from(users)
-    .where(eq(users.email, normalizeEmail(input.email)))
-    .limit(1);
-  if (!user) throw notFound('User with this email (invite them instead)');
-  const now = Date.now();
-  const inserted = await ctx.db
-    .insert(memberships)
-    .values({ orgId, userId: user.id, role: input.role, createdAt: now })
-    .onConflictDoNothing()
-    .returning();
-  if (inserted.length === 0) throw conflict('This user is already a member');
-  await activityInsert(ctx, {
-    orgId,
-    action: 'member.added',
-    entityType: 'user',
-    entityId: user.id,
-    metadata: { role: input.role },
-  });
-  return getMember(ctx, orgId, user.id);
-}
+/**
+ * True while the membership matches `where`. The activity entry written first in a batch under
+ * this condition lands exactly when the write after it (under the same `where`) changes the row.
+ */
+const membershipWhere = (where: SQL | undefined) => sql`EXISTS (SELECT 1 FROM ${memberships} WHERE ${where})`;
 
+/** Members join by accepting an invite (see invites.ts); roles change here. */
 export async function changeMemberRole(
   ctx: Ctx,
   orgId: string,
@@ -91,42 +67,54 @@ export async function changeMemberRole(
   const member = await getMember(ctx, orgId, userId);
   assertMayGrant(callerRole, role);
   assertMayGrant(callerRole, member.role);
-  const changed = await ctx.db
-    .update(memberships)
-    .set({ role })
-    .where(
-      and(
-        eq(memberships.orgId, orgId),
-        eq(memberships.userId, userId),
-        role === 'owner' ? undefined : keepsAnOwner(orgId),
-      ),
-    )
-    .returning({ userId: memberships.userId });
+  const where = and(
+    eq(memberships.orgId, orgId),
+    eq(memberships.userId, userId),
+    role === 'owner' ? undefined : keepsAnOwner(orgId),
+  );
+  const [, changed] = await ctx.db.batch([
+    activityInsertWhen(
+      ctx,
+      {
+        orgId,
+        action: 'member.role_changed',
+        entityType: 'user',
+        entityId: userId,
+        metadata: { from: member.role, to: role },
+      },
+      membershipWhere(where),
+    ),
+    ctx.db.update(memberships).set({ role }).where(where).returning({ userId: memberships.userId }),
+  ]);
   if (changed.length === 0)
     throw conflict('The last owner cannot be demoted; make someone else an owner first');
-  await activityInsert(ctx, {
-    orgId,
-    action: 'member.role_changed',
-    entityType: 'user',
-    entityId: userId,
-    metadata: { from: member.role, to: role },
-  });
   return { ...member, role };
 }
 
+/**
+ * Any member may leave (`userId` is the caller's own); removing someone else takes the admin role
+ * (or an API key with `members:write`), and removing an owner takes an owner.
+ */
 export async function removeMember(ctx: Ctx, orgId: string, callerRole: Role | null, userId: string) {
+  const leaving = ctx.actor.type === 'user' && ctx.actor.id === userId;
+  if (!leaving && callerRole !== null && !roleAtLeast(callerRole, 'admin'))
+    throw forbidden(`Removing others needs the admin role or higher; you are ${callerRole}`);
   const member = await getMember(ctx, orgId, userId);
-  assertMayGrant(callerRole, member.role);
-  const removed = await ctx.db
-    .delete(memberships)
-    .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId), keepsAnOwner(orgId)))
-    .returning({ userId: memberships.userId });
+  if (!leaving) assertMayGrant(callerRole, member.role);
+  const where = and(eq(memberships.orgId, orgId), eq(memberships.userId, userId), keepsAnOwner(orgId));
+  const [, , removed] = await ctx.db.batch([
+    activityInsertWhen(
+      ctx,
+      { orgId, action: 'member.removed', entityType: 'user', entityId: userId },
+      membershipWhere(where),
+    ),
+    ctx.db
+      .delete(teamMembers)
+      .where(and(eq(teamMembers.orgId, orgId), eq(teamMembers.userId, userId), membershipWhere(where))),
+    ctx.db.delete(memberships).where(where).returning({ userId: memberships.userId }),
+  ]);
   if (removed.length === 0)
     throw conflict('The last owner cannot be removed; make someone else an owner first');
-  await ctx.db.batch([
-    ctx.db.delete(teamMembers).where(and(eq(teamMembers.orgId, orgId), eq(teamMembers.userId, userId))),
-    activityInsert(ctx, { orgId, action: 'member.removed', entityType: 'user', entityId: userId }),
-  ]);
   await endStreams(
     ctx,
     { orgId },

@@ -1,9 +1,10 @@
-import { and, asc, desc, eq, gt, lt } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, lt, type SQL, sql } from 'drizzle-orm';
 import { memberships, teamMembers, teams, users } from '../../db/schema';
 import { conflict, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { activityInsert } from '../activity/record';
 import type { Ctx } from '../context';
+import { activityInsertWhen } from '../work/sql';
 
 export type Team = typeof teams.$inferSelect;
 
@@ -108,6 +109,12 @@ export async function listTeamMembers(
     .limit(limit + 1);
 }
 
+/**
+ * True while the team membership matches `where`: the activity entry written first in a batch
+ * under this condition (or its negation) lands exactly when the write after it changes something.
+ */
+const teamMemberWhere = (where: SQL | undefined) => sql`EXISTS (SELECT 1 FROM ${teamMembers} WHERE ${where})`;
+
 /** Only members of the organization can join its teams; adding twice is a no-op. */
 export async function addTeamMember(ctx: Ctx, orgId: string, teamId: string, userId: string) {
   await getTeam(ctx, orgId, teamId);
@@ -117,33 +124,39 @@ export async function addTeamMember(ctx: Ctx, orgId: string, teamId: string, use
     .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)))
     .limit(1);
   if (!member) throw notFound('Member');
-  const added = await ctx.db
-    .insert(teamMembers)
-    .values({ teamId, orgId, userId, createdAt: Date.now() })
-    .onConflictDoNothing()
-    .returning({ userId: teamMembers.userId });
-  if (added.length > 0)
-    await activityInsert(ctx, {
-      orgId,
-      action: 'team.member_added',
-      entityType: 'team',
-      entityId: teamId,
-      metadata: { user_id: userId },
-    });
+  const row = and(eq(teamMembers.teamId, teamId), eq(teamMembers.userId, userId));
+  await ctx.db.batch([
+    activityInsertWhen(
+      ctx,
+      {
+        orgId,
+        action: 'team.member_added',
+        entityType: 'team',
+        entityId: teamId,
+        metadata: { user_id: userId },
+      },
+      sql`NOT ${teamMemberWhere(row)}`,
+    ),
+    ctx.db.insert(teamMembers).values({ teamId, orgId, userId, createdAt: Date.now() }).onConflictDoNothing(),
+  ]);
 }
 
 export async function removeTeamMember(ctx: Ctx, orgId: string, teamId: string, userId: string) {
   await getTeam(ctx, orgId, teamId);
-  const removed = await ctx.db
-    .delete(teamMembers)
-    .where(and(eq(teamMembers.teamId, teamId), eq(teamMembers.userId, userId)))
-    .returning({ userId: teamMembers.userId });
+  const row = and(eq(teamMembers.teamId, teamId), eq(teamMembers.userId, userId));
+  const [, removed] = await ctx.db.batch([
+    activityInsertWhen(
+      ctx,
+      {
+        orgId,
+        action: 'team.member_removed',
+        entityType: 'team',
+        entityId: teamId,
+        metadata: { user_id: userId },
+      },
+      teamMemberWhere(row),
+    ),
+    ctx.db.delete(teamMembers).where(row).returning({ userId: teamMembers.userId }),
+  ]);
   if (removed.length === 0) throw notFound('Team member');
-  await activityInsert(ctx, {
-    orgId,
-    action: 'team.member_removed',
-    entityType: 'team',
-    entityId: teamId,
-    metadata: { user_id: userId },
-  });
 }

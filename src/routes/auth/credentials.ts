@@ -6,6 +6,7 @@ import { unauthenticated } from '../../lib/errors';
 import { errorResponses, jsonBody, jsonResponse } from '../../lib/openapi';
 import { clientIp, deferOf } from '../../lib/request';
 import { createRouter } from '../../lib/router';
+import { RATE_LIMIT_NOTE, rateLimited } from '../../middleware/rate-limits';
 import { EmailSchema, PasswordSchema, TokenPairSchema, toUser, UserSchema } from './schemas';
 
 const tags = ['Auth'];
@@ -16,7 +17,9 @@ const registerRoute = createRoute({
   tags,
   operationId: 'register',
   summary: 'Create an account (and its personal organization)',
+  description: `Rate limited to 5 registrations a minute per IP. ${RATE_LIMIT_NOTE}`,
   security: [],
+  middleware: [rateLimited('register-ip')],
   request: {
     body: jsonBody(
       z.object({
@@ -38,9 +41,10 @@ const loginRoute = createRoute({
   operationId: 'login',
   summary: 'Sign in with email and password (and a TOTP or backup code when enabled)',
   description:
-    'Rate limited to 5 attempts a minute per IP and per account. With two-factor enabled and no code, ' +
-    'answers 401 with type `totp-required`.',
+    'Failed attempts are limited to 5 a minute per IP and per account; successful sign-ins do not ' +
+    `count. With two-factor enabled and no code, answers 401 with type \`totp-required\`. ${RATE_LIMIT_NOTE}`,
   security: [],
+  middleware: [rateLimited('login-ip', 'login-account')],
   request: {
     body: jsonBody(
       z.object({
@@ -72,14 +76,17 @@ const refreshRoute = createRoute({
 
 export const credentialsRouter = createRouter()
   .openapi(registerRoute, async (c) => {
-    const user = await register(c.env, c.var.db, c.req.valid('json'), clientIp(c));
+    const user = await register(c.env, c.var.db, c.req.valid('json'), clientIp(c), c.var.rateLimits);
     return c.json(toUser(user), 201);
   })
   .openapi(loginRoute, async (c) => {
-    const tokens = await login(c.env, c.var.db, c.req.valid('json'), {
-      ip: clientIp(c),
-      userAgent: c.req.header('User-Agent') ?? null,
-    });
+    const tokens = await login(
+      c.env,
+      c.var.db,
+      c.req.valid('json'),
+      { ip: clientIp(c), userAgent: c.req.header('User-Agent') ?? null },
+      c.var.rateLimits,
+    );
     return c.json(tokens, 200);
   })
   .openapi(refreshRoute, async (c) => {

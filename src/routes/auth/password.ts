@@ -3,6 +3,7 @@ import { requestPasswordReset, resetPassword } from '../../domain/auth/password-
 import { errorResponses, jsonBody, jsonResponse, noContent } from '../../lib/openapi';
 import { clientIp, deferOf } from '../../lib/request';
 import { createRouter } from '../../lib/router';
+import { RATE_LIMIT_NOTE, rateLimited } from '../../middleware/rate-limits';
 import { EmailSchema, PasswordSchema } from './schemas';
 
 const tags = ['Auth'];
@@ -13,8 +14,9 @@ const forgotRoute = createRoute({
   tags,
   operationId: 'forgotPassword',
   summary: 'Mail a single-use password reset token',
-  description: 'Answers 202 whether or not the account exists. Rate limited per IP and per account.',
+  description: `Answers 202 whether or not the account exists. Rate limited to 5 requests a minute per IP and per account. ${RATE_LIMIT_NOTE}`,
   security: [],
+  middleware: [rateLimited('forgot-password-ip', 'forgot-password-account')],
   request: { body: jsonBody(z.object({ email: EmailSchema })) },
   responses: {
     202: jsonResponse(
@@ -38,7 +40,7 @@ const resetRoute = createRoute({
 
 export const passwordRouter = createRouter()
   .openapi(forgotRoute, async (c) => {
-    await requestPasswordReset(c.env, c.var.db, c.req.valid('json').email, clientIp(c));
+    await requestPasswordReset(c.env, c.var.db, c.req.valid('json').email, clientIp(c), c.var.rateLimits);
     return c.json({ message: 'If an account exists for this email, a reset token has been sent.' }, 202);
   })
   .openapi(resetRoute, async (c) => {

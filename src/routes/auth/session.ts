@@ -7,6 +7,7 @@ import { changePassword, getUser, getUserWithMemberships } from '../../domain/au
 import { errorResponses, jsonBody, jsonResponse, noContent } from '../../lib/openapi';
 import { ctxOf, requireUser } from '../../lib/request';
 import { createRouter } from '../../lib/router';
+import { RATE_LIMIT_NOTE, rateLimited } from '../../middleware/rate-limits';
 import { PasswordSchema, toUser, UserSchema } from './schemas';
 
 const tags = ['Auth'];
@@ -65,7 +66,9 @@ const changePasswordRoute = createRoute({
   operationId: 'changePassword',
   summary: 'Change the password; every other session ends',
   description:
-    'Every other session and every outstanding reset token ends. Rate limited to 5 attempts a minute per user.',
+    'Every other session and every outstanding reset token ends. Rate limited to 5 attempts a minute ' +
+    `per user. ${RATE_LIMIT_NOTE}`,
+  middleware: [rateLimited('password-change-user')],
   request: { body: jsonBody(z.object({ current_password: PasswordSchema, new_password: PasswordSchema })) },
   responses: { 204: noContent, ...errorResponses(401, 403) },
 });
@@ -124,6 +127,6 @@ export const sessionRouter = createRouter()
   })
   .openapi(changePasswordRoute, async (c) => {
     const p = requireUser(c);
-    await changePassword(ctxOf(c), p.userId, p.sessionId, c.req.valid('json'));
+    await changePassword(ctxOf(c), p.userId, p.sessionId, c.req.valid('json'), c.var.rateLimits);
     return c.body(null, 204);
   });

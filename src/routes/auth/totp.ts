@@ -4,6 +4,7 @@ import { getUser } from '../../domain/auth/users';
 import { errorResponses, jsonBody, jsonResponse, noContent } from '../../lib/openapi';
 import { ctxOf, requireUser } from '../../lib/request';
 import { createRouter } from '../../lib/router';
+import { RATE_LIMIT_NOTE, rateLimited } from '../../middleware/rate-limits';
 import { TotpCodeSchema } from './schemas';
 
 const tags = ['Two-factor'];
@@ -33,6 +34,8 @@ const confirmRoute = createRoute({
   tags,
   operationId: 'confirmTotp',
   summary: 'Confirm enrolment with a first code; login then requires a code',
+  description: `Rate limited, with disabling, to 5 attempts a minute per user. ${RATE_LIMIT_NOTE}`,
+  middleware: [rateLimited('totp-user')],
   request: { body: jsonBody(z.object({ code: TotpCodeSchema })) },
   responses: { 204: noContent, ...errorResponses(401, 403, 409) },
 });
@@ -43,7 +46,8 @@ const disableRoute = createRoute({
   tags,
   operationId: 'disableTotp',
   summary: 'Turn two-factor authentication off with a current code',
-  description: 'Rate limited, with confirmation, to 5 attempts a minute per user.',
+  description: `Rate limited, with confirmation, to 5 attempts a minute per user. ${RATE_LIMIT_NOTE}`,
+  middleware: [rateLimited('totp-user')],
   request: { body: jsonBody(z.object({ code: TotpCodeSchema })) },
   responses: { 204: noContent, ...errorResponses(401, 403, 409) },
 });
@@ -55,11 +59,13 @@ export const totpRouter = createRouter()
   })
   .openapi(confirmRoute, async (c) => {
     const ctx = ctxOf(c);
-    await confirmTotp(ctx, await getUser(ctx.db, requireUser(c).userId), c.req.valid('json').code);
+    const user = await getUser(ctx.db, requireUser(c).userId);
+    await confirmTotp(ctx, user, c.req.valid('json').code, c.var.rateLimits);
     return c.body(null, 204);
   })
   .openapi(disableRoute, async (c) => {
     const ctx = ctxOf(c);
-    await disableTotp(ctx, await getUser(ctx.db, requireUser(c).userId), c.req.valid('json').code);
+    const user = await getUser(ctx.db, requireUser(c).userId);
+    await disableTotp(ctx, user, c.req.valid('json').code, c.var.rateLimits);
     return c.body(null, 204);
   });

@@ -13,7 +13,7 @@ import { ctxOf, requireUser } from '../../lib/request';
 import { createRouter } from '../../lib/router';
 import { requireAccess } from '../../middleware/access';
 import { IdempotencyHeaderSchema, idempotent } from '../../middleware/idempotency';
-import { InviteSchema, RoleSchema, toInvite } from './schemas';
+import { InviteCreatedSchema, InviteInputSchema, InviteSchema, RoleSchema, toInvite } from './schemas';
 
 const tags = ['Invites'];
 
@@ -39,19 +39,10 @@ const createInviteRoute = createRoute({
   request: {
     params: OrgParamsSchema,
     headers: IdempotencyHeaderSchema,
-    body: jsonBody(
-      z.object({
-        email: z.email(),
-        role: RoleSchema.exclude(['owner']),
-        expires_in_days: z.number().int().min(1).max(30).default(7),
-      }),
-    ),
+    body: jsonBody(InviteInputSchema),
   },
   responses: {
-    201: jsonResponse(
-      z.object({ invite: InviteSchema, token: z.string().openapi({ description: 'Shown only here' }) }),
-      'The invite',
-    ),
+    201: jsonResponse(InviteCreatedSchema, 'The invite'),
     ...orgErrors,
     ...errorResponses(409),
   },

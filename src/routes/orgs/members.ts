@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { addMember, changeMemberRole, getMember, listMembers, removeMember } from '../../domain/orgs/members';
-import { forbidden } from '../../lib/errors';
+import { createInvite } from '../../domain/orgs/invites';
+import { changeMemberRole, listMembers, removeMember } from '../../domain/orgs/members';
 import {
   errorResponses,
   jsonBody,
@@ -13,7 +13,15 @@ import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/paginat
 import { ctxOf } from '../../lib/request';
 import { createRouter } from '../../lib/router';
 import { requireAccess } from '../../middleware/access';
-import { MemberSchema, RoleSchema, toMember } from './schemas';
+import { IdempotencyHeaderSchema, idempotent } from '../../middleware/idempotency';
+import {
+  InviteCreatedSchema,
+  InviteInputSchema,
+  MemberSchema,
+  RoleSchema,
+  toInvite,
+  toMember,
+} from './schemas';
 
 const tags = ['Members'];
 const MemberParams = OrgParamsSchema.extend({
@@ -36,10 +44,19 @@ const addRoute = createRoute({
   path: '/orgs/{orgId}/members',
   tags,
   operationId: 'addMember',
-  summary: 'Add an existing user by email (admins; only owners grant the owner role)',
-  middleware: [requireAccess('admin', 'members:write')],
-  request: { params: OrgParamsSchema, body: jsonBody(z.object({ email: z.email(), role: RoleSchema })) },
-  responses: { 201: jsonResponse(MemberSchema, 'The new member'), ...orgErrors, ...errorResponses(409) },
+  summary: 'Ask someone to join, by email: they become a member when they accept',
+  description:
+    'Nobody is added without their consent: this creates and mails an invite, exactly as ' +
+    '`POST /orgs/{orgId}/invites` does, and the person joins by accepting it (`POST /invites/accept`). ' +
+    'The answer is the same whether or not the email has an account, so it reveals nothing about who ' +
+    'is registered. An email that is already a member, or has an open invite, is 409.',
+  middleware: [requireAccess('admin', 'members:write'), idempotent],
+  request: { params: OrgParamsSchema, headers: IdempotencyHeaderSchema, body: jsonBody(InviteInputSchema) },
+  responses: {
+    202: jsonResponse(InviteCreatedSchema, 'Invited; membership awaits their acceptance'),
+    ...orgErrors,
+    ...errorResponses(409),
+  },
 });
 
 const changeRoute = createRoute({
@@ -74,8 +91,8 @@ export const membersRouter = createRouter()
     );
   })
   .openapi(addRoute, async (c) => {
-    const m = await addMember(ctxOf(c), c.var.org.id, c.var.org.role, c.req.valid('json'));
-    return c.json(toMember(m), 201);
+    const { invite, token } = await createInvite(ctxOf(c), c.var.org.id, c.req.valid('json'));
+    return c.json({ invite: toInvite(invite), token }, 202);
   })
   .openapi(changeRoute, async (c) => {
     const { userId } = c.req.valid('param');
@@ -89,14 +106,6 @@ export const membersRouter = createRouter()
     return c.json(toMember(m), 200);
   })
   .openapi(removeRoute, async (c) => {
-    const { userId } = c.req.valid('param');
-    const { role } = c.var.org;
-    const p = c.var.principal;
-    const leaving = p.type === 'user' && p.userId === userId;
-    if (!leaving && role !== null && role !== 'admin' && role !== 'owner')
-      throw forbidden(`Removing others needs the admin role or higher; you are ${role}`);
-    const ctx = ctxOf(c);
-    await getMember(ctx, c.var.org.id, userId);
-    await removeMember(ctx, c.var.org.id, leaving ? 'owner' : role, userId);
+    await removeMember(ctxOf(c), c.var.org.id, c.var.org.role, c.req.valid('param').userId);
     return c.body(null, 204);
   });

@@ -69,6 +69,18 @@ export const InviteSchema = z
   })
   .openapi('Invite');
 
+export const InviteInputSchema = z.object({
+  email: z.email(),
+  role: RoleSchema.exclude(['owner']).openapi({
+    description: 'Not `owner`: an owner makes a member an owner once they have joined',
+  }),
+  expires_in_days: z.number().int().min(1).max(30).default(7),
+});
+
+export const InviteCreatedSchema = z
+  .object({ invite: InviteSchema, token: z.string().openapi({ description: 'Shown only here' }) })
+  .openapi('InviteCreated');
+
 export const toInvite = (i: Invite) => ({
   id: i.id,
   email: i.email,
