@@ -145,6 +145,7 @@ function predicate(iss: RawIssue): string {
     case 'invalid_element':
       return 'has a value that is not allowed';
     case 'custom': {
+      if (iss.input === undefined) return 'is required';
       const p = iss.params as LimitParams | undefined;
       if (p?.limit === 'depth') return `nests deeper than the limit of ${p.value} levels`;
       if (p?.limit === 'size') return `is larger than the limit of ${sizeLabel(p.value)} as JSON`;

@@ -48,9 +48,7 @@ export const AgentFieldsSchema = z.object({
   role_id: z.string().max(64).nullable().optional(),
   model: ModelSchema.nullable().optional(),
   tags: TagsSchema.optional(),
-  config: JsonObjectSchema()
-    .optional()
-    .openapi({ description: 'Free-form runtime configuration (≤ 16 KiB)' }),
+  config: JsonObjectSchema(undefined, 'Free-form runtime configuration').optional(),
   emoji: EmojiSchema.nullable().optional(),
   color: ColorSchema.nullable().optional(),
 });

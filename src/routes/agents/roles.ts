@@ -18,6 +18,7 @@ import {
   updateRole,
 } from '../../domain/agents/roles';
 import { SCOPE_NAMES } from '../../domain/auth/scopes';
+import { jsonObject } from '../../lib/json-value';
 import {
   errorResponses,
   jsonBody,
@@ -156,8 +157,7 @@ const previewRoute = createRoute({
     body: jsonBody(
       z
         .object({
-          context: z
-            .record(z.string(), z.unknown())
+          context: jsonObject({ description: 'Values for the placeholders, nested or dotted' })
             .default({})
             .openapi({ example: { agent: { display_name: 'Felix' }, 'task.title': 'Add login' } }),
           template: PromptTemplateSchema.optional().openapi({
