@@ -255,11 +255,8 @@ const router = createRouter()
   .openapi(variablesRoute, (c) => c.json({ data: variableCatalog }, 200))
   .openapi(listRoute, async (c) => {
     const q = c.req.valid('query');
-    const rows = await listRoles(c.var.db, c.var.org.id, q.limit, decodeCursor(q.cursor));
-    return c.json(
-      toPage(rows, q.limit, (r) => r.slug, toRole),
-      200,
-    );
+    const rows = await listRoles(c.var.db, c.var.org.id, q.limit, await decodeCursor(c.env, q.cursor));
+    return c.json(await toPage(c.env, rows, q.limit, (r) => r.slug, toRole), 200);
   })
   .openapi(createRoute_, async (c) => {
     const role = await createRole(ctxOf(c), c.var.org.id, c.req.valid('json'));

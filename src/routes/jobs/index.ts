@@ -284,11 +284,8 @@ export const jobsRouter = createRouter()
   })
   .openapi(listRoute, async (c) => {
     const q = c.req.valid('query');
-    const rows = await listJobs(c.var.db, c.var.org.id, q, q.limit, decodeCursor(q.cursor));
-    return c.json(
-      toPage(rows, q.limit, (r) => r.id, toJob),
-      200,
-    );
+    const rows = await listJobs(c.var.db, c.var.org.id, q, q.limit, await decodeCursor(c.env, q.cursor));
+    return c.json(await toPage(c.env, rows, q.limit, (r) => r.id, toJob), 200);
   })
   .openapi(statsRoute, async (c) => {
     return c.json({ queues: await queueStats(c.var.db, c.var.org.id, c.req.valid('query').queue) }, 200);
