@@ -16,7 +16,11 @@ export const PageQuerySchema = z.object({
     .openapi({
       description: `Items per page (1–${MAX_PAGE_SIZE})`,
     }),
-  cursor: z.string().max(200).optional().openapi({ description: 'The `next_cursor` of the previous page' }),
+  cursor: z
+    .string()
+    .max(200)
+    .optional()
+    .openapi({ description: 'The `next_cursor` of the previous page, as given; any other value is 400' }),
 });
 
 export const pageOf = <T extends z.ZodType>(item: T) =>
