@@ -1,5 +1,6 @@
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parseClientFrame } from '../../src/domain/agents/stream-protocol';
 import { MAX_JSON_DEPTH, nestingDepth, textNestingDepth } from '../../src/lib/json-value';
 import { call, expectProblem, newUser, type TestUser } from '../helpers';
 
@@ -135,5 +136,12 @@ describe('nesting depth', () => {
   it('is measured on stored text, ignoring brackets inside strings', () => {
     expect(textNestingDepth(deepText(200_000), 512)).toBe(513);
     expect(textNestingDepth('{"a":"[[[[\\"[[[","b":[{}]}', 32)).toBe(3);
+  });
+});
+
+describe('stream frames', () => {
+  it('answer a subscribe frame with a deeply nested channel with an error, not a crash', () => {
+    const frame = `{"op":"subscribe","channels":[${'['.repeat(200_000)}${']'.repeat(200_000)}]}`;
+    expect(parseClientFrame(frame)).toMatch(/^Not a channel: a list/);
   });
 });
