@@ -1,5 +1,4 @@
 import { swaggerUI } from '@hono/swagger-ui';
-import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import pkg from '../package.json';
@@ -12,6 +11,7 @@ import { registerOpenApiComponents } from './lib/openapi';
 import { problemResponse } from './lib/problem-response';
 import { createRouter } from './lib/router';
 import { authenticate } from './middleware/authenticate';
+import { bodyLimit } from './middleware/body-limit';
 import { requireReadableBody } from './middleware/content-type';
 import { orgContext } from './middleware/org';
 import { activityRouter } from './routes/activity';
@@ -58,15 +58,7 @@ export function createApp() {
       exposeHeaders: ['X-Request-Id', 'Retry-After', 'Idempotent-Replayed', 'RateLimit-Policy', 'RateLimit'],
     }),
   );
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new ApiError('payload_too_large', `The body must be at most ${MAX_BODY_BYTES} bytes`);
-      },
-    }),
-  );
+  app.use('/api/*', bodyLimit(MAX_BODY_BYTES));
   app.use('/api/*', requireReadableBody);
   app.use('/api/*', async (c, next) => {
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();

@@ -1,4 +1,7 @@
 import { z } from '@hono/zod-openapi';
+import { serverSecrets } from '../domain/auth/tokens';
+import type { Env } from '../env';
+import { fromBase64, fromUtf8, toBase64Url, utf8 } from './encoding';
 import { ApiError } from './errors';
 
 export const MAX_PAGE_SIZE = 100;
@@ -13,7 +16,11 @@ export const PageQuerySchema = z.object({
     .openapi({
       description: `Items per page (1–${MAX_PAGE_SIZE})`,
     }),
-  cursor: z.string().max(200).optional().openapi({ description: 'The `next_cursor` of the previous page' }),
+  cursor: z
+    .string()
+    .max(200)
+    .optional()
+    .openapi({ description: 'The `next_cursor` of the previous page, as given; any other value is 400' }),
 });
 
 export const pageOf = <T extends z.ZodType>(item: T) =>
@@ -25,27 +32,73 @@ export const pageOf = <T extends z.ZodType>(item: T) =>
       .openapi({ description: 'Pass as `cursor` for the next page; null at the end' }),
   });
 
-/** Cursors are opaque to clients; inside they are the sort key of the last item returned. */
-export function encodeCursor(key: string): string {
-  return btoa(key).replaceAll('=', '');
+/** Cursor keys, derived once per isolate and secret; the first signs, every one verifies. */
+const cursorKeys = new Map<string, Promise<CryptoKey[]>>();
+
+/**
+ * An HKDF key of its own for cursors, from each `JWT_SECRET` secret: a cursor MAC says nothing about
+ * the token keys, and rotating `JWT_SECRET` keeps the cursors already handed out valid.
+ */
+function keysFor(env: Env): Promise<CryptoKey[]> {
+  let keys = cursorKeys.get(env.JWT_SECRET);
+  if (!keys) {
+    keys = Promise.all(
+      serverSecrets(env).map(async (secret) =>
+        crypto.subtle.deriveKey(
+          { name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(), info: utf8.encode('foreman cursor v1') },
+          await crypto.subtle.importKey('raw', secret as Uint8Array<ArrayBuffer>, 'HKDF', false, [
+            'deriveKey',
+          ]),
+          { name: 'HMAC', hash: 'SHA-256', length: 256 },
+          false,
+          ['sign', 'verify'],
+        ),
+      ),
+    );
+    cursorKeys.set(env.JWT_SECRET, keys);
+  }
+  return keys;
 }
 
-export function decodeCursor(cursor: string | undefined): string | undefined {
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+const notIssued = () => new ApiError('bad_request', 'The cursor is not one this API issued');
+
+/**
+ * Cursors are opaque to clients; inside they are the sort key of the last item returned, with a
+ * MAC, so that a cursor the API did not issue (forged or altered) is refused instead of read.
+ */
+export async function encodeCursor(env: Env, key: string): Promise<string> {
+  const [signing] = await keysFor(env);
+  const data = utf8.encode(key);
+  const mac = await crypto.subtle.sign('HMAC', signing!, data);
+  return `${toBase64Url(data)}.${toBase64Url(new Uint8Array(mac))}`;
+}
+
+export async function decodeCursor(env: Env, cursor: string | undefined): Promise<string | undefined> {
   if (cursor === undefined) return undefined;
-  try {
-    return atob(cursor);
-  } catch {
-    throw new ApiError('bad_request', 'The cursor is not one this API issued');
-  }
+  const [data, mac, extra] = cursor.split('.');
+  if (!data || !mac || extra !== undefined || !BASE64URL.test(data) || !BASE64URL.test(mac))
+    throw notIssued();
+  const bytes = fromBase64(data);
+  const signature = fromBase64(mac);
+  for (const key of await keysFor(env))
+    if (await crypto.subtle.verify('HMAC', key, signature, bytes)) return fromUtf8.decode(bytes);
+  throw notIssued();
 }
 
 /** Rows were fetched with `limit + 1` to learn whether another page exists. */
-export function toPage<R, T>(rows: R[], limit: number, key: (row: R) => string, map: (row: R) => T) {
+export async function toPage<R, T>(
+  env: Env,
+  rows: R[],
+  limit: number,
+  key: (row: R) => string,
+  map: (row: R) => T,
+) {
   const more = rows.length > limit;
   const pageRows = more ? rows.slice(0, limit) : rows;
   const last = pageRows.at(-1);
   return {
     data: pageRows.map(map),
-    next_cursor: more && last !== undefined ? encodeCursor(key(last)) : null,
+    next_cursor: more && last !== undefined ? await encodeCursor(env, key(last)) : null,
   };
 }

@@ -67,6 +67,10 @@ export type ClientFrame =
   | { op: 'unsubscribe'; channels: string[] }
   | { op: 'resume'; after: number };
 
+/** A short string is quoted back; anything else is named by its kind (it may nest past what JSON.stringify reaches). */
+const shown = (v: unknown) =>
+  typeof v === 'string' && v.length <= 64 ? JSON.stringify(v) : `a ${Array.isArray(v) ? 'list' : typeof v}`;
+
 export function parseClientFrame(text: string): ClientFrame | string {
   let msg: unknown;
   try {
@@ -82,7 +86,7 @@ export function parseClientFrame(text: string): ClientFrame | string {
       return `channels must be a list of 1–${MAX_CHANNELS} event types`;
     for (const c of channels)
       if (typeof c !== 'string' || c.length > 64 || !CHANNEL_PATTERN.test(c))
-        return `Not a channel: ${JSON.stringify(c)} (use an event type, a prefix like "agent.*", or "*")`;
+        return `Not a channel: ${shown(c)} (use an event type, a prefix like "agent.*", or "*")`;
     return { op: m.op, channels: channels as string[] };
   }
   if (m.op === 'resume') {

@@ -48,6 +48,12 @@ function keys(env: Env): KeySet {
   return set;
 }
 
+/** The raw secrets, the signing one first: other server keys (e.g. for cursors) are derived from them. */
+export function serverSecrets(env: Env): Uint8Array[] {
+  const { signing, byKid } = keys(env);
+  return [signing.key, ...[...byKid.values()].filter((k) => k !== signing.key)];
+}
+
 const cryptoKeys = new WeakMap<Uint8Array, Promise<CryptoKey>>();
 
 /** Imported once per secret and isolate; jose would otherwise import the raw secret on every call. */

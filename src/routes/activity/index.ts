@@ -86,11 +86,14 @@ const statsRoute = createRoute({
 export const activityRouter = createRouter()
   .openapi(listRoute, async (c) => {
     const q = c.req.valid('query');
-    const rows = await listActivity(c.var.db, c.var.org.id, toFilter(q), q.limit, decodeCursor(q.cursor));
-    return c.json(
-      toPage(rows, q.limit, (r) => r.id, toEntry),
-      200,
+    const rows = await listActivity(
+      c.var.db,
+      c.var.org.id,
+      toFilter(q),
+      q.limit,
+      await decodeCursor(c.env, q.cursor),
     );
+    return c.json(await toPage(c.env, rows, q.limit, (r) => r.id, toEntry), 200);
   })
   .openapi(statsRoute, async (c) => {
     const s = await activityStats(c.var.db, c.var.org.id, toFilter(c.req.valid('query')));

@@ -48,9 +48,7 @@ export const AgentFieldsSchema = z.object({
   role_id: z.string().max(64).nullable().optional(),
   model: ModelSchema.nullable().optional(),
   tags: TagsSchema.optional(),
-  config: JsonObjectSchema()
-    .optional()
-    .openapi({ description: 'Free-form runtime configuration (≤ 16 KiB)' }),
+  config: JsonObjectSchema(undefined, 'Free-form runtime configuration').optional(),
   emoji: EmojiSchema.nullable().optional(),
   color: ColorSchema.nullable().optional(),
 });
@@ -213,11 +211,14 @@ export const agentsRouter = createRouter()
       projectId: q.project_id,
       q: q.q,
     };
-    const rows = await listAgents(c.var.db, c.var.org.id, filter, q.limit, decodeCursor(q.cursor));
-    return c.json(
-      toPage(rows, q.limit, (r) => r.name, toAgent),
-      200,
+    const rows = await listAgents(
+      c.var.db,
+      c.var.org.id,
+      filter,
+      q.limit,
+      await decodeCursor(c.env, q.cursor),
     );
+    return c.json(await toPage(c.env, rows, q.limit, (r) => r.name, toAgent), 200);
   })
   .openapi(getRoute, async (c) => {
     const agent = await getAgentRow(c.var.db, c.var.org.id, c.req.valid('param').agentId);

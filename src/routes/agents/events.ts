@@ -36,7 +36,7 @@ const MessageSchema = z
 
 const RuntimeEventSchema = z.object({
   type: z.enum(RUNTIME_EVENT_TYPES),
-  payload: JsonObjectSchema(32 * 1024).openapi({ description: 'Any JSON object (≤ 32 KiB)' }),
+  payload: JsonObjectSchema(32 * 1024, 'Any JSON object'),
 });
 
 const messageRoute = createRoute({

@@ -278,11 +278,8 @@ const configRoute = createRoute({
 export const mcpServersRouter = createRouter()
   .openapi(listRoute, async (c) => {
     const q = c.req.valid('query');
-    const rows = await listMcpServers(c.var.db, c.var.org.id, q.limit, decodeCursor(q.cursor));
-    return c.json(
-      toPage(rows, q.limit, (r) => r.name, toServer),
-      200,
-    );
+    const rows = await listMcpServers(c.var.db, c.var.org.id, q.limit, await decodeCursor(c.env, q.cursor));
+    return c.json(await toPage(c.env, rows, q.limit, (r) => r.name, toServer), 200);
   })
   .openapi(createRoute_, async (c) =>
     c.json(toServer(await createMcpServer(ctxOf(c), c.var.org.id, c.req.valid('json'))), 201),

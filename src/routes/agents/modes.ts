@@ -328,11 +328,8 @@ const artifactsRoute = createRoute({
 export const modesRouter = createRouter()
   .openapi(listRoute, async (c) => {
     const q = c.req.valid('query');
-    const rows = await listModes(c.var.db, c.var.org.id, q.limit, decodeCursor(q.cursor));
-    return c.json(
-      toPage(rows, q.limit, (r) => r.slug, toMode),
-      200,
-    );
+    const rows = await listModes(c.var.db, c.var.org.id, q.limit, await decodeCursor(c.env, q.cursor));
+    return c.json(await toPage(c.env, rows, q.limit, (r) => r.slug, toMode), 200);
   })
   .openapi(createRoute_, async (c) =>
     c.json(toMode(await createMode(ctxOf(c), c.var.org.id, c.req.valid('json'))), 201),
@@ -387,9 +384,12 @@ export const modesRouter = createRouter()
   )
   .openapi(artifactsRoute, async (c) => {
     const q = c.req.valid('query');
-    const rows = await listArtifacts(c.var.db, c.var.org.id, q.project_id, q.limit, decodeCursor(q.cursor));
-    return c.json(
-      toPage(rows, q.limit, (r) => r.id, toArtifact),
-      200,
+    const rows = await listArtifacts(
+      c.var.db,
+      c.var.org.id,
+      q.project_id,
+      q.limit,
+      await decodeCursor(c.env, q.cursor),
     );
+    return c.json(await toPage(c.env, rows, q.limit, (r) => r.id, toArtifact), 200);
   });

@@ -133,12 +133,9 @@ export const roleAssignmentsRouter = createRouter()
       c.var.org.id,
       { ...filterOf(q), createdBy },
       q.limit,
-      decodeCursor(q.cursor),
+      await decodeCursor(c.env, q.cursor),
     );
-    return c.json(
-      toPage(rows, q.limit, (r) => r.id, toAssignment),
-      200,
-    );
+    return c.json(await toPage(c.env, rows, q.limit, (r) => r.id, toAssignment), 200);
   })
   .openapi(createRoute_, async (c) => {
     const row = await assignRole(ctxOf(c), c.var.org.id, c.req.valid('json'));
@@ -146,11 +143,14 @@ export const roleAssignmentsRouter = createRouter()
   })
   .openapi(listRoute, async (c) => {
     const q = c.req.valid('query');
-    const rows = await listAssignments(c.var.db, c.var.org.id, filterOf(q), q.limit, decodeCursor(q.cursor));
-    return c.json(
-      toPage(rows, q.limit, (r) => r.id, toAssignment),
-      200,
+    const rows = await listAssignments(
+      c.var.db,
+      c.var.org.id,
+      filterOf(q),
+      q.limit,
+      await decodeCursor(c.env, q.cursor),
     );
+    return c.json(await toPage(c.env, rows, q.limit, (r) => r.id, toAssignment), 200);
   })
   .openapi(getRoute, async (c) => {
     const row = await getAssignment(c.var.db, c.var.org.id, c.req.valid('param').assignmentId);

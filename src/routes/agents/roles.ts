@@ -18,6 +18,7 @@ import {
   updateRole,
 } from '../../domain/agents/roles';
 import { SCOPE_NAMES } from '../../domain/auth/scopes';
+import { jsonObject } from '../../lib/json-value';
 import {
   errorResponses,
   jsonBody,
@@ -156,8 +157,7 @@ const previewRoute = createRoute({
     body: jsonBody(
       z
         .object({
-          context: z
-            .record(z.string(), z.unknown())
+          context: jsonObject({ description: 'Values for the placeholders, nested or dotted' })
             .default({})
             .openapi({ example: { agent: { display_name: 'Felix' }, 'task.title': 'Add login' } }),
           template: PromptTemplateSchema.optional().openapi({
@@ -255,11 +255,8 @@ const router = createRouter()
   .openapi(variablesRoute, (c) => c.json({ data: variableCatalog }, 200))
   .openapi(listRoute, async (c) => {
     const q = c.req.valid('query');
-    const rows = await listRoles(c.var.db, c.var.org.id, q.limit, decodeCursor(q.cursor));
-    return c.json(
-      toPage(rows, q.limit, (r) => r.slug, toRole),
-      200,
-    );
+    const rows = await listRoles(c.var.db, c.var.org.id, q.limit, await decodeCursor(c.env, q.cursor));
+    return c.json(await toPage(c.env, rows, q.limit, (r) => r.slug, toRole), 200);
   })
   .openapi(createRoute_, async (c) => {
     const role = await createRole(ctxOf(c), c.var.org.id, c.req.valid('json'));

@@ -157,11 +157,14 @@ export const rulesRouter = createRouter()
       category: q.category,
       permanent: q.permanent === undefined ? undefined : q.permanent === 'true',
     };
-    const rows = await listRules(c.var.db, c.var.org.id, filter, q.limit, decodeCursor(q.cursor));
-    return c.json(
-      toPage(rows, q.limit, (r) => r.id, toRule),
-      200,
+    const rows = await listRules(
+      c.var.db,
+      c.var.org.id,
+      filter,
+      q.limit,
+      await decodeCursor(c.env, q.cursor),
     );
+    return c.json(await toPage(c.env, rows, q.limit, (r) => r.id, toRule), 200);
   })
   .openapi(createRoute_, async (c) => {
     const row = await createRule(ctxOf(c), c.var.org.id, c.req.valid('json'));

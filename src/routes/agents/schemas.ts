@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { AGENT_STATUSES } from '../../db/schema';
 import type { AgentRow } from '../../domain/agents/shared';
 import { CHANNEL_PATTERN, MAX_CHANNELS } from '../../domain/agents/stream-protocol';
-import { utf8 } from '../../lib/encoding';
+import { jsonObject } from '../../lib/json-value';
 import { OrgParamsSchema } from '../../lib/openapi';
 import { iso, isoOrNull } from '../../lib/time';
 
@@ -38,11 +38,9 @@ export const TagsSchema = z
   .refine((tags) => new Set(tags).size === tags.length, 'Tags must not repeat')
   .openapi({ example: ['rust', 'backend'] });
 
-/** A JSON object of bounded size: what agents, templates and tools carry as configuration. */
-export const JsonObjectSchema = (maxBytes = MAX_CONFIG_BYTES) =>
-  z.record(z.string(), z.unknown()).refine((v) => utf8.encode(JSON.stringify(v)).byteLength <= maxBytes, {
-    message: `At most ${maxBytes} bytes as JSON`,
-  });
+/** A JSON object of bounded depth and size: what agents, templates and tools carry as configuration. */
+export const JsonObjectSchema = (maxBytes = MAX_CONFIG_BYTES, description?: string) =>
+  jsonObject({ maxBytes, description });
 
 export const EmojiSchema = z.string().min(1).max(16).openapi({ example: '🦀' });
 export const ColorSchema = z

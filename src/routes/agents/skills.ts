@@ -243,11 +243,14 @@ export const skillsRouter = createRouter()
   .openapi(listRoute, async (c) => {
     const q = c.req.valid('query');
     const enabled = q.enabled === undefined ? undefined : q.enabled === 'true';
-    const rows = await listSkills(c.var.db, c.var.org.id, { enabled }, q.limit, decodeCursor(q.cursor));
-    return c.json(
-      toPage(rows, q.limit, (r) => r.name, toSkill),
-      200,
+    const rows = await listSkills(
+      c.var.db,
+      c.var.org.id,
+      { enabled },
+      q.limit,
+      await decodeCursor(c.env, q.cursor),
     );
+    return c.json(await toPage(c.env, rows, q.limit, (r) => r.name, toSkill), 200);
   })
   .openapi(createRoute_, async (c) => {
     const row = await createSkill(ctxOf(c), c.var.org.id, c.req.valid('json'));

@@ -192,8 +192,14 @@ export const templatesRouter = createRouter()
       featured: q.featured === undefined ? undefined : q.featured === 'true',
       includeArchived: q.include_archived === 'true',
     };
-    const rows = await listTemplates(c.var.db, c.var.org.id, filter, q.limit, decodeCursor(q.cursor));
-    return c.json(toPage(rows, q.limit, templateCursor, toTemplate), 200);
+    const rows = await listTemplates(
+      c.var.db,
+      c.var.org.id,
+      filter,
+      q.limit,
+      await decodeCursor(c.env, q.cursor),
+    );
+    return c.json(await toPage(c.env, rows, q.limit, templateCursor, toTemplate), 200);
   })
   .openapi(createRoute_, async (c) => {
     const row = await createTemplate(ctxOf(c), c.var.org.id, c.req.valid('json'));

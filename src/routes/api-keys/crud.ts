@@ -88,10 +88,11 @@ export const keysRouter = createRouter()
   })
   .openapi(listKeysRoute, async (c) => {
     const q = c.req.valid('query');
-    const rows = await listApiKeys(c.var.db, c.var.org.id, q.limit, decodeCursor(q.cursor));
+    const rows = await listApiKeys(c.var.db, c.var.org.id, q.limit, await decodeCursor(c.env, q.cursor));
     const now = Date.now();
     return c.json(
-      toPage(
+      await toPage(
+        c.env,
         rows,
         q.limit,
         (k) => k.id,

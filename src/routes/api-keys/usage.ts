@@ -30,10 +30,13 @@ export const usageRouter = createRouter().openapi(usageRoute, async (c) => {
     c.var.org.id,
     c.req.valid('param').keyId,
     q.limit,
-    decodeCursor(q.cursor),
+    await decodeCursor(c.env, q.cursor),
   );
   return c.json(
-    { last_used_at: isoOrNull(key.lastUsedAt), ...toPage(uses, q.limit, (u) => u.id, toKeyUse) },
+    {
+      last_used_at: isoOrNull(key.lastUsedAt),
+      ...(await toPage(c.env, uses, q.limit, (u) => u.id, toKeyUse)),
+    },
     200,
   );
 });

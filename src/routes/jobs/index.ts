@@ -10,6 +10,7 @@ import {
   queueStats,
   submitJob,
 } from '../../domain/jobs/queue';
+import { jsonValue } from '../../lib/json-value';
 import { jsonBody, jsonResponse, OrgParamsSchema, orgErrors } from '../../lib/openapi';
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
 import { ctxOf } from '../../lib/request';
@@ -28,16 +29,15 @@ import {
   WorkerIdSchema,
 } from './schemas';
 
-const MAX_PAYLOAD_CHARS = 256 * 1024;
-const fitsPayload = (v: unknown) => v === undefined || (JSON.stringify(v)?.length ?? 0) <= MAX_PAYLOAD_CHARS;
+const MAX_PAYLOAD_BYTES = 256 * 1024;
 const DAY_SECONDS = 86_400;
 
 const SubmitSchema = z.object({
   type: z.string().trim().min(1).max(100).openapi({ example: 'repo.index' }),
-  payload: z
-    .unknown()
-    .refine((p) => p !== undefined, 'Required')
-    .refine(fitsPayload, `At most ${MAX_PAYLOAD_CHARS} characters of JSON`),
+  payload: jsonValue({
+    maxBytes: MAX_PAYLOAD_BYTES,
+    description: 'What the worker needs to do the job',
+  }).refine((p) => p !== undefined),
   queue: QueueNameSchema.default('default'),
   priority: z.number().int().min(-1000).max(1000).default(0).openapi({ description: 'Higher runs first' }),
   max_attempts: z.number().int().min(1).max(100).default(3),
@@ -235,7 +235,7 @@ const completeRoute = createRoute({
     params: JobParamsSchema,
     body: jsonBody(
       LeaseProofSchema.extend({
-        result: z.unknown().refine(fitsPayload, `At most ${MAX_PAYLOAD_CHARS} characters of JSON`).optional(),
+        result: jsonValue({ maxBytes: MAX_PAYLOAD_BYTES, description: 'What the job produced' }).optional(),
       }),
     ),
   },
@@ -284,11 +284,8 @@ export const jobsRouter = createRouter()
   })
   .openapi(listRoute, async (c) => {
     const q = c.req.valid('query');
-    const rows = await listJobs(c.var.db, c.var.org.id, q, q.limit, decodeCursor(q.cursor));
-    return c.json(
-      toPage(rows, q.limit, (r) => r.id, toJob),
-      200,
-    );
+    const rows = await listJobs(c.var.db, c.var.org.id, q, q.limit, await decodeCursor(c.env, q.cursor));
+    return c.json(await toPage(c.env, rows, q.limit, (r) => r.id, toJob), 200);
   })
   .openapi(statsRoute, async (c) => {
     return c.json({ queues: await queueStats(c.var.db, c.var.org.id, c.req.valid('query').queue) }, 200);

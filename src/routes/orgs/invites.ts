@@ -79,11 +79,8 @@ const acceptRoute = createRoute({
 export const invitesRouter = createRouter()
   .openapi(listRoute, async (c) => {
     const { limit, cursor } = c.req.valid('query');
-    const rows = await listInvites(ctxOf(c), c.var.org.id, limit, decodeCursor(cursor));
-    return c.json(
-      toPage(rows, limit, (r) => r.id, toInvite),
-      200,
-    );
+    const rows = await listInvites(ctxOf(c), c.var.org.id, limit, await decodeCursor(c.env, cursor));
+    return c.json(await toPage(c.env, rows, limit, (r) => r.id, toInvite), 200);
   })
   .openapi(createInviteRoute, async (c) => {
     const { invite, token } = await createInvite(ctxOf(c), c.var.org.id, c.req.valid('json'));

@@ -84,11 +84,8 @@ const removeRoute = createRoute({
 export const membersRouter = createRouter()
   .openapi(listRoute, async (c) => {
     const { limit, cursor } = c.req.valid('query');
-    const rows = await listMembers(ctxOf(c), c.var.org.id, limit, decodeCursor(cursor));
-    return c.json(
-      toPage(rows, limit, (r) => r.userId, toMember),
-      200,
-    );
+    const rows = await listMembers(ctxOf(c), c.var.org.id, limit, await decodeCursor(c.env, cursor));
+    return c.json(await toPage(c.env, rows, limit, (r) => r.userId, toMember), 200);
   })
   .openapi(addRoute, async (c) => {
     const { invite, token } = await createInvite(ctxOf(c), c.var.org.id, c.req.valid('json'));

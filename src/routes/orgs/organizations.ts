@@ -111,9 +111,10 @@ export const organizationsRouter = createRouter()
       const { org } = await getOrganization(ctx, p.orgId);
       return c.json({ data: [toOrganization(org, null)], next_cursor: null }, 200);
     }
-    const rows = await listUserOrganizations(ctx, p.userId, limit, decodeCursor(cursor));
+    const rows = await listUserOrganizations(ctx, p.userId, limit, await decodeCursor(c.env, cursor));
     return c.json(
-      toPage(
+      await toPage(
+        c.env,
         rows,
         limit,
         (r) => r.org.id,

@@ -133,11 +133,8 @@ const removeMemberRoute = createRoute({
 export const teamsRouter = createRouter()
   .openapi(listRoute, async (c) => {
     const { limit, cursor } = c.req.valid('query');
-    const rows = await listTeams(ctxOf(c), c.var.org.id, limit, decodeCursor(cursor));
-    return c.json(
-      toPage(rows, limit, (r) => r.id, toTeam),
-      200,
-    );
+    const rows = await listTeams(ctxOf(c), c.var.org.id, limit, await decodeCursor(c.env, cursor));
+    return c.json(await toPage(c.env, rows, limit, (r) => r.id, toTeam), 200);
   })
   .openapi(createTeamRoute, async (c) =>
     c.json(toTeam(await createTeam(ctxOf(c), c.var.org.id, c.req.valid('json'))), 201),
@@ -160,10 +157,11 @@ export const teamsRouter = createRouter()
       c.var.org.id,
       c.req.valid('param').teamId,
       limit,
-      decodeCursor(cursor),
+      await decodeCursor(c.env, cursor),
     );
     return c.json(
-      toPage(
+      await toPage(
+        c.env,
         rows,
         limit,
         (r) => r.userId,

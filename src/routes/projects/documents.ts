@@ -164,11 +164,14 @@ export const documentsRouter = createRouter()
   .openapi(listRoute, async (c) => {
     const { projectId } = c.req.valid('param');
     const q = c.req.valid('query');
-    const rows = await listDocuments(c.var.db, c.var.org.id, projectId, q.limit, decodeCursor(q.cursor));
-    return c.json(
-      toPage(rows, q.limit, (r) => r.id, toDocument),
-      200,
+    const rows = await listDocuments(
+      c.var.db,
+      c.var.org.id,
+      projectId,
+      q.limit,
+      await decodeCursor(c.env, q.cursor),
     );
+    return c.json(await toPage(c.env, rows, q.limit, (r) => r.id, toDocument), 200);
   })
   .openapi(uploadRoute, async (c) => {
     const { projectId } = c.req.valid('param');

@@ -158,11 +158,8 @@ export const projectsRouter = createRouter()
   .openapi(listRoute, async (c) => {
     const q = c.req.valid('query');
     await systemProject(ctxOf(c), c.var.org.id);
-    const rows = await listProjects(c.var.db, c.var.org.id, q.limit, decodeCursor(q.cursor));
-    return c.json(
-      toPage(rows, q.limit, (r) => r.id, toProject),
-      200,
-    );
+    const rows = await listProjects(c.var.db, c.var.org.id, q.limit, await decodeCursor(c.env, q.cursor));
+    return c.json(await toPage(c.env, rows, q.limit, (r) => r.id, toProject), 200);
   })
   .openapi(createProjectRoute, async (c) => {
     const b = c.req.valid('json');

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import type { Project } from '../../domain/work/projects';
+import { jsonObject } from '../../lib/json-value';
 import { OrgParamsSchema } from '../../lib/openapi';
 import { iso } from '../../lib/time';
 import { pathId } from '../tickets/schemas';
@@ -44,13 +45,13 @@ export const toProject = (p: Project): z.infer<typeof ProjectSchema> => ({
   updated_at: iso(p.updatedAt),
 });
 
-const SettingsSchema = z
-  .record(z.string().max(100), z.unknown())
-  .refine(
-    (s) => (JSON.stringify(s)?.length ?? 0) <= 20_000,
-    'Settings must be at most 20,000 characters of JSON',
-  )
-  .openapi({ description: 'Free-form settings; on update keys merge, and a null value removes a key' });
+const SettingsSchema = jsonObject(
+  {
+    maxBytes: 20_000,
+    description: 'Free-form settings; on update keys merge, and a null value removes a key',
+  },
+  z.string().max(100),
+);
 
 export const CreateProjectSchema = z.object({
   name: z.string().trim().min(1).max(100),

@@ -86,11 +86,14 @@ export const ticketCommentsRouter = createRouter()
   .openapi(listRoute, async (c) => {
     const { ticketId } = c.req.valid('param');
     const q = c.req.valid('query');
-    const rows = await listComments(c.var.db, c.var.org.id, ticketId, q.limit, decodeCursor(q.cursor));
-    return c.json(
-      toPage(rows, q.limit, (r) => r.id, toComment),
-      200,
+    const rows = await listComments(
+      c.var.db,
+      c.var.org.id,
+      ticketId,
+      q.limit,
+      await decodeCursor(c.env, q.cursor),
     );
+    return c.json(await toPage(c.env, rows, q.limit, (r) => r.id, toComment), 200);
   })
   .openapi(addRoute, async (c) => {
     const { ticketId } = c.req.valid('param');

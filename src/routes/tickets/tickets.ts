@@ -175,9 +175,12 @@ export const ticketsRouter = createRouter()
         includeSubtasks: q.include_subtasks === 'true',
       },
       q.limit,
-      decodeCursor(q.cursor),
+      await decodeCursor(c.env, q.cursor),
     );
-    return c.json(toPage(rows, q.limit, key as (r: (typeof rows)[number]) => string, toTicket), 200);
+    return c.json(
+      await toPage(c.env, rows, q.limit, key as (r: (typeof rows)[number]) => string, toTicket),
+      200,
+    );
   })
   .openapi(createTicketRoute, async (c) => {
     const b = c.req.valid('json');

@@ -94,11 +94,8 @@ export const itemsRouter = createRouter()
   })
   .openapi(listRoute, async (c) => {
     const q = c.req.valid('query');
-    const rows = await listItems(c.var.db, c.var.org.id, q.limit, decodeCursor(q.cursor));
-    return c.json(
-      toPage(rows, q.limit, (r) => r.name, toSummary),
-      200,
-    );
+    const rows = await listItems(c.var.db, c.var.org.id, q.limit, await decodeCursor(c.env, q.cursor));
+    return c.json(await toPage(c.env, rows, q.limit, (r) => r.name, toSummary), 200);
   })
   .openapi(getRoute, async (c) => {
     const item = await getItem(c.var.db, c.var.org.id, c.req.valid('param').itemId);
