@@ -12,6 +12,7 @@ import { registerOpenApiComponents } from './lib/openapi';
 import { problemResponse } from './lib/problem-response';
 import { createRouter } from './lib/router';
 import { authenticate } from './middleware/authenticate';
+import { noStoreByDefault } from './middleware/cache-control';
 import { requireReadableBody } from './middleware/content-type';
 import { orgContext } from './middleware/org';
 import { activityRouter } from './routes/activity';
@@ -42,6 +43,21 @@ const api = createRouter()
   .route('/', ticketRouter)
   .route('/', jobsRouter);
 
+/** The document's top level; routes and components fill in the rest. */
+export const openApiDocument = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Foreman API',
+    version: pkg.version,
+    description:
+      'Control plane for teams of AI agents. Errors are RFC 9457 problem details. Organization-scoped ' +
+      'resources live under `/api/v1/orgs/{orgId}`: a user acts in any organization they belong to, an ' +
+      'API key only in its own.',
+  },
+  servers: [{ url: '/' }],
+  security: [{ bearer: [] }],
+};
+
 export function createApp() {
   const app = createRouter();
   registerOpenApiComponents(app as never);
@@ -55,6 +71,9 @@ export function createApp() {
     '/api/*',
     cors({ origin: '*', exposeHeaders: ['X-Request-Id', 'Retry-After', 'Idempotent-Replayed'] }),
   );
+  // Tools on other origins (editors, client generators) load the document directly.
+  app.use('/openapi.json', cors({ origin: '*' }));
+  app.use('/api/*', noStoreByDefault);
   app.use(
     '/api/*',
     bodyLimit({
@@ -79,19 +98,7 @@ export function createApp() {
   app.route('/', devRouter);
   app.route('/api/v1', api);
 
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: {
-      title: 'Foreman API',
-      version: pkg.version,
-      description:
-        'Control plane for teams of AI agents. Errors are RFC 9457 problem details. Organization-scoped ' +
-        'resources live under `/api/v1/orgs/{orgId}`: a user acts in any organization they belong to, an ' +
-        'API key only in its own.',
-    },
-    servers: [{ url: '/' }],
-    security: [{ bearer: [] }],
-  });
+  app.doc31('/openapi.json', openApiDocument);
   app.get('/docs', swaggerUI({ url: '/openapi.json' }));
 
   const methodsFor = allowedMethods(app.routes);
