@@ -1,4 +1,3 @@
-import { swaggerUI } from '@hono/swagger-ui';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
@@ -99,7 +98,6 @@ export function createApp() {
   app.route('/api/v1', api);
 
   app.doc31('/openapi.json', openApiDocument);
-  app.get('/docs', swaggerUI({ url: '/openapi.json' }));
 
   const methodsFor = allowedMethods(app.routes);
   app.notFound((c) => {
