@@ -1,13 +1,13 @@
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
-import pkg from '../package.json';
 import { createDb } from './db/client';
 import { forgetProfiles } from './domain/auth/users';
 import { ApiError } from './lib/errors';
 import { newId } from './lib/ids';
 import { allowedMethods } from './lib/method-not-allowed';
 import { registerOpenApiComponents } from './lib/openapi';
+import { buildOpenApiDocument } from './lib/openapi-document';
 import { problemResponse } from './lib/problem-response';
 import { createRouter } from './lib/router';
 import { authenticate } from './middleware/authenticate';
@@ -42,21 +42,6 @@ const api = createRouter()
   .route('/', ticketRouter)
   .route('/', jobsRouter);
 
-/** The document's top level; routes and components fill in the rest. */
-export const openApiDocument = {
-  openapi: '3.1.0',
-  info: {
-    title: 'Foreman API',
-    version: pkg.version,
-    description:
-      'Control plane for teams of AI agents. Errors are RFC 9457 problem details. Organization-scoped ' +
-      'resources live under `/api/v1/orgs/{orgId}`: a user acts in any organization they belong to, an ' +
-      'API key only in its own.',
-  },
-  servers: [{ url: '/' }],
-  security: [{ bearer: [] }],
-};
-
 export function createApp() {
   const app = createRouter();
   registerOpenApiComponents(app as never);
@@ -68,7 +53,10 @@ export function createApp() {
   });
   app.use(
     '/api/*',
-    cors({ origin: '*', exposeHeaders: ['X-Request-Id', 'Retry-After', 'Idempotent-Replayed'] }),
+    cors({
+      origin: '*',
+      exposeHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit', 'RateLimit-Policy', 'Idempotent-Replayed'],
+    }),
   );
   // Tools on other origins (editors, client generators) load the document directly.
   app.use('/openapi.json', cors({ origin: '*' }));
@@ -97,7 +85,12 @@ export function createApp() {
   app.route('/', devRouter);
   app.route('/api/v1', api);
 
-  app.doc31('/openapi.json', openApiDocument);
+  // Built on first request, once every route is registered, then kept for the isolate's life.
+  let document: ReturnType<typeof buildOpenApiDocument> | undefined;
+  app.get('/openapi.json', (c) => {
+    document ??= buildOpenApiDocument(app as never);
+    return c.json(document);
+  });
 
   const methodsFor = allowedMethods(app.routes);
   app.notFound((c) => {

@@ -96,6 +96,8 @@ describe('login rate limits', () => {
     expect(problem.type).toMatch(/rate-limited$/);
     // The window began a second before `start`: 29 seconds of it remain.
     expect(limited.headers.get('Retry-After')).toBe('29');
+    expect(limited.headers.get('RateLimit')).toBe('"login";r=0;t=29');
+    expect(limited.headers.get('RateLimit-Policy')).toBe('"login";q=5;w=60');
   });
 
   it('refuses even the right password once the IP is over its limit', async () => {

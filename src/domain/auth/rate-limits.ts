@@ -27,7 +27,12 @@ export async function enforceRateLimit(env: Env, rule: keyof typeof RATE_LIMITS,
       'rate_limited',
       `Too many ${rule} attempts; try again in ${denied.retryAfterSeconds}s`,
       {
-        headers: { 'Retry-After': String(denied.retryAfterSeconds) },
+        // RateLimit and RateLimit-Policy as the IETF draft (httpapi-ratelimit-headers) words them.
+        headers: {
+          'Retry-After': String(denied.retryAfterSeconds),
+          RateLimit: `"${rule}";r=0;t=${denied.retryAfterSeconds}`,
+          'RateLimit-Policy': `"${rule}";q=${limit};w=${windowMs / 1000}`,
+        },
       },
     );
   }

@@ -24,24 +24,48 @@ export const JobStateSchema = z.enum(JOB_STATES);
 
 export const JobSchema = z
   .object({
-    id: z.string().openapi({ example: 'job_01hv…' }),
-    queue: z.string(),
-    type: z.string(),
-    payload: z.unknown(),
-    priority: z.number().int(),
-    state: JobStateSchema,
-    attempts: z.number().int(),
-    max_attempts: z.number().int(),
-    timeout_seconds: z.number(),
-    idempotency_key: z.string().nullable(),
+    id: z.string().openapi({ description: 'The job id', example: 'job_01hv…' }),
+    queue: z.string().openapi({ description: 'The queue it waits in; workers claim from named queues' }),
+    type: z.string().openapi({ description: 'What kind of work it is, for the worker to dispatch on' }),
+    payload: z.unknown().openapi({ description: 'The input for the worker, any JSON value, as submitted' }),
+    priority: z
+      .number()
+      .int()
+      .openapi({ description: 'Higher runs first; jobs of equal priority run in order of `available_at`' }),
+    state: JobStateSchema.openapi({
+      description:
+        '`waiting` to be claimed, `leased` by a worker, `done`, `failed` (an attempt failed; it is retried at `available_at`) or `dead` (no attempts left)',
+    }),
+    attempts: z.number().int().openapi({ description: 'How many times it has been claimed' }),
+    max_attempts: z
+      .number()
+      .int()
+      .openapi({ description: 'After this many failed or expired attempts the job is `dead`' }),
+    timeout_seconds: z
+      .number()
+      .openapi({ description: 'How long a lease lasts unless the worker sends a heartbeat' }),
+    idempotency_key: z.string().nullable().openapi({
+      description: 'The key it was submitted with; a repeat submission with the same key returns this job',
+    }),
     available_at: z.iso.datetime().openapi({ description: 'When the job can next be claimed' }),
     worker_id: z.string().nullable().openapi({ description: 'The worker holding (or last holding) the job' }),
-    lease_expires_at: z.iso.datetime().nullable(),
-    result: z.unknown(),
-    last_error: z.string().nullable(),
-    created_at: z.iso.datetime(),
-    updated_at: z.iso.datetime(),
-    completed_at: z.iso.datetime().nullable(),
+    lease_expires_at: z.iso
+      .datetime()
+      .nullable()
+      .openapi({ description: 'When the current lease ends; null when not leased' }),
+    result: z
+      .unknown()
+      .openapi({ description: 'What the worker reported on completion, any JSON value; null until done' }),
+    last_error: z
+      .string()
+      .nullable()
+      .openapi({ description: 'The error of the last failed attempt; null if none' }),
+    created_at: z.iso.datetime().openapi({ description: 'When it was submitted' }),
+    updated_at: z.iso.datetime().openapi({ description: 'When it last changed' }),
+    completed_at: z.iso
+      .datetime()
+      .nullable()
+      .openapi({ description: 'When it became `done` or `dead`; null before' }),
   })
   .openapi('Job');
 
