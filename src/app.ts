@@ -1,17 +1,17 @@
-import { swaggerUI } from '@hono/swagger-ui';
 import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
-import pkg from '../package.json';
 import { createDb } from './db/client';
 import { forgetProfiles } from './domain/auth/users';
 import { ApiError } from './lib/errors';
 import { newId } from './lib/ids';
 import { allowedMethods } from './lib/method-not-allowed';
 import { registerOpenApiComponents } from './lib/openapi';
+import { buildOpenApiDocument } from './lib/openapi-document';
 import { problemResponse } from './lib/problem-response';
 import { createRouter } from './lib/router';
 import { authenticate } from './middleware/authenticate';
 import { bodyLimit } from './middleware/body-limit';
+import { noStoreByDefault } from './middleware/cache-control';
 import { requireReadableBody } from './middleware/content-type';
 import { orgContext } from './middleware/org';
 import { activityRouter } from './routes/activity';
@@ -55,9 +55,12 @@ export function createApp() {
     '/api/*',
     cors({
       origin: '*',
-      exposeHeaders: ['X-Request-Id', 'Retry-After', 'Idempotent-Replayed', 'RateLimit-Policy', 'RateLimit'],
+      exposeHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit', 'RateLimit-Policy', 'Idempotent-Replayed'],
     }),
   );
+  // Tools on other origins (editors, client generators) load the document directly.
+  app.use('/openapi.json', cors({ origin: '*' }));
+  app.use('/api/*', noStoreByDefault);
   app.use('/api/*', bodyLimit(MAX_BODY_BYTES));
   app.use('/api/*', requireReadableBody);
   app.use('/api/*', async (c, next) => {
@@ -74,20 +77,12 @@ export function createApp() {
   app.route('/', devRouter);
   app.route('/api/v1', api);
 
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: {
-      title: 'Foreman API',
-      version: pkg.version,
-      description:
-        'Control plane for teams of AI agents. Errors are RFC 9457 problem details. Organization-scoped ' +
-        'resources live under `/api/v1/orgs/{orgId}`: a user acts in any organization they belong to, an ' +
-        'API key only in its own.',
-    },
-    servers: [{ url: '/' }],
-    security: [{ bearer: [] }],
+  // Built on first request, once every route is registered, then kept for the isolate's life.
+  let document: ReturnType<typeof buildOpenApiDocument> | undefined;
+  app.get('/openapi.json', (c) => {
+    document ??= buildOpenApiDocument(app as never);
+    return c.json(document);
   });
-  app.get('/docs', swaggerUI({ url: '/openapi.json' }));
 
   const methodsFor = allowedMethods(app.routes);
   app.notFound((c) => {

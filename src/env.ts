@@ -13,6 +13,8 @@ export interface Env {
   AGENT_HUB: DurableObjectNamespace<import('../durable-objects/agent-hub').AgentHub>;
   /** One per organization: the org-wide live stream, fed by every agent hub. */
   ORG_STREAM: DurableObjectNamespace<import('../durable-objects/org-stream').OrgStream>;
+  /** The pinned swagger-ui-dist package's files, which /docs serves (see wrangler.toml). */
+  ASSETS: Fetcher;
   ENVIRONMENT: string;
   JWT_ISSUER: string;
   JWT_AUDIENCE: string;

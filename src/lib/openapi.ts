@@ -22,10 +22,46 @@ const errorComponents = {
 
 type ErrorStatus = keyof typeof errorComponents;
 
+/** Response headers, declared once; see buildOpenApiDocument for where they are attached. */
+const headerComponents = {
+  'X-Request-Id': ['Identifies this request in logs; problems repeat it as `request_id`', 'req_01hv…'],
+  'Retry-After': ['Seconds to wait before trying again', '29'],
+  RateLimit: [
+    'The limit that applied and what is left of it: name, remaining (`r`), seconds to reset (`t`)',
+    '"login";r=0;t=29',
+  ],
+  'RateLimit-Policy': ['The limit itself: name, quota (`q`) per window of `w` seconds', '"login";q=5;w=60'],
+  'Idempotent-Replayed': [
+    '`true` when this is the stored response to an earlier request with the same `Idempotency-Key`',
+    'true',
+  ],
+  ETag: ["The content's SHA-256, quoted", '"9f86d08…"'],
+} as const;
+
+const headerRef = (name: keyof typeof headerComponents) => ({ $ref: `#/components/headers/${name}` });
+
+/** Header refs for a response, e.g. `ETag` on a download. */
+export const responseHeaders = (...names: (keyof typeof headerComponents)[]) =>
+  Object.fromEntries(names.map((name) => [name, headerRef(name)]));
+
 export function registerOpenApiComponents(app: OpenAPIHono<never>) {
   app.openAPIRegistry.register('Problem', ProblemSchema);
-  for (const [name, description] of Object.values(errorComponents)) {
-    app.openAPIRegistry.registerComponent('responses', name, { description, content: problemContent });
+  for (const [name, [description, example]] of Object.entries(headerComponents)) {
+    app.openAPIRegistry.registerComponent('headers', name, {
+      description,
+      schema: { type: 'string', example },
+    });
+  }
+  for (const [status, [name, description]] of Object.entries(errorComponents)) {
+    const headers =
+      status === '429'
+        ? responseHeaders('X-Request-Id', 'Retry-After', 'RateLimit', 'RateLimit-Policy')
+        : responseHeaders('X-Request-Id');
+    app.openAPIRegistry.registerComponent('responses', name, {
+      description,
+      headers,
+      content: problemContent,
+    });
   }
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

@@ -35,7 +35,7 @@ export function problemResponse(c: Context<AppEnv>, err: unknown): Response {
     console.error(JSON.stringify({ request_id: c.var.requestId, error: message }));
   }
   const body: Problem = {
-    type: problemType(e.kind),
+    type: problemType(e.kind, new URL(c.req.url).origin),
     title: e.title,
     status: e.status,
     detail: e.message,

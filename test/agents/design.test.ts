@@ -202,6 +202,56 @@ describe('skills', () => {
     });
   });
 
+  it('uploads a SKILL.md whose front matter uses folded strings, block lists and nested maps', async () => {
+    const name = unique('yaml');
+    const text = [
+      '---',
+      `name: ${name}`,
+      'description: >',
+      '  Extracts tables from PDF files',
+      '  and summarises them.',
+      'allowed-tools:',
+      '  - Read',
+      '  - Bash(pdftotext:*)',
+      'metadata:',
+      '  author: docs-team',
+      '  version: "1.2"',
+      '  limits: { pages: 50 }',
+      'license: |',
+      '  Apache-2.0',
+      '---',
+      '# PDF tables',
+      '',
+      'Read every page.',
+    ].join('\n');
+    const res = await upload('skills/upload', 'SKILL.md', text);
+    expect(res.status, JSON.stringify(res.json)).toBe(201);
+    expect(res.json).toMatchObject({
+      name,
+      description: 'Extracts tables from PDF files and summarises them.\n',
+      instructions: '# PDF tables\n\nRead every page.',
+      metadata: {
+        'allowed-tools': ['Read', 'Bash(pdftotext:*)'],
+        metadata: { author: 'docs-team', version: '1.2', limits: { pages: 50 } },
+        license: 'Apache-2.0\n',
+      },
+    });
+  });
+
+  it('refuses front matter that is not valid YAML with a 422 that names the line and the problem', async () => {
+    const res = await upload('skills/upload', 'x.md', '---\nname: a\ntags: [pdf, docs\n---\nbody');
+    expect(res.status).toBe(422);
+    expect(res.json.errors).toEqual([
+      { path: 'file', message: expect.stringMatching(/not valid YAML: line \d+: .+/) },
+    ]);
+    const duplicate = await upload('skills/upload', 'x.md', '---\nname: a\nname: b\n---\nbody');
+    expect(duplicate.status).toBe(422);
+    expect(duplicate.json.detail).toContain('line 3');
+    const list = await upload('skills/upload', 'x.md', '---\n- a\n- b\n---\nbody');
+    expect(list.status).toBe(422);
+    expect(list.json.detail).toContain('must be a map');
+  });
+
   it('names an uploaded skill after its file when the front matter has no name', async () => {
     const file = `${unique('file')}.md`;
     const res = await upload('skills/upload', file, 'Just instructions.');

@@ -1,41 +1,40 @@
+import { parseDocument, type YAMLError } from 'yaml';
 import { invalid } from './shared';
 
 export interface MarkdownDocument {
-  attributes: Record<string, string | number | boolean | string[]>;
+  attributes: Record<string, unknown>;
   body: string;
 }
 
 /**
- * Splits a Markdown file into its front matter and body. The front matter is the common subset
- * of YAML that skill and mode files use: `key: value` lines with strings (quoted or not),
- * numbers, booleans and `[a, b]` lists. Anything richer is refused, rather than half-read.
+ * Splits a Markdown file into its front matter and body. The front matter is YAML, as in common
+ * SKILL.md files (folded and literal strings, block lists, nested maps), whose top level is a map.
+ * YAML 1.2's core schema keeps `yes`, `no` and dates as the strings they look like.
  */
 export function parseMarkdown(text: string, path = 'file'): MarkdownDocument {
   const normalized = text.replace(/^\uFEFF/, '').replace(/\r\n/g, '\n');
   const match = normalized.match(/^---\n([\s\S]*?)\n---(?:\n|$)/);
   if (!match) return { attributes: {}, body: normalized.trim() };
-  const attributes: MarkdownDocument['attributes'] = {};
-  for (const [i, line] of match[1]!.split('\n').entries()) {
-    if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
-    const kv = line.match(/^([A-Za-z_][A-Za-z0-9_-]*):\s*(.*)$/);
-    if (!kv) throw invalid(path, `Front matter line ${i + 1} is not a "key: value" line`);
-    attributes[kv[1]!] = scalar(kv[2]!.trim(), path, i + 1);
+  const body = normalized.slice(match[0].length).trim();
+  const doc = parseDocument(match[1]!, { schema: 'core', uniqueKeys: true });
+  const [error] = doc.errors;
+  if (error) throw invalid(path, `The front matter is not valid YAML: ${explain(error)}`);
+  let value: unknown;
+  try {
+    // Aliases are capped so that a few lines cannot expand into a huge value.
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    throw invalid(path, `The front matter is not valid YAML: ${(err as Error).message}`);
   }
-  return { attributes, body: normalized.slice(match[0].length).trim() };
+  if (value === null || value === undefined) return { attributes: {}, body };
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw invalid(path, 'The front matter must be a map of "key: value" entries');
+  return { attributes: value as Record<string, unknown>, body };
 }
 
-function scalar(raw: string, path: string, line: number): string | number | boolean | string[] {
-  if (raw === 'true' || raw === 'false') return raw === 'true';
-  if (/^-?\d+(\.\d+)?$/.test(raw)) return Number(raw);
-  if (raw.startsWith('[')) {
-    if (!raw.endsWith(']')) throw invalid(path, `Front matter line ${line}: an unclosed list`);
-    const inner = raw.slice(1, -1).trim();
-    return inner === '' ? [] : inner.split(',').map((s) => unquote(s.trim()));
-  }
-  if (raw === '|' || raw === '>' || raw.startsWith('{'))
-    throw invalid(path, `Front matter line ${line}: only single-line values are supported`);
-  return unquote(raw);
+/** The parser's message, with the line counted in the whole file (the opening `---` is line 1). */
+function explain(error: YAMLError): string {
+  const message = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  const line = error.linePos?.[0].line;
+  return line === undefined ? message : `line ${line + 1}: ${message}`;
 }
-
-const unquote = (s: string) =>
-  (s.startsWith('"') && s.endsWith('"')) || (s.startsWith("'") && s.endsWith("'")) ? s.slice(1, -1) : s;

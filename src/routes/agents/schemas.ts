@@ -54,24 +54,53 @@ export const AgentStatusSchema = z.enum(AGENT_STATUSES);
 
 export const AgentSchema = z
   .object({
-    id: z.string().openapi({ example: 'agt_01hv…' }),
-    name: z.string().openapi({ example: 'felix' }),
-    display_name: z.string().openapi({ example: 'Felix' }),
-    description: z.string().nullable(),
-    role_id: z.string().nullable(),
-    model: z.string().nullable(),
-    tags: z.array(z.string()),
-    config: z.record(z.string(), z.unknown()),
-    emoji: z.string().nullable(),
-    color: z.string().nullable(),
-    status: AgentStatusSchema,
-    status_changed_at: z.iso.datetime(),
-    current_task: z.string().nullable(),
-    last_heartbeat_at: z.iso.datetime().nullable(),
-    template_id: z.string().nullable(),
-    created_by: z.string(),
-    created_at: z.iso.datetime(),
-    updated_at: z.iso.datetime(),
+    id: z.string().openapi({ description: 'The agent id', example: 'agt_01hv…' }),
+    name: z.string().openapi({
+      description:
+        'Unique name in the organization: lowercase letters, digits, `.`, `_` and `-`; used to match and mention it',
+      example: 'felix',
+    }),
+    display_name: z.string().openapi({ description: 'The name people see', example: 'Felix' }),
+    description: z.string().nullable().openapi({ description: 'What the agent is for; null when not given' }),
+    role_id: z.string().nullable().openapi({
+      description:
+        'The role whose prompt template, skills, modes and MCP servers the agent uses; null for none',
+    }),
+    model: z.string().nullable().openapi({
+      description: 'The model the agent calls (e.g. `claude-sonnet-4-5`); null for the organization default',
+    }),
+    tags: z
+      .array(z.string())
+      .openapi({ description: 'Labels to group agents and to find them with `agent-tags/match`' }),
+    config: z.record(z.string(), z.unknown()).openapi({
+      description: 'Free-form configuration the agent runtime reads (a JSON object, size-limited)',
+    }),
+    emoji: z.string().nullable().openapi({ description: 'An emoji shown next to the agent; null for none' }),
+    color: z
+      .string()
+      .nullable()
+      .openapi({ description: 'A colour (`#RRGGBB`) shown with the agent; null for none' }),
+    status: AgentStatusSchema.openapi({
+      description:
+        'Where the agent is in its lifecycle; changed by `start`, `stop`, `pause`, `resume`, `restart` and heartbeats',
+    }),
+    status_changed_at: z.iso.datetime().openapi({ description: 'When `status` last changed' }),
+    current_task: z.string().nullable().openapi({
+      description: 'What the agent reports it is working on (from heartbeats); null when nothing',
+    }),
+    last_heartbeat_at: z.iso.datetime().nullable().openapi({
+      description:
+        'When the agent runtime last sent a heartbeat; null if never. Agents silent too long become `offline`',
+    }),
+    template_id: z
+      .string()
+      .nullable()
+      .openapi({ description: 'The agent template it was created from; null otherwise' }),
+    created_by: z.string().openapi({
+      description: 'Who created it: a user id (`usr_…`) or, when a program did, an API key id (`key_…`)',
+    }),
+    created_at: z.iso.datetime().openapi({ description: 'When it was created' }),
+    updated_at: z.iso.datetime().openapi({ description: 'When it last changed' }),
   })
   .openapi('Agent');
 

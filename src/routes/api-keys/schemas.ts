@@ -52,23 +52,33 @@ export const RotateSchema = z.object({
 
 export const ApiKeySchema = z
   .object({
-    id: z.string().openapi({ example: 'key_01hv…' }),
-    organization_id: z.string(),
-    name: z.string(),
-    description: z.string().nullable(),
+    id: z.string().openapi({ description: 'The key id (not the secret)', example: 'key_01hv…' }),
+    organization_id: z.string().openapi({ description: 'The only organization the key acts in' }),
+    name: z.string().openapi({ description: 'A name to recognise the key by' }),
+    description: z.string().nullable().openapi({ description: 'What the key is for; null when not given' }),
     start: z.string().openapi({ description: 'The first characters of the secret', example: 'fmk_AbCd1234' }),
-    masked_key: z.string().openapi({ example: 'fmk_AbCd1234…' }),
-    scopes: z.array(z.string()),
-    active: z.boolean(),
+    masked_key: z.string().openapi({
+      description: 'The secret with all but its start hidden, to tell keys apart',
+      example: 'fmk_AbCd1234…',
+    }),
+    scopes: z
+      .array(z.string())
+      .openapi({ description: 'What the key may do; see `GET /api/v1/events/catalog` for every scope' }),
+    active: z
+      .boolean()
+      .openapi({ description: 'False when deactivated; an inactive key is refused until reactivated' }),
     status: z.enum(['active', 'inactive', 'expired', 'revoked']).openapi({
       description: 'Whether the key works now: revoked and expired are final; inactive can be reactivated',
     }),
     created_by: z.string().openapi({ description: 'The user or API key that created it' }),
-    created_at: z.iso.datetime(),
-    updated_at: z.iso.datetime(),
-    expires_at: z.iso.datetime().nullable(),
-    revoked_at: z.iso.datetime().nullable(),
-    last_used_at: z.iso.datetime().nullable(),
+    created_at: z.iso.datetime().openapi({ description: 'When it was created' }),
+    updated_at: z.iso.datetime().openapi({ description: 'When it last changed' }),
+    expires_at: z.iso.datetime().nullable().openapi({ description: 'When it stops working; null for never' }),
+    revoked_at: z.iso.datetime().nullable().openapi({ description: 'When it was revoked; null if not' }),
+    last_used_at: z.iso.datetime().nullable().openapi({
+      description:
+        'When it last authenticated a request (recorded in batches, so up to a few seconds late); null if never',
+    }),
   })
   .openapi('ApiKey');
 

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { SCOPES } from '../../domain/auth/scopes';
 import { EVENT_CATALOG } from '../../domain/events/catalog';
-import { jsonResponse } from '../../lib/openapi';
+import { errorResponses, jsonResponse } from '../../lib/openapi';
 import { createRouter } from '../../lib/router';
 
 const catalogRoute = createRoute({
@@ -19,6 +19,7 @@ const catalogRoute = createRoute({
       }),
       'The catalog',
     ),
+    ...errorResponses(),
   },
 });
 

@@ -1,7 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { JOB_STATES } from '../../db/schema';
 import type { Job } from '../../domain/jobs/queue';
-import { readStoredJson } from '../../lib/json-value';
 import { OrgParamsSchema } from '../../lib/openapi';
 import { iso, isoOrNull } from '../../lib/time';
 import { pathId } from '../tickets/schemas';
@@ -25,26 +24,51 @@ export const JobStateSchema = z.enum(JOB_STATES);
 
 export const JobSchema = z
   .object({
-    id: z.string().openapi({ example: 'job_01hv…' }),
-    queue: z.string(),
-    type: z.string(),
+    id: z.string().openapi({ description: 'The job id', example: 'job_01hv…' }),
+    queue: z.string().openapi({ description: 'The queue it waits in; workers claim from named queues' }),
+    type: z.string().openapi({ description: 'What kind of work it is, for the worker to dispatch on' }),
     payload: z.unknown().openapi({
-      description: 'As submitted (a payload too deeply nested to encode again is given as its JSON text)',
+      description:
+        'The input for the worker, any JSON value, as submitted (a payload too deeply nested to encode again is given as its JSON text)',
     }),
-    priority: z.number().int(),
-    state: JobStateSchema,
-    attempts: z.number().int(),
-    max_attempts: z.number().int(),
-    timeout_seconds: z.number(),
-    idempotency_key: z.string().nullable(),
+    priority: z
+      .number()
+      .int()
+      .openapi({ description: 'Higher runs first; jobs of equal priority run in order of `available_at`' }),
+    state: JobStateSchema.openapi({
+      description:
+        '`waiting` to be claimed, `leased` by a worker, `done`, `failed` (an attempt failed; it is retried at `available_at`) or `dead` (no attempts left)',
+    }),
+    attempts: z.number().int().openapi({ description: 'How many times it has been claimed' }),
+    max_attempts: z
+      .number()
+      .int()
+      .openapi({ description: 'After this many failed or expired attempts the job is `dead`' }),
+    timeout_seconds: z
+      .number()
+      .openapi({ description: 'How long a lease lasts unless the worker sends a heartbeat' }),
+    idempotency_key: z.string().nullable().openapi({
+      description: 'The key it was submitted with; a repeat submission with the same key returns this job',
+    }),
     available_at: z.iso.datetime().openapi({ description: 'When the job can next be claimed' }),
     worker_id: z.string().nullable().openapi({ description: 'The worker holding (or last holding) the job' }),
-    lease_expires_at: z.iso.datetime().nullable(),
-    result: z.unknown(),
-    last_error: z.string().nullable(),
-    created_at: z.iso.datetime(),
-    updated_at: z.iso.datetime(),
-    completed_at: z.iso.datetime().nullable(),
+    lease_expires_at: z.iso
+      .datetime()
+      .nullable()
+      .openapi({ description: 'When the current lease ends; null when not leased' }),
+    result: z
+      .unknown()
+      .openapi({ description: 'What the worker reported on completion, any JSON value; null until done' }),
+    last_error: z
+      .string()
+      .nullable()
+      .openapi({ description: 'The error of the last failed attempt; null if none' }),
+    created_at: z.iso.datetime().openapi({ description: 'When it was submitted' }),
+    updated_at: z.iso.datetime().openapi({ description: 'When it last changed' }),
+    completed_at: z.iso
+      .datetime()
+      .nullable()
+      .openapi({ description: 'When it became `done` or `dead`; null before' }),
   })
   .openapi('Job');
 
@@ -52,7 +76,7 @@ export const toJob = (j: Job): z.infer<typeof JobSchema> => ({
   id: j.id,
   queue: j.queue,
   type: j.type,
-  payload: readStoredJson(j.payload),
+  payload: JSON.parse(j.payload),
   priority: j.priority,
   state: j.state,
   attempts: j.attempts,
@@ -62,7 +86,7 @@ export const toJob = (j: Job): z.infer<typeof JobSchema> => ({
   available_at: iso(j.availableAt),
   worker_id: j.workerId,
   lease_expires_at: isoOrNull(j.leaseExpiresAt),
-  result: j.result === null ? null : readStoredJson(j.result),
+  result: j.result === null ? null : JSON.parse(j.result),
   last_error: j.lastError,
   created_at: iso(j.createdAt),
   updated_at: iso(j.updatedAt),

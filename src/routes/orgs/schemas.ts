@@ -5,7 +5,9 @@ import type { Organization } from '../../domain/orgs/organizations';
 import type { Team } from '../../domain/orgs/teams';
 import { iso } from '../../lib/time';
 
-export const RoleSchema = z.enum(ROLES).openapi('Role');
+export const RoleSchema = z
+  .enum(ROLES)
+  .openapi('Role', { description: 'A role in an organization, from most to least powerful' });
 export const SlugSchema = z
   .string()
   .min(2)
@@ -14,13 +16,20 @@ export const SlugSchema = z
 
 export const OrganizationSchema = z
   .object({
-    id: z.string(),
-    name: z.string(),
-    slug: z.string(),
-    personal: z.boolean(),
-    role: RoleSchema.nullable().openapi({ description: "The caller's role; null for API keys" }),
-    created_at: z.iso.datetime(),
-    updated_at: z.iso.datetime(),
+    id: z.string().openapi({
+      description: 'The organization id; resources of the organization live under `/api/v1/orgs/{id}`',
+    }),
+    name: z.string().openapi({ description: 'The display name' }),
+    slug: z
+      .string()
+      .openapi({ description: 'A unique, URL-friendly name: lowercase letters, digits and single hyphens' }),
+    personal: z
+      .boolean()
+      .openapi({ description: 'True for the personal organization every user gets at registration' }),
+    // Not the shared Role schema: describing a nullable copy of it would change the shared one.
+    role: z.enum(ROLES).nullable().openapi({ description: "The caller's role; null for API keys" }),
+    created_at: z.iso.datetime().openapi({ description: 'When it was created' }),
+    updated_at: z.iso.datetime().openapi({ description: 'When it last changed' }),
   })
   .openapi('Organization');
 
@@ -36,11 +45,11 @@ export const toOrganization = (o: Organization, role: z.infer<typeof RoleSchema>
 
 export const MemberSchema = z
   .object({
-    user_id: z.string(),
-    email: z.string(),
-    name: z.string(),
+    user_id: z.string().openapi({ description: "The member's user id" }),
+    email: z.string().openapi({ description: "The member's email address" }),
+    name: z.string().openapi({ description: "The member's name" }),
     role: RoleSchema,
-    joined_at: z.iso.datetime(),
+    joined_at: z.iso.datetime().openapi({ description: 'When the member joined the organization' }),
   })
   .openapi('Member');
 

@@ -3,12 +3,43 @@ import pkg from '../../../package.json';
 import { ApiError } from '../../lib/errors';
 import { errorResponses, jsonResponse } from '../../lib/openapi';
 import { createRouter } from '../../lib/router';
+import { docsRouter } from './docs';
+import { problemsRouter } from './problems';
 
 const tags = ['Platform'];
 /** When this isolate started: uptime is per isolate on Workers. */
 const startedAt = Date.now();
 
 const StatusSchema = z.object({ status: z.enum(['ok', 'unavailable']) }).openapi('Status');
+
+const IndexSchema = z
+  .object({
+    name: z.string().openapi({ description: 'What answers here', example: 'Foreman API' }),
+    description: z.string().openapi({ description: 'What Foreman is, in a sentence' }),
+    version: z.string().openapi({ description: 'The API version (the package version)', example: '0.1.0' }),
+    links: z
+      .object({
+        docs: z.string().openapi({ description: 'Interactive documentation', example: '/docs' }),
+        openapi: z.string().openapi({ description: 'The OpenAPI 3.1 document', example: '/openapi.json' }),
+        health: z.string().openapi({ description: 'Health probe', example: '/health' }),
+        problems: z
+          .string()
+          .openapi({ description: 'The problem types errors refer to', example: '/problems' }),
+        api: z.string().openapi({ description: 'Base path of the API', example: '/api/v1' }),
+      })
+      .openapi({ description: 'Where to go next, as paths on this server' }),
+  })
+  .openapi('Index');
+
+const index = createRoute({
+  method: 'get',
+  path: '/',
+  tags,
+  operationId: 'index',
+  summary: 'What this server is, and links to its documentation',
+  security: [],
+  responses: { 200: jsonResponse(IndexSchema, 'About this server'), ...errorResponses() },
+});
 
 const health = createRoute({
   method: 'get',
@@ -17,7 +48,7 @@ const health = createRoute({
   operationId: 'health',
   summary: 'The Worker is up',
   security: [],
-  responses: { 200: jsonResponse(StatusSchema, 'Up') },
+  responses: { 200: jsonResponse(StatusSchema, 'Up'), ...errorResponses() },
 });
 
 const live = createRoute({
@@ -27,7 +58,7 @@ const live = createRoute({
   operationId: 'liveness',
   summary: 'Liveness probe',
   security: [],
-  responses: { 200: jsonResponse(StatusSchema, 'Alive') },
+  responses: { 200: jsonResponse(StatusSchema, 'Alive'), ...errorResponses() },
 });
 
 const ready = createRoute({
@@ -55,10 +86,28 @@ const version = createRoute({
       z.object({ name: z.string(), version: z.string(), build: z.string(), uptime_seconds: z.number() }),
       'Version',
     ),
+    ...errorResponses(),
   },
 });
 
 export const platformRouter = createRouter()
+  .openapi(index, (c) =>
+    c.json(
+      {
+        name: 'Foreman API',
+        description: pkg.description,
+        version: pkg.version,
+        links: {
+          docs: '/docs',
+          openapi: '/openapi.json',
+          health: '/health',
+          problems: '/problems',
+          api: '/api/v1',
+        },
+      },
+      200,
+    ),
+  )
   .openapi(health, (c) => c.json({ status: 'ok' as const }, 200))
   .openapi(live, (c) => c.json({ status: 'ok' as const }, 200))
   .openapi(ready, async (c) => {
@@ -79,4 +128,6 @@ export const platformRouter = createRouter()
       },
       200,
     ),
-  );
+  )
+  .route('/', problemsRouter)
+  .route('/', docsRouter);

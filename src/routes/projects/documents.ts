@@ -11,7 +11,7 @@ import {
   replaceText,
   uploadDocument,
 } from '../../domain/work/documents';
-import { jsonBody, jsonResponse, noContent, orgErrors } from '../../lib/openapi';
+import { jsonBody, jsonResponse, noContent, orgErrors, responseHeaders } from '../../lib/openapi';
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
 import { ctxOf } from '../../lib/request';
 import { createRouter } from '../../lib/router';
@@ -116,6 +116,7 @@ const downloadRoute = createRoute({
   responses: {
     200: {
       description: 'The content',
+      headers: responseHeaders('ETag'),
       content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } },
     },
     ...orgErrors,

@@ -17,19 +17,26 @@ const RepositorySchema = z
       .nullable(),
     default_branch: z.string().trim().min(1).max(200).nullable(),
   })
-  .openapi('Repository');
+  .openapi('Repository', { description: 'The source repository the work happens in, if any' });
 
 export const ProjectSchema = z
   .object({
-    id: z.string().openapi({ example: 'prj_01hv…' }),
-    name: z.string(),
-    description: z.string().nullable(),
+    id: z.string().openapi({ description: 'The project id', example: 'prj_01hv…' }),
+    name: z.string().openapi({ description: 'The project name' }),
+    description: z
+      .string()
+      .nullable()
+      .openapi({ description: 'What the project is about; null when not given' }),
     system: z.boolean().openapi({ description: 'The organization’s system project; it cannot be deleted' }),
     repository: RepositorySchema,
-    settings: z.record(z.string(), z.unknown()),
-    created_by: z.string(),
-    created_at: z.iso.datetime(),
-    updated_at: z.iso.datetime(),
+    settings: z
+      .record(z.string(), z.unknown())
+      .openapi({ description: 'Free-form project settings (a JSON object)' }),
+    created_by: z.string().openapi({
+      description: 'Who created it: a user id (`usr_…`) or, when a program did, an API key id (`key_…`)',
+    }),
+    created_at: z.iso.datetime().openapi({ description: 'When it was created' }),
+    updated_at: z.iso.datetime().openapi({ description: 'When it last changed' }),
   })
   .openapi('Project');
 

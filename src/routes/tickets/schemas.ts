@@ -49,29 +49,54 @@ export function resolveAssignee(
 
 export const TicketSchema = z
   .object({
-    id: z.string().openapi({ example: 'tkt_01hv…' }),
-    project_id: z.string(),
-    parent_id: z.string().nullable(),
-    title: z.string(),
-    description: z.string(),
-    type: z.enum(TICKET_TYPES),
-    status: StatusSchema,
+    id: z.string().openapi({ description: 'The ticket id', example: 'tkt_01hv…' }),
+    project_id: z.string().openapi({ description: 'The project the ticket belongs to' }),
+    parent_id: z
+      .string()
+      .nullable()
+      .openapi({ description: 'The parent ticket when this is a subtask; null otherwise' }),
+    title: z.string().openapi({ description: 'A one-line summary' }),
+    description: z.string().openapi({ description: 'The full description (Markdown); empty when not given' }),
+    type: z.enum(TICKET_TYPES).openapi({ description: 'What kind of work it is' }),
+    status: StatusSchema.openapi({
+      description: 'Where it is in the workflow; changed with `transition` (or `claim`, `move`)',
+    }),
     priority: PrioritySchema,
-    assignee: AssigneeSchema.nullable(),
-    labels: z.array(z.string()),
-    estimate: z.number().nullable(),
-    due_date: z.string().nullable().openapi({ example: '2026-12-31' }),
-    resolution: z.string().nullable(),
-    position: z.number(),
-    subtask_count: z.number().int(),
+    assignee: AssigneeSchema.nullable().openapi({
+      description: 'The user or agent it is assigned to; null when unassigned',
+    }),
+    labels: z.array(z.string()).openapi({ description: 'Free-form labels, for filtering' }),
+    estimate: z.number().nullable().openapi({
+      description:
+        'Estimated effort, in units the team chooses (e.g. points or hours); null when not estimated',
+    }),
+    due_date: z
+      .string()
+      .nullable()
+      .openapi({ description: 'The day it is due (`YYYY-MM-DD`); null for none', example: '2026-12-31' }),
+    resolution: z.string().nullable().openapi({
+      description: 'How it was finished (set with a transition to `done` or `cancelled`); null while open',
+    }),
+    position: z
+      .number()
+      .openapi({ description: 'Order within its status column on the board; lower comes first' }),
+    subtask_count: z.number().int().openapi({ description: 'How many subtasks it has' }),
     open_dependencies: z.number().int().openapi({
       description: 'Dependencies not done yet; while above 0 the ticket cannot be claimed or started',
     }),
-    created_by: z.string(),
-    created_at: z.iso.datetime(),
-    updated_at: z.iso.datetime(),
-    started_at: z.iso.datetime().nullable(),
-    completed_at: z.iso.datetime().nullable(),
+    created_by: z.string().openapi({
+      description: 'Who created it: a user id (`usr_…`) or, when a program did, an API key id (`key_…`)',
+    }),
+    created_at: z.iso.datetime().openapi({ description: 'When it was created' }),
+    updated_at: z.iso.datetime().openapi({ description: 'When it last changed' }),
+    started_at: z.iso
+      .datetime()
+      .nullable()
+      .openapi({ description: 'When it first moved to `in_progress`; null if not yet' }),
+    completed_at: z.iso
+      .datetime()
+      .nullable()
+      .openapi({ description: 'When it reached `done` or `cancelled`; null while open' }),
   })
   .openapi('Ticket');
 

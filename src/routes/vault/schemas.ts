@@ -81,13 +81,18 @@ const VersionSchema = z.object({
 });
 
 const itemFields = {
-  id: z.string().openapi({ example: 'vlt_01hv…' }),
-  name: z.string(),
-  description: z.string().nullable(),
-  current_version: z.number().int(),
+  id: z.string().openapi({ description: 'The item id', example: 'vlt_01hv…' }),
+  name: z
+    .string()
+    .openapi({ description: 'A name unique in the organization, by which programs find the secret' }),
+  description: z.string().nullable().openapi({ description: 'What the secret is for; null when not given' }),
+  current_version: z
+    .number()
+    .int()
+    .openapi({ description: 'The version a reveal returns by default; rotating adds a version' }),
   created_by: z.string().openapi({ description: 'The user or API key that stored it' }),
-  created_at: z.iso.datetime(),
-  updated_at: z.iso.datetime(),
+  created_at: z.iso.datetime().openapi({ description: 'When it was stored' }),
+  updated_at: z.iso.datetime().openapi({ description: 'When it last changed (rotated or edited)' }),
 };
 
 export const VaultItemSummarySchema = z.object(itemFields).openapi('VaultItemSummary');
