@@ -11,9 +11,10 @@ import {
 import { conflict } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { activityInsert } from '../activity/record';
+import { commit } from '../commit';
 import type { Ctx } from '../context';
 import { hubOf, publishAgentEvent } from './events';
-import { type AgentRow, containsPattern, getAgentRow, invalid, isConstraint } from './shared';
+import { type AgentRow, containsPattern, getAgentRow, invalid } from './shared';
 
 export interface AgentInput {
   name: string;
@@ -82,8 +83,9 @@ export async function createAgent(
     updatedAt: now,
   };
   const { db } = ctx;
-  try {
-    await db.batch([
+  await commit(
+    db,
+    [
       db.insert(agents).values(agent),
       ...(tags.length > 0 ? [db.insert(agentTags).values(tagRows(orgId, agent.id, tags))] : []),
       activityInsert(ctx, {
@@ -93,11 +95,9 @@ export async function createAgent(
         entityId: agent.id,
         metadata: { name: agent.name, template_id: agent.templateId },
       }),
-    ]);
-  } catch (err) {
-    if (isConstraint(err, 'UNIQUE')) throw nameTaken(input.name);
-    throw err;
-  }
+    ],
+    { unique: () => nameTaken(input.name) },
+  );
   await publishAgentEvent(ctx.env, { orgId, agentId: agent.id }, 'agent.created', {
     name: agent.name,
     display_name: agent.displayName,
@@ -162,8 +162,9 @@ export async function updateAgent(
   const changed = Object.keys(input).filter((k) => input[k as keyof AgentInput] !== undefined);
   const now = Date.now();
   const { db } = ctx;
-  try {
-    await db.batch([
+  await commit(
+    db,
+    [
       db
         .update(agents)
         .set({ ...changes, updatedAt: now })
@@ -183,11 +184,9 @@ export async function updateAgent(
         entityId: agentId,
         metadata: { name: input.name ?? current.name, changed },
       }),
-    ]);
-  } catch (err) {
-    if (input.name !== undefined && isConstraint(err, 'UNIQUE')) throw nameTaken(input.name);
-    throw err;
-  }
+    ],
+    { unique: () => (input.name !== undefined ? nameTaken(input.name) : undefined) },
+  );
   const updated = { ...current, ...changes, updatedAt: now };
   await publishAgentEvent(ctx.env, { orgId, agentId }, 'agent.updated', { changed });
   return updated;

@@ -6,6 +6,8 @@ import { randomToken, sha256Hex } from '../../lib/crypto';
 import { unauthenticated } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { DAY } from '../../lib/time';
+import { activityInsert } from '../activity/record';
+import type { Ctx } from '../context';
 import { CredentialCache } from './credential-cache';
 import { ACCESS_TTL_SECONDS, signToken } from './tokens';
 
@@ -64,9 +66,14 @@ export type RefreshOutcome =
 
 /**
  * Rotates a refresh token. A token that was already rotated is reuse — a sign it was stolen —
- * and revokes its whole session (the token family).
+ * and revokes its whole session (the token family), recorded in the owner's personal organization.
  */
-export async function rotateRefreshToken(env: Env, db: Db, presented: string): Promise<RefreshOutcome> {
+export async function rotateRefreshToken(
+  env: Env,
+  db: Db,
+  presented: string,
+  ip: string | null,
+): Promise<RefreshOutcome> {
   const now = Date.now();
   const [row] = await db
     .select({ token: refreshTokens, session: sessions, personalOrgId: users.personalOrgId })
@@ -86,7 +93,16 @@ export async function rotateRefreshToken(env: Env, db: Db, presented: string): P
     .where(and(eq(refreshTokens.id, token.id), isNull(refreshTokens.usedAt)))
     .returning({ id: refreshTokens.id });
   if (claimed.length === 0) {
-    await revokeSessions(db, { sessionId: session.id }, 'refresh_token_reuse');
+    const system: Ctx = { env, db, actor: { type: 'system', id: 'auth' }, ip };
+    await db.batch([
+      revokeSessionsQuery(db, { sessionId: session.id }, 'refresh_token_reuse'),
+      activityInsert(system, {
+        orgId: personalOrgId,
+        action: 'session.refresh_reuse_detected',
+        entityType: 'session',
+        entityId: session.id,
+      }),
+    ]);
     return { ok: false, reuse: { sessionId: session.id, userId: session.userId, personalOrgId } };
   }
   const next = `frt_${randomToken(32)}`;
@@ -124,14 +140,6 @@ export function revokeSessionsQuery(
     .update(sessions)
     .set({ revokedAt: now, revokedReason: reason })
     .where(and(target, isNull(sessions.revokedAt)));
-}
-
-export async function revokeSessions(
-  db: Db,
-  which: { sessionId: string } | { userId: string; exceptSessionId?: string },
-  reason: string,
-) {
-  await revokeSessionsQuery(db, which, reason);
 }
 
 /** The session behind an access token must still be open: logout takes effect at once. */

@@ -5,6 +5,7 @@ import type { Env } from '../../env';
 import { ApiError, conflict, unauthenticated } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { activityInsert } from '../activity/record';
+import { commit } from '../commit';
 import type { Ctx } from '../context';
 import { uniqueSlug } from '../orgs/slug';
 import { CredentialCache } from './credential-cache';
@@ -21,15 +22,6 @@ export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 function assertPassword(password: string, email: string, path = 'password') {
   const problem = passwordProblem(password, email);
   if (problem) throw new ApiError('validation', problem, { errors: [{ path, message: problem }] });
-}
-
-/** The unique index on users.email refused an insert (D1 reports it in the message). */
-function isDuplicateEmail(err: unknown) {
-  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
-    const message = String((e as Error).message ?? e);
-    if (message.includes('UNIQUE') && message.includes('users.email')) return true;
-  }
-  return false;
 }
 
 export async function findUserByEmail(db: Db, email: string) {
@@ -116,8 +108,9 @@ export async function register(
     updatedAt: now,
   };
   const ctx: Ctx = { env, db, actor: { type: 'user', id: userId }, ip };
-  try {
-    await db.batch([
+  await commit(
+    db,
+    [
       db.insert(users).values(user),
       db.insert(organizations).values({
         id: orgId,
@@ -135,12 +128,13 @@ export async function register(
         entityType: 'organization',
         entityId: orgId,
       }),
-    ]);
-  } catch (err) {
-    // Two registrations racing for one email: the unique index decides.
-    if (isDuplicateEmail(err)) throw conflict('An account with this email already exists');
-    throw err;
-  }
+    ],
+    {
+      // Two registrations racing for one email: the unique index decides.
+      unique: ({ message }) =>
+        message.includes('users.email') ? conflict('An account with this email already exists') : undefined,
+    },
+  );
   return user;
 }
 

@@ -4,12 +4,11 @@ import { conflict, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { activityInsert } from '../activity/record';
 import { forgetApiKeys } from '../api-keys/authenticate';
+import { commit } from '../commit';
 import type { Ctx } from '../context';
 import { slugify } from './slug';
 
 export type Organization = typeof organizations.$inferSelect;
-
-const isUniqueViolation = (err: unknown) => String(err).includes('UNIQUE');
 
 export async function createOrganization(ctx: Ctx, userId: string, input: { name: string; slug?: string }) {
   const now = Date.now();
@@ -22,8 +21,9 @@ export async function createOrganization(ctx: Ctx, userId: string, input: { name
     updatedAt: now,
     deletedAt: null,
   };
-  try {
-    await ctx.db.batch([
+  await commit(
+    ctx.db,
+    [
       ctx.db.insert(organizations).values(org),
       ctx.db.insert(memberships).values({ orgId: org.id, userId, role: 'owner', createdAt: now }),
       activityInsert(ctx, {
@@ -32,11 +32,9 @@ export async function createOrganization(ctx: Ctx, userId: string, input: { name
         entityType: 'organization',
         entityId: org.id,
       }),
-    ]);
-  } catch (err) {
-    if (isUniqueViolation(err)) throw conflict(`The slug "${org.slug}" is taken; choose another`);
-    throw err;
-  }
+    ],
+    { unique: `The slug "${org.slug}" is taken; choose another` },
+  );
   return org;
 }
 
@@ -70,8 +68,9 @@ export function listUserOrganizations(ctx: Ctx, userId: string, limit: number, a
 
 export async function updateOrganization(ctx: Ctx, orgId: string, patch: { name?: string; slug?: string }) {
   const now = Date.now();
-  try {
-    const [, [org]] = await ctx.db.batch([
+  const [, [org]] = await commit(
+    ctx.db,
+    [
       activityInsert(ctx, {
         orgId,
         action: 'organization.updated',
@@ -84,13 +83,11 @@ export async function updateOrganization(ctx: Ctx, orgId: string, patch: { name?
         .set({ ...patch, updatedAt: now })
         .where(and(eq(organizations.id, orgId), isNull(organizations.deletedAt)))
         .returning(),
-    ]);
-    if (!org) throw notFound('Organization');
-    return org;
-  } catch (err) {
-    if (isUniqueViolation(err)) throw conflict(`The slug "${patch.slug}" is taken; choose another`);
-    throw err;
-  }
+    ],
+    { unique: `The slug "${patch.slug}" is taken; choose another` },
+  );
+  if (!org) throw notFound('Organization');
+  return org;
 }
 
 /** Soft delete: the organization and everything in it answer 404 from now on. */

@@ -3,9 +3,8 @@ import type { Db } from '../../db/client';
 import { ticketComments } from '../../db/schema';
 import { forbidden, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
-import { activityInsert } from '../activity/record';
+import { activityInsert, activityInsertIf } from '../activity/record';
 import type { Ctx } from '../context';
-import { activityInsertWhen } from './sql';
 import { getTicket } from './tickets';
 
 export type Comment = typeof ticketComments.$inferSelect;
@@ -79,7 +78,7 @@ export async function editComment(
       .set({ body, updatedAt: Date.now() })
       .where(eq(ticketComments.id, commentId))
       .returning(),
-    activityInsertWhen(
+    activityInsertIf(
       ctx,
       {
         orgId,

@@ -3,9 +3,8 @@ import type { Db } from '../../db/client';
 import { documents, projects, ticketComments, ticketDependencies, tickets } from '../../db/schema';
 import { conflict, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
-import { activityInsert } from '../activity/record';
+import { activityInsert, activityInsertIf } from '../activity/record';
 import type { Ctx } from '../context';
-import { activityInsertWhen } from './sql';
 
 export type Project = typeof projects.$inferSelect;
 
@@ -68,7 +67,7 @@ export async function systemProject(ctx: Ctx, orgId: string): Promise<Project> {
         updatedAt: now,
       })
       .onConflictDoNothing(),
-    activityInsertWhen(
+    activityInsertIf(
       { ...ctx, actor: { type: 'system', id: 'system' } },
       { orgId, action: 'project.created', entityType: 'project', entityId: id, metadata: { system: true } },
       sql`EXISTS (SELECT 1 FROM ${projects} WHERE id = ${id})`,
@@ -134,7 +133,7 @@ export async function updateProject(ctx: Ctx, orgId: string, id: string, patch: 
       .set({ ...changes, updatedAt: Date.now() })
       .where(and(eq(projects.orgId, orgId), eq(projects.id, id)))
       .returning(),
-    activityInsertWhen(
+    activityInsertIf(
       ctx,
       {
         orgId,
