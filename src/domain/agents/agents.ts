@@ -1,13 +1,6 @@
 import { and, asc, count, desc, eq, gt, inArray, like, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import {
-  type AgentStatus,
-  agentRoles,
-  agentRules,
-  agents,
-  agentTags,
-  roleAssignments,
-} from '../../db/schema';
+import { type AgentStatus, agentRoles, agents, agentTags, roleAssignments } from '../../db/schema';
 import { conflict } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { activityInsert } from '../activity/record';
@@ -193,18 +186,13 @@ export async function updateAgent(
 }
 
 /**
- * Deletes the agent with its tags, role assignments and agent-scoped rules; its hub publishes
+ * Deletes the agent (foreign keys take its tags, role assignments and agent-scoped rules); its hub publishes
  * `agent.deleted` (so the organization stream sees it), closes its subscribers and empties.
  */
 export async function deleteAgent(ctx: Ctx, orgId: string, agentId: string) {
   const agent = await getAgentRow(ctx.db, orgId, agentId);
   const { db } = ctx;
   await db.batch([
-    db.delete(agentTags).where(eq(agentTags.agentId, agentId)),
-    db
-      .delete(roleAssignments)
-      .where(and(eq(roleAssignments.orgId, orgId), eq(roleAssignments.agentId, agentId))),
-    db.delete(agentRules).where(and(eq(agentRules.orgId, orgId), eq(agentRules.agentId, agentId))),
     db.delete(agents).where(and(eq(agents.orgId, orgId), eq(agents.id, agentId))),
     activityInsert(ctx, {
       orgId,

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gt, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { modeArtifacts, modeSessions, modes, roleModes } from '../../db/schema';
+import { modeArtifacts, modeSessions, modes } from '../../db/schema';
 import { conflict, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { activityInsert, activityInsertOrAbort } from '../activity/record';
@@ -9,7 +9,7 @@ import type { Ctx } from '../context';
 import { assertRoleInOrg } from './agents';
 import { parseMarkdown } from './front-matter';
 import { slugRules } from './seeded-slugs';
-import { invalid } from './shared';
+import { assertProjectInOrg, invalid } from './shared';
 
 export type ModeRow = typeof modes.$inferSelect;
 export type ModeSessionRow = typeof modeSessions.$inferSelect;
@@ -175,7 +175,6 @@ export async function deleteMode(ctx: Ctx, orgId: string, id: string) {
     .limit(1);
   if (active) throw conflict(`The mode has an active session (${active.id}); complete or cancel it first`);
   await ctx.db.batch([
-    ctx.db.delete(roleModes).where(and(eq(roleModes.orgId, orgId), eq(roleModes.targetId, id))),
     ctx.db.delete(modes).where(and(eq(modes.orgId, orgId), eq(modes.id, id))),
     activityInsert(ctx, {
       orgId,
@@ -245,6 +244,7 @@ export async function createSession(
 ): Promise<ModeSessionRow> {
   await getMode(ctx.db, orgId, modeId);
   await assertRoleInOrg(ctx.db, orgId, input.role_id);
+  await assertProjectInOrg(ctx.db, orgId, input.project_id);
   const now = Date.now();
   const row: ModeSessionRow = {
     id: newId('mss', now),

@@ -8,7 +8,7 @@ import { commit } from '../commit';
 import type { Ctx } from '../context';
 import { assertRoleInOrg } from './agents';
 import { publishAgentEvent } from './events';
-import { assertAgentInOrg } from './shared';
+import { assertAgentInOrg, assertProjectInOrg } from './shared';
 
 export type RoleAssignmentRow = typeof roleAssignments.$inferSelect;
 
@@ -55,6 +55,7 @@ export async function assignRole(
 ): Promise<RoleAssignmentRow> {
   await assertRoleInOrg(ctx.db, orgId, input.role_id);
   await assertAgentInOrg(ctx.db, orgId, input.agent_id);
+  if (input.project_id) await assertProjectInOrg(ctx.db, orgId, input.project_id);
   const row: RoleAssignmentRow = {
     id: newId('ras'),
     orgId,

@@ -4,6 +4,7 @@ import { agents } from '../../db/schema';
 import { ApiError, notFound } from '../../lib/errors';
 import { type ActivityInput, activityInsertOrAbort } from '../activity/record';
 import type { Ctx } from '../context';
+import { findProject } from '../work/projects';
 
 /** A 422 about one field, for checks that need the database (e.g. a referenced id). */
 export const invalid = (path: string, message: string) =>
@@ -33,6 +34,11 @@ export async function assertAgentInOrg(db: Db, orgId: string, agentId: string, p
     .where(and(eq(agents.orgId, orgId), eq(agents.id, agentId)))
     .limit(1);
   if (!row) throw invalid(path, 'No such agent in this organization');
+}
+
+/** A project id given in a body must name a project of the organization. */
+export async function assertProjectInOrg(db: Db, orgId: string, projectId: string, path = 'project_id') {
+  if (!(await findProject(db, orgId, projectId))) throw invalid(path, 'No such project in this organization');
 }
 
 /** The agent's status change landed: the row is at the status version it set. */

@@ -141,11 +141,10 @@ export async function updateSkill(ctx: Ctx, orgId: string, id: string, input: Pa
   return { ...row, ...changes, updatedAt: now };
 }
 
-/** Deletes the skill, its role assignments and its credentials in the vault. */
+/** Deletes the skill (its role links go by foreign key) and its credentials in the vault. */
 export async function deleteSkill(ctx: Ctx, orgId: string, id: string) {
   const row = await getSkill(ctx.db, orgId, id);
   await ctx.db.batch([
-    ctx.db.delete(roleSkills).where(and(eq(roleSkills.orgId, orgId), eq(roleSkills.targetId, id))),
     ctx.db.delete(skills).where(and(eq(skills.orgId, orgId), eq(skills.id, id))),
     activityInsert(ctx, {
       orgId,

@@ -281,11 +281,10 @@ export async function rotateSecret(
   return getItem(ctx.db, orgId, itemId, now);
 }
 
-/** Deletes the item and every stored version of it; nothing of the value remains. */
+/** Deletes the item and (by foreign key) every stored version of it; nothing of the value remains. */
 export async function deleteSecret(ctx: Ctx, orgId: string, itemId: string): Promise<void> {
   const item = await getItemRow(ctx.db, orgId, itemId);
   await ctx.db.batch([
-    ctx.db.delete(vaultItemVersions).where(eq(vaultItemVersions.itemId, item.id)),
     ctx.db.delete(vaultItems).where(and(eq(vaultItems.orgId, orgId), eq(vaultItems.id, item.id))),
     activityInsert(ctx, {
       orgId,

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, getTableColumns, inArray, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { projects, TICKET_STATUSES, ticketComments, ticketDependencies, tickets } from '../../db/schema';
+import { projects, TICKET_STATUSES, ticketDependencies, tickets } from '../../db/schema';
 import { ApiError, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { activityInsert, activityInsertIf } from '../activity/record';
@@ -204,13 +204,12 @@ export async function updateTicket(ctx: Ctx, orgId: string, id: string, patch: T
   return getTicket(ctx.db, orgId, id);
 }
 
-/** Deletes the ticket with its subtasks, their comments and every dependency touching them. */
+/**
+ * Deletes the ticket; foreign keys take its subtasks, their comments and every dependency
+ * touching them with it.
+ */
 export async function deleteTicket(ctx: Ctx, orgId: string, id: string) {
   const ticket = await getTicket(ctx.db, orgId, id);
-  const family = ctx.db
-    .select({ id: tickets.id })
-    .from(tickets)
-    .where(or(eq(tickets.id, id), eq(tickets.parentId, id)));
   await ctx.db.batch([
     activityInsert(ctx, {
       orgId,
@@ -219,15 +218,7 @@ export async function deleteTicket(ctx: Ctx, orgId: string, id: string) {
       entityId: id,
       metadata: { project_id: ticket.projectId, subtasks: ticket.subtaskCount },
     }),
-    ctx.db.delete(ticketComments).where(inArray(ticketComments.ticketId, family)),
-    ctx.db
-      .delete(ticketDependencies)
-      .where(
-        or(inArray(ticketDependencies.ticketId, family), inArray(ticketDependencies.dependsOnId, family)),
-      ),
-    ctx.db
-      .delete(tickets)
-      .where(and(eq(tickets.orgId, orgId), or(eq(tickets.id, id), eq(tickets.parentId, id)))),
+    ctx.db.delete(tickets).where(and(eq(tickets.orgId, orgId), eq(tickets.id, id))),
   ]);
 }
 

@@ -179,9 +179,6 @@ export async function updateMcpServer(ctx: Ctx, orgId: string, id: string, input
 export async function deleteMcpServer(ctx: Ctx, orgId: string, id: string) {
   const row = await getMcpServer(ctx.db, orgId, id);
   await ctx.db.batch([
-    ctx.db
-      .delete(roleMcpServers)
-      .where(and(eq(roleMcpServers.orgId, orgId), eq(roleMcpServers.targetId, id))),
     ctx.db.delete(mcpServers).where(and(eq(mcpServers.orgId, orgId), eq(mcpServers.id, id))),
     activityInsert(ctx, {
       orgId,
