@@ -151,11 +151,10 @@ export async function login(
   if (!user || !ok) throw unauthenticated('Email or password is incorrect');
 
   const ctx: Ctx = { env, db, actor: { type: 'user', id: user.id }, ip: meta.ip };
-  const factorStatements = await verifySecondFactor(ctx, user, input);
+  await verifySecondFactor(ctx, user, input);
   const { statements, tokens } = await openSession(env, db, user.id, meta);
   await db.batch([
     ...statements,
-    ...factorStatements,
     activityInsert(ctx, {
       orgId: user.personalOrgId,
       action: 'user.logged_in',
