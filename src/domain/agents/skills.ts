@@ -202,7 +202,7 @@ export async function storeSkillCredentials(
     itemId = item.id;
   }
   const now = Date.now();
-  await ctx.db.batch([
+  await commit(ctx.db, [
     ctx.db
       .update(skills)
       .set({ credentialsItemId: itemId, credentialsUpdatedAt: now, updatedAt: now })

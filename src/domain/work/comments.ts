@@ -4,6 +4,7 @@ import { ticketComments } from '../../db/schema';
 import { forbidden, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { activityInsert, activityInsertIf } from '../activity/record';
+import { commit } from '../commit';
 import type { Ctx } from '../context';
 import { getTicket } from './tickets';
 
@@ -33,16 +34,20 @@ export async function addComment(ctx: Ctx, orgId: string, ticketId: string, body
     createdAt: now,
     updatedAt: now,
   };
-  await ctx.db.batch([
-    ctx.db.insert(ticketComments).values(row),
-    activityInsert(ctx, {
-      orgId,
-      action: 'ticket.comment_added',
-      entityType: 'ticket',
-      entityId: ticketId,
-      metadata: { comment_id: row.id },
-    }),
-  ]);
+  await commit(
+    ctx.db,
+    [
+      ctx.db.insert(ticketComments).values(row),
+      activityInsert(ctx, {
+        orgId,
+        action: 'ticket.comment_added',
+        entityType: 'ticket',
+        entityId: ticketId,
+        metadata: { comment_id: row.id },
+      }),
+    ],
+    { foreignKey: () => notFound('Ticket') },
+  );
   return row;
 }
 

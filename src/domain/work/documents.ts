@@ -138,7 +138,7 @@ export async function uploadDocument(
           metadata: { project_id: projectId, name: row.name, size: row.size },
         }),
       ],
-      { foreignKey: notFound('Project') },
+      { foreignKey: () => notFound('Project') },
     );
   } catch (err) {
     await ctx.env.DOCUMENTS.delete(row.objectKey);

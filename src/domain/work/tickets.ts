@@ -190,7 +190,7 @@ export async function updateTicket(ctx: Ctx, orgId: string, id: string, patch: T
     set.assigneeId = patch.assignee?.id ?? null;
   }
   const fields = Object.keys(patch).filter((k) => patch[k as keyof TicketPatch] !== undefined);
-  await ctx.db.batch([
+  await commit(ctx.db, [
     ctx.db
       .update(tickets)
       .set({ ...set, updatedAt: Date.now() })
