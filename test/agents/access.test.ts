@@ -241,7 +241,7 @@ async function resources(user: TestUser): Promise<Ids> {
   const agent = (await newAgent(user)).id;
   const role = await post('roles', { slug: unique('role'), name: 'Role' });
   const mode = await post('modes', { slug: unique('mode'), name: 'Mode', instructions: 'i' });
-  const project = unique('prj');
+  const project = await post('projects', { name: unique('project') });
   return {
     agent,
     role,

@@ -168,12 +168,16 @@ describe('agent lists', () => {
       body: { role_id: engineer.id },
     });
     expect((await list(`?role_id=${engineer.id}`)).data.map((a: any) => a.name)).toEqual(['dee']);
+    const project = await call(orgPath(user.orgId, 'projects'), {
+      token: user.token,
+      body: { name: 'Alpha' },
+    });
     const ra = await call(orgPath(user.orgId, 'role-assignments'), {
       token: user.token,
-      body: { role_id: engineer.id, agent_id: ids.ada, project_id: 'prj_alpha' },
+      body: { role_id: engineer.id, agent_id: ids.ada, project_id: project.json.id },
     });
     expect(ra.status, ra.text).toBe(201);
-    expect((await list('?project_id=prj_alpha')).data.map((a: any) => a.name)).toEqual(['ada']);
+    expect((await list(`?project_id=${project.json.id}`)).data.map((a: any) => a.name)).toEqual(['ada']);
   });
 
   it('refuses an unknown status filter with 422', async () => {

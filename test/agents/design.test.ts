@@ -134,24 +134,25 @@ describe('role assignments', () => {
     const member = await newUser('Other');
     const engineer = await systemRole('engineer');
     const a = await newAgent(owner);
+    const project = (await post('projects', { name: unique('p') })).json.id;
     const global = await post('role-assignments', { role_id: engineer.id, agent_id: a.id });
     expect(global.status, global.text).toBe(201);
     expect(global.json).toMatchObject({ project_id: null, created_by: owner.id });
     const scoped = await post('role-assignments', {
       role_id: engineer.id,
       agent_id: a.id,
-      project_id: 'prj_1',
+      project_id: project,
     });
     expect(scoped.status).toBe(201);
     expectProblem(await post('role-assignments', { role_id: engineer.id, agent_id: a.id }), 409);
     expectProblem(
-      await post('role-assignments', { role_id: engineer.id, agent_id: a.id, project_id: 'prj_1' }),
+      await post('role-assignments', { role_id: engineer.id, agent_id: a.id, project_id: project }),
       409,
     );
 
     const list = await get(`role-assignments?agent_id=${a.id}`);
     expect(list.json.data.map((x: any) => x.id)).toEqual([scoped.json.id, global.json.id]);
-    expect((await get(`role-assignments?project_id=prj_1`)).json.data.map((x: any) => x.id)).toEqual([
+    expect((await get(`role-assignments?project_id=${project}`)).json.data.map((x: any) => x.id)).toEqual([
       scoped.json.id,
     ]);
     expect((await get('role-assignments/mine')).json.data.map((x: any) => x.id)).toContain(global.json.id);
@@ -402,7 +403,7 @@ describe('modes and mode sessions', () => {
   it('runs a session: one active per project and role, draft, complete with an artifact', async () => {
     const mode = (await get('modes')).json.data.find((m: any) => m.slug === 'spec');
     const role = await systemRole('planner');
-    const project = unique('prj');
+    const project = (await post('projects', { name: unique('p') })).json.id;
     const s = await post(`modes/${mode.id}/sessions`, { project_id: project, role_id: role.id, draft: 'v1' });
     expect(s.status, s.text).toBe(201);
     expectProblem(await post(`modes/${mode.id}/sessions`, { project_id: project, role_id: role.id }), 409);
@@ -438,7 +439,8 @@ describe('modes and mode sessions', () => {
   it('refuses to complete a session with nothing to store with 422', async () => {
     const mode = (await get('modes')).json.data.find((m: any) => m.slug === 'review');
     const role = await systemRole('reviewer');
-    const s = await post(`modes/${mode.id}/sessions`, { project_id: unique('prj'), role_id: role.id });
+    const project = (await post('projects', { name: unique('p') })).json.id;
+    const s = await post(`modes/${mode.id}/sessions`, { project_id: project, role_id: role.id });
     expectProblem(await post(`mode-sessions/${s.json.id}/complete`, {}), 422);
     expect(
       (await post(`mode-sessions/${s.json.id}/complete`, { content: 'Looks good', title: 'Review' })).status,

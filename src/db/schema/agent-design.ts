@@ -1,6 +1,11 @@
 import { sql } from 'drizzle-orm';
+import type { AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { agents } from './agents';
 import { bool, createdAt, ms, orgId, updatedAt } from './columns';
+import { mcpServers } from './mcp';
+import { vaultItems } from './vault';
+import { projects } from './work';
 
 /** `enabled` columns default to on: a thing is usable as soon as it exists. */
 const enabled = () => integer('enabled', { mode: 'boolean' }).notNull().default(true);
@@ -33,10 +38,14 @@ export const roleAssignments = sqliteTable(
   {
     id: text('id').primaryKey(),
     orgId: orgId(),
-    roleId: text('role_id').notNull(),
-    agentId: text('agent_id').notNull(),
+    roleId: text('role_id')
+      .notNull()
+      .references(() => agentRoles.id, { onDelete: 'cascade' }),
+    agentId: text('agent_id')
+      .notNull()
+      .references(() => agents.id, { onDelete: 'cascade' }),
     /** Null: the assignment holds in every project. */
-    projectId: text('project_id'),
+    projectId: text('project_id').references(() => projects.id, { onDelete: 'cascade' }),
     createdBy: text('created_by').notNull(),
     createdAt: createdAt(),
   },
@@ -65,7 +74,7 @@ export const skills = sqliteTable(
     /** Other front-matter fields of an uploaded skill, kept as given. */
     metadata: text('metadata', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
     /** The vault item holding the skill's credentials, if any; never the values themselves. */
-    credentialsItemId: text('credentials_item_id'),
+    credentialsItemId: text('credentials_item_id').references(() => vaultItems.id, { onDelete: 'set null' }),
     credentialsUpdatedAt: ms('credentials_updated_at'),
     createdBy: text('created_by').notNull(),
     createdAt: createdAt(),
@@ -97,9 +106,15 @@ export const modeSessions = sqliteTable(
   {
     id: text('id').primaryKey(),
     orgId: orgId(),
-    modeId: text('mode_id').notNull(),
-    projectId: text('project_id').notNull(),
-    roleId: text('role_id').notNull(),
+    modeId: text('mode_id')
+      .notNull()
+      .references(() => modes.id, { onDelete: 'cascade' }),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    roleId: text('role_id')
+      .notNull()
+      .references(() => agentRoles.id, { onDelete: 'cascade' }),
     status: text('status', { enum: MODE_SESSION_STATUSES }).notNull(),
     draft: text('draft').notNull(),
     createdBy: text('created_by').notNull(),
@@ -119,10 +134,18 @@ export const modeArtifacts = sqliteTable(
   {
     id: text('id').primaryKey(),
     orgId: orgId(),
-    sessionId: text('session_id').notNull(),
-    modeId: text('mode_id').notNull(),
-    projectId: text('project_id').notNull(),
-    roleId: text('role_id').notNull(),
+    sessionId: text('session_id')
+      .notNull()
+      .references(() => modeSessions.id, { onDelete: 'cascade' }),
+    modeId: text('mode_id')
+      .notNull()
+      .references(() => modes.id, { onDelete: 'cascade' }),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    roleId: text('role_id')
+      .notNull()
+      .references(() => agentRoles.id, { onDelete: 'cascade' }),
     title: text('title').notNull(),
     content: text('content').notNull(),
     createdBy: text('created_by').notNull(),
@@ -138,7 +161,7 @@ export const agentRules = sqliteTable(
     id: text('id').primaryKey(),
     orgId: orgId(),
     /** Null: the rule applies to every agent of the organization. */
-    agentId: text('agent_id'),
+    agentId: text('agent_id').references(() => agents.id, { onDelete: 'cascade' }),
     category: text('category').notNull(),
     rule: text('rule').notNull(),
     permanent: bool('permanent'),
@@ -153,12 +176,14 @@ export const agentRules = sqliteTable(
 );
 
 /** Role ↔ skill, mode and MCP server links, each with its own on/off switch. */
-const roleLink = (name: string, column: string) =>
+const roleLink = (name: string, column: string, target: () => AnySQLiteColumn) =>
   sqliteTable(
     name,
     {
-      roleId: text('role_id').notNull(),
-      targetId: text(column).notNull(),
+      roleId: text('role_id')
+        .notNull()
+        .references(() => agentRoles.id, { onDelete: 'cascade' }),
+      targetId: text(column).notNull().references(target, { onDelete: 'cascade' }),
       orgId: orgId(),
       enabled: enabled(),
       createdAt: createdAt(),
@@ -167,6 +192,6 @@ const roleLink = (name: string, column: string) =>
     (t) => [primaryKey({ columns: [t.roleId, t.targetId] }), index(`${name}_target_idx`).on(t.targetId)],
   );
 
-export const roleSkills = roleLink('role_skills', 'skill_id');
-export const roleModes = roleLink('role_modes', 'mode_id');
-export const roleMcpServers = roleLink('role_mcp_servers', 'mcp_server_id');
+export const roleSkills = roleLink('role_skills', 'skill_id', () => skills.id);
+export const roleModes = roleLink('role_modes', 'mode_id', () => modes.id);
+export const roleMcpServers = roleLink('role_mcp_servers', 'mcp_server_id', () => mcpServers.id);

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { agentRoles } from './agent-design';
 import { bool, createdAt, ms, orgId, updatedAt } from './columns';
 
 export const AGENT_STATUSES = ['idle', 'working', 'paused', 'stopped', 'error', 'offline'] as const;
@@ -13,7 +14,8 @@ export const agents = sqliteTable(
     name: text('name').notNull(),
     displayName: text('display_name').notNull(),
     description: text('description'),
-    roleId: text('role_id'),
+    /** Deleting the role leaves the agent without one. */
+    roleId: text('role_id').references(() => agentRoles.id, { onDelete: 'set null' }),
     model: text('model'),
     tags: text('tags', { mode: 'json' }).$type<string[]>().notNull(),
     config: text('config', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
@@ -25,7 +27,7 @@ export const agents = sqliteTable(
     statusChangedAt: ms('status_changed_at').notNull(),
     currentTask: text('current_task'),
     lastHeartbeatAt: ms('last_heartbeat_at'),
-    templateId: text('template_id'),
+    templateId: text('template_id').references(() => agentTemplates.id, { onDelete: 'set null' }),
     createdBy: text('created_by').notNull(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -43,7 +45,9 @@ export const agents = sqliteTable(
 export const agentTags = sqliteTable(
   'agent_tags',
   {
-    agentId: text('agent_id').notNull(),
+    agentId: text('agent_id')
+      .notNull()
+      .references(() => agents.id, { onDelete: 'cascade' }),
     orgId: orgId(),
     tag: text('tag').notNull(),
   },
@@ -63,7 +67,7 @@ export const agentTemplates = sqliteTable(
     sortOrder: integer('sort_order').notNull().default(0),
     emoji: text('emoji'),
     color: text('color'),
-    roleId: text('role_id'),
+    roleId: text('role_id').references(() => agentRoles.id, { onDelete: 'set null' }),
     model: text('model'),
     tools: text('tools', { mode: 'json' }).$type<string[]>().notNull(),
     tags: text('tags', { mode: 'json' }).$type<string[]>().notNull(),

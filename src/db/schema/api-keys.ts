@@ -30,7 +30,9 @@ export const apiKeySecrets = sqliteTable(
   'api_key_secrets',
   {
     hash: text('hash').primaryKey(),
-    keyId: text('key_id').notNull(),
+    keyId: text('key_id')
+      .notNull()
+      .references(() => apiKeys.id, { onDelete: 'cascade' }),
     createdAt: createdAt(),
     expiresAt: ms('expires_at'),
   },
@@ -41,7 +43,9 @@ export const apiKeyUsage = sqliteTable(
   'api_key_usage',
   {
     id: text('id').primaryKey(),
-    keyId: text('key_id').notNull(),
+    keyId: text('key_id')
+      .notNull()
+      .references(() => apiKeys.id, { onDelete: 'cascade' }),
     orgId: orgId(),
     method: text('method').notNull(),
     path: text('path').notNull(),

@@ -1,5 +1,6 @@
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { createdAt, ms, orgId, updatedAt } from './columns';
+import { vaultItems } from './vault';
 
 export const MCP_TRANSPORTS = ['streamable_http'] as const;
 export const MCP_STATUSES = ['unknown', 'connected', 'error'] as const;
@@ -21,7 +22,7 @@ export const mcpServers = sqliteTable(
     url: text('url').notNull(),
     enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
     /** The vault item holding the request headers (e.g. Authorization); only their names are here. */
-    headersItemId: text('headers_item_id'),
+    headersItemId: text('headers_item_id').references(() => vaultItems.id, { onDelete: 'set null' }),
     headerNames: text('header_names', { mode: 'json' }).$type<string[]>().notNull(),
     status: text('status', { enum: MCP_STATUSES }).notNull(),
     statusDetail: text('status_detail'),

@@ -33,7 +33,9 @@ export const vaultItems = sqliteTable(
 export const vaultItemVersions = sqliteTable(
   'vault_item_versions',
   {
-    itemId: text('item_id').notNull(),
+    itemId: text('item_id')
+      .notNull()
+      .references(() => vaultItems.id, { onDelete: 'cascade' }),
     version: ms('version').notNull(),
     ciphertext: text('ciphertext').notNull(),
     iv: text('iv').notNull(),

@@ -1,5 +1,14 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import {
+  type AnySQLiteColumn,
+  index,
+  integer,
+  primaryKey,
+  real,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/sqlite-core';
 import { bool, createdAt, ms, orgId, updatedAt } from './columns';
 
 export const projects = sqliteTable(
@@ -35,7 +44,9 @@ export const documents = sqliteTable(
   {
     id: text('id').primaryKey(),
     orgId: orgId(),
-    projectId: text('project_id').notNull(),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
     contentType: text('content_type').notNull(),
     size: integer('size').notNull(),
@@ -58,9 +69,11 @@ export const tickets = sqliteTable(
   {
     id: text('id').primaryKey(),
     orgId: orgId(),
-    projectId: text('project_id').notNull(),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
     /** Subtasks point at their parent; one level only. */
-    parentId: text('parent_id'),
+    parentId: text('parent_id').references((): AnySQLiteColumn => tickets.id, { onDelete: 'cascade' }),
     title: text('title').notNull(),
     description: text('description').notNull(),
     type: text('type', { enum: TICKET_TYPES }).notNull(),
@@ -96,10 +109,16 @@ export const tickets = sqliteTable(
 export const ticketDependencies = sqliteTable(
   'ticket_dependencies',
   {
-    ticketId: text('ticket_id').notNull(),
-    dependsOnId: text('depends_on_id').notNull(),
+    ticketId: text('ticket_id')
+      .notNull()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
+    dependsOnId: text('depends_on_id')
+      .notNull()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
     orgId: orgId(),
-    projectId: text('project_id').notNull(),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
     createdBy: text('created_by').notNull(),
     createdAt: createdAt(),
   },
@@ -117,7 +136,9 @@ export const ticketComments = sqliteTable(
   {
     id: text('id').primaryKey(),
     orgId: orgId(),
-    ticketId: text('ticket_id').notNull(),
+    ticketId: text('ticket_id')
+      .notNull()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
     authorType: text('author_type', { enum: ['user', 'api_key', 'agent', 'system'] }).notNull(),
     authorId: text('author_id').notNull(),
     body: text('body').notNull(),

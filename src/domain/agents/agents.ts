@@ -1,19 +1,13 @@
 import { and, asc, count, desc, eq, gt, inArray, like, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import {
-  type AgentStatus,
-  agentRoles,
-  agentRules,
-  agents,
-  agentTags,
-  roleAssignments,
-} from '../../db/schema';
+import { type AgentStatus, agentRoles, agents, agentTags, roleAssignments } from '../../db/schema';
 import { conflict } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { activityInsert } from '../activity/record';
+import { commit } from '../commit';
 import type { Ctx } from '../context';
 import { hubOf, publishAgentEvent } from './events';
-import { type AgentRow, containsPattern, getAgentRow, invalid, isConstraint } from './shared';
+import { type AgentRow, containsPattern, getAgentRow, invalid } from './shared';
 
 export interface AgentInput {
   name: string;
@@ -82,8 +76,9 @@ export async function createAgent(
     updatedAt: now,
   };
   const { db } = ctx;
-  try {
-    await db.batch([
+  await commit(
+    db,
+    [
       db.insert(agents).values(agent),
       ...(tags.length > 0 ? [db.insert(agentTags).values(tagRows(orgId, agent.id, tags))] : []),
       activityInsert(ctx, {
@@ -93,11 +88,9 @@ export async function createAgent(
         entityId: agent.id,
         metadata: { name: agent.name, template_id: agent.templateId },
       }),
-    ]);
-  } catch (err) {
-    if (isConstraint(err, 'UNIQUE')) throw nameTaken(input.name);
-    throw err;
-  }
+    ],
+    { unique: () => nameTaken(input.name) },
+  );
   await publishAgentEvent(ctx.env, { orgId, agentId: agent.id }, 'agent.created', {
     name: agent.name,
     display_name: agent.displayName,
@@ -162,8 +155,9 @@ export async function updateAgent(
   const changed = Object.keys(input).filter((k) => input[k as keyof AgentInput] !== undefined);
   const now = Date.now();
   const { db } = ctx;
-  try {
-    await db.batch([
+  await commit(
+    db,
+    [
       db
         .update(agents)
         .set({ ...changes, updatedAt: now })
@@ -183,29 +177,22 @@ export async function updateAgent(
         entityId: agentId,
         metadata: { name: input.name ?? current.name, changed },
       }),
-    ]);
-  } catch (err) {
-    if (input.name !== undefined && isConstraint(err, 'UNIQUE')) throw nameTaken(input.name);
-    throw err;
-  }
+    ],
+    { unique: () => (input.name !== undefined ? nameTaken(input.name) : undefined) },
+  );
   const updated = { ...current, ...changes, updatedAt: now };
   await publishAgentEvent(ctx.env, { orgId, agentId }, 'agent.updated', { changed });
   return updated;
 }
 
 /**
- * Deletes the agent with its tags, role assignments and agent-scoped rules; its hub publishes
+ * Deletes the agent (foreign keys take its tags, role assignments and agent-scoped rules); its hub publishes
  * `agent.deleted` (so the organization stream sees it), closes its subscribers and empties.
  */
 export async function deleteAgent(ctx: Ctx, orgId: string, agentId: string) {
   const agent = await getAgentRow(ctx.db, orgId, agentId);
   const { db } = ctx;
   await db.batch([
-    db.delete(agentTags).where(eq(agentTags.agentId, agentId)),
-    db
-      .delete(roleAssignments)
-      .where(and(eq(roleAssignments.orgId, orgId), eq(roleAssignments.agentId, agentId))),
-    db.delete(agentRules).where(and(eq(agentRules.orgId, orgId), eq(agentRules.agentId, agentId))),
     db.delete(agents).where(and(eq(agents.orgId, orgId), eq(agents.id, agentId))),
     activityInsert(ctx, {
       orgId,

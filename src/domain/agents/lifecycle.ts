@@ -4,9 +4,10 @@ import { type AgentStatus, agents } from '../../db/schema';
 import type { Env } from '../../env';
 import { ApiError, conflict } from '../../lib/errors';
 import { MINUTE } from '../../lib/time';
+import { commit } from '../commit';
 import type { Ctx } from '../context';
 import { publishAgentEvent } from './events';
-import { type AgentRow, getAgentRow, guardedAgentActivity, isConstraint } from './shared';
+import { type AgentRow, getAgentRow, guardedAgentActivity } from './shared';
 
 /** The lifecycle commands, each allowed from some states and leading to one. */
 export const LIFECYCLE = {
@@ -59,8 +60,9 @@ async function changeStatus(ctx: Ctx, agent: AgentRow, change: Change): Promise<
     reason: change.reason,
     command: change.command ?? null,
   };
-  try {
-    await ctx.db.batch([
+  await commit(
+    ctx.db,
+    [
       ctx.db
         .update(agents)
         .set(set)
@@ -70,12 +72,14 @@ async function changeStatus(ctx: Ctx, agent: AgentRow, change: Change): Promise<
         { orgId: agent.orgId, action: 'agent.status', entityType: 'agent', entityId: agent.id, metadata },
         version,
       ),
-    ]);
-  } catch (err) {
-    if (!isConstraint(err, 'NOT NULL')) throw err;
-    const fresh = await getAgentRow(ctx.db, agent.orgId, agent.id);
-    throw conflict(`The agent's state changed at the same time (it is now ${fresh.status}); retry`);
-  }
+    ],
+    {
+      guard: async () => {
+        const fresh = await getAgentRow(ctx.db, agent.orgId, agent.id);
+        return conflict(`The agent's state changed at the same time (it is now ${fresh.status}); retry`);
+      },
+    },
+  );
   const updated = { ...agent, ...set };
   await publishAgentEvent(ctx.env, { orgId: agent.orgId, agentId: agent.id }, 'agent.status', {
     ...metadata,

@@ -1,14 +1,15 @@
 import { and, asc, desc, eq, gt, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { modeArtifacts, modeSessions, modes, roleModes } from '../../db/schema';
+import { modeArtifacts, modeSessions, modes } from '../../db/schema';
 import { conflict, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
-import { activityInsert } from '../activity/record';
+import { activityInsert, activityInsertOrAbort } from '../activity/record';
+import { commit } from '../commit';
 import type { Ctx } from '../context';
 import { assertRoleInOrg } from './agents';
 import { parseMarkdown } from './front-matter';
 import { slugRules } from './seeded-slugs';
-import { activityInsertWhen, invalid, isConstraint } from './shared';
+import { assertProjectInOrg, invalid } from './shared';
 
 export type ModeRow = typeof modes.$inferSelect;
 export type ModeSessionRow = typeof modeSessions.$inferSelect;
@@ -174,7 +175,6 @@ export async function deleteMode(ctx: Ctx, orgId: string, id: string) {
     .limit(1);
   if (active) throw conflict(`The mode has an active session (${active.id}); complete or cancel it first`);
   await ctx.db.batch([
-    ctx.db.delete(roleModes).where(and(eq(roleModes.orgId, orgId), eq(roleModes.targetId, id))),
     ctx.db.delete(modes).where(and(eq(modes.orgId, orgId), eq(modes.id, id))),
     activityInsert(ctx, {
       orgId,
@@ -244,6 +244,7 @@ export async function createSession(
 ): Promise<ModeSessionRow> {
   await getMode(ctx.db, orgId, modeId);
   await assertRoleInOrg(ctx.db, orgId, input.role_id);
+  await assertProjectInOrg(ctx.db, orgId, input.project_id);
   const now = Date.now();
   const row: ModeSessionRow = {
     id: newId('mss', now),
@@ -258,8 +259,9 @@ export async function createSession(
     updatedAt: now,
     endedAt: null,
   };
-  try {
-    await ctx.db.batch([
+  await commit(
+    ctx.db,
+    [
       ctx.db.insert(modeSessions).values(row),
       activityInsert(ctx, {
         orgId,
@@ -268,14 +270,9 @@ export async function createSession(
         entityId: row.id,
         metadata: { mode_id: modeId, project_id: row.projectId, role_id: row.roleId },
       }),
-    ]);
-  } catch (err) {
-    if (isConstraint(err, 'UNIQUE'))
-      throw conflict(
-        'This project and role already have an active mode session; complete or cancel it first',
-      );
-    throw err;
-  }
+    ],
+    { unique: 'This project and role already have an active mode session; complete or cancel it first' },
+  );
   return row;
 }
 
@@ -284,7 +281,8 @@ const notActive = (s: ModeSessionRow, doing: string) =>
 
 /**
  * Ends an active session; completing stores the artifact, cancelling stores nothing. When a
- * concurrent request ended it first, nothing of this one is written.
+ * concurrent request ended it first, nothing of this one is written and the session's current
+ * status is the 409.
  */
 async function endSession(
   ctx: Ctx,
@@ -294,14 +292,15 @@ async function endSession(
 ) {
   const now = Date.now();
   const ended = sql`EXISTS (SELECT 1 FROM ${modeSessions} WHERE ${modeSessions.id} = ${s.id} AND ${modeSessions.status} = ${status} AND ${modeSessions.endedAt} = ${now})`;
-  try {
-    await ctx.db.batch([
+  await commit(
+    ctx.db,
+    [
       ctx.db
         .update(modeSessions)
         .set({ status, endedAt: now, updatedAt: now })
         .where(and(eq(modeSessions.id, s.id), eq(modeSessions.status, 'active'))),
       ...(artifact ? [ctx.db.insert(modeArtifacts).values(artifact)] : []),
-      activityInsertWhen(
+      activityInsertOrAbort(
         ctx,
         {
           orgId: s.orgId,
@@ -312,12 +311,13 @@ async function endSession(
         },
         ended,
       ),
-    ]);
-  } catch (err) {
-    if (!isConstraint(err, 'NOT NULL')) throw err;
-    return { updated: false, session: s };
-  }
-  return { updated: true, session: { ...s, status, endedAt: now, updatedAt: now } };
+    ],
+    {
+      guard: async () =>
+        notActive(await getSession(ctx.db, s.orgId, s.id), status === 'completed' ? 'complete' : 'cancel'),
+    },
+  );
+  return { ...s, status, endedAt: now, updatedAt: now };
 }
 
 export async function updateSessionDraft(ctx: Ctx, orgId: string, id: string, draft: string) {
@@ -362,17 +362,13 @@ export async function completeSession(
     createdBy: ctx.actor.id,
     createdAt: Date.now(),
   };
-  const r = await endSession(ctx, s, 'completed', artifact);
-  if (!r.updated) throw notActive(await getSession(ctx.db, orgId, id), 'complete');
-  return { session: r.session, artifact };
+  return { session: await endSession(ctx, s, 'completed', artifact), artifact };
 }
 
 export async function cancelSession(ctx: Ctx, orgId: string, id: string) {
   const s = await getSession(ctx.db, orgId, id);
   if (s.status !== 'active') throw notActive(s, 'cancel');
-  const r = await endSession(ctx, s, 'cancelled', null);
-  if (!r.updated) throw notActive(await getSession(ctx.db, orgId, id), 'cancel');
-  return r.session;
+  return endSession(ctx, s, 'cancelled', null);
 }
 
 /** A project's artifacts, newest first; the cursor is the id of the last one seen. */

@@ -4,10 +4,11 @@ import { roleAssignments } from '../../db/schema';
 import { conflict, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { activityInsert } from '../activity/record';
+import { commit } from '../commit';
 import type { Ctx } from '../context';
 import { assertRoleInOrg } from './agents';
 import { publishAgentEvent } from './events';
-import { assertAgentInOrg, isConstraint } from './shared';
+import { assertAgentInOrg, assertProjectInOrg } from './shared';
 
 export type RoleAssignmentRow = typeof roleAssignments.$inferSelect;
 
@@ -54,6 +55,7 @@ export async function assignRole(
 ): Promise<RoleAssignmentRow> {
   await assertRoleInOrg(ctx.db, orgId, input.role_id);
   await assertAgentInOrg(ctx.db, orgId, input.agent_id);
+  if (input.project_id) await assertProjectInOrg(ctx.db, orgId, input.project_id);
   const row: RoleAssignmentRow = {
     id: newId('ras'),
     orgId,
@@ -63,8 +65,9 @@ export async function assignRole(
     createdBy: ctx.actor.id,
     createdAt: Date.now(),
   };
-  try {
-    await ctx.db.batch([
+  await commit(
+    ctx.db,
+    [
       ctx.db.insert(roleAssignments).values(row),
       activityInsert(ctx, {
         orgId,
@@ -73,14 +76,14 @@ export async function assignRole(
         entityId: row.agentId,
         metadata: { assignment_id: row.id, role_id: row.roleId, project_id: row.projectId },
       }),
-    ]);
-  } catch (err) {
-    if (isConstraint(err, 'UNIQUE'))
-      throw conflict(
-        `The role is already assigned to this agent ${row.projectId ? 'in this project' : 'in every project'}`,
-      );
-    throw err;
-  }
+    ],
+    {
+      unique: () =>
+        conflict(
+          `The role is already assigned to this agent ${row.projectId ? 'in this project' : 'in every project'}`,
+        ),
+    },
+  );
   await publishAgentEvent(ctx.env, { orgId, agentId: row.agentId }, 'role.assigned', {
     assignment_id: row.id,
     role_id: row.roleId,

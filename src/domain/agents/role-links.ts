@@ -3,6 +3,7 @@ import type { Db } from '../../db/client';
 import { mcpServers, modes, roleMcpServers, roleModes, roleSkills, skills } from '../../db/schema';
 import { notFound } from '../../lib/errors';
 import { activityInsert } from '../activity/record';
+import { commit } from '../commit';
 import type { Ctx } from '../context';
 import { getRoleRow } from './roles';
 
@@ -66,7 +67,7 @@ export async function setRoleLink(
   const name = await targetName(ctx.db, orgId, kind, targetId);
   const { links } = LINK_KINDS[kind];
   const now = Date.now();
-  const [saved] = await ctx.db.batch([
+  const [saved] = await commit(ctx.db, [
     ctx.db
       .insert(links)
       .values({ roleId, targetId, orgId, enabled, createdAt: now, updatedAt: now })

@@ -1,6 +1,6 @@
 import { and, asc, eq, gt } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { agentRoles, agents, roleAssignments, roleMcpServers, roleModes, roleSkills } from '../../db/schema';
+import { agentRoles } from '../../db/schema';
 import { conflict, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { activityInsert } from '../activity/record';
@@ -171,17 +171,9 @@ export async function deleteRole(ctx: Ctx, orgId: string, roleId: string) {
   const role = await getRoleRow(ctx.db, orgId, roleId);
   if (role.system) throw conflict('System roles cannot be deleted; reset them instead');
   const { db } = ctx;
+  // Foreign keys take the role's assignments, links and mode sessions with it, and clear it from
+  // agents and templates.
   await db.batch([
-    db
-      .update(agents)
-      .set({ roleId: null, updatedAt: Date.now() })
-      .where(and(eq(agents.orgId, orgId), eq(agents.roleId, roleId))),
-    db
-      .delete(roleAssignments)
-      .where(and(eq(roleAssignments.orgId, orgId), eq(roleAssignments.roleId, roleId))),
-    db.delete(roleSkills).where(eq(roleSkills.roleId, roleId)),
-    db.delete(roleModes).where(eq(roleModes.roleId, roleId)),
-    db.delete(roleMcpServers).where(eq(roleMcpServers.roleId, roleId)),
     db.delete(agentRoles).where(and(eq(agentRoles.orgId, orgId), eq(agentRoles.id, roleId))),
     activityInsert(ctx, {
       orgId,

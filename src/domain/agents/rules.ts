@@ -4,6 +4,7 @@ import { agentRules } from '../../db/schema';
 import { conflict, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { activityInsert } from '../activity/record';
+import { commit } from '../commit';
 import type { Ctx } from '../context';
 import { assertAgentInOrg } from './shared';
 
@@ -69,7 +70,7 @@ export async function createRule(ctx: Ctx, orgId: string, input: RuleInput): Pro
     createdAt: now,
     updatedAt: now,
   };
-  await ctx.db.batch([
+  await commit(ctx.db, [
     ctx.db.insert(agentRules).values(row),
     activityInsert(ctx, {
       orgId,
@@ -97,7 +98,7 @@ export async function updateRule(
     ...(input.agent_id !== undefined ? { agentId: input.agent_id } : {}),
   };
   const now = Date.now();
-  await ctx.db.batch([
+  await commit(ctx.db, [
     ctx.db
       .update(agentRules)
       .set({ ...changes, updatedAt: now })

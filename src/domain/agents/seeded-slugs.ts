@@ -1,7 +1,7 @@
 import type { BatchItem } from 'drizzle-orm/batch';
 import { conflict } from '../../lib/errors';
+import { commit } from '../commit';
 import type { Ctx } from '../context';
-import { isConstraint } from './shared';
 
 /**
  * Roles and modes share one slug discipline: slugs are unique in an organization, the slugs of the
@@ -25,12 +25,7 @@ export function slugRules(kind: 'role' | 'mode', systemSlugs: Record<string, unk
       slug: string | undefined,
       statements: [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]],
     ) {
-      try {
-        await ctx.db.batch(statements);
-      } catch (err) {
-        if (slug !== undefined && isConstraint(err, 'UNIQUE')) throw taken(slug);
-        throw err;
-      }
+      await commit(ctx.db, statements, { unique: () => (slug !== undefined ? taken(slug) : undefined) });
     },
   };
 }

@@ -4,12 +4,13 @@ import { roleSkills, skills } from '../../db/schema';
 import { ApiError, conflict, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { activityInsert } from '../activity/record';
+import { commit } from '../commit';
 import type { Ctx } from '../context';
 import { getItemRow } from '../vault/items';
 import { deleteSecret, readSecret, rotateSecret, storeSecret } from '../vault/secrets';
 import { parseMarkdown } from './front-matter';
 import { getRoleRow } from './roles';
-import { getAgentRow, invalid, isConstraint } from './shared';
+import { getAgentRow, invalid } from './shared';
 
 export type SkillRow = typeof skills.$inferSelect;
 
@@ -71,8 +72,9 @@ export async function createSkill(ctx: Ctx, orgId: string, input: SkillInput): P
     createdAt: now,
     updatedAt: now,
   };
-  try {
-    await ctx.db.batch([
+  await commit(
+    ctx.db,
+    [
       ctx.db.insert(skills).values(row),
       activityInsert(ctx, {
         orgId,
@@ -81,11 +83,9 @@ export async function createSkill(ctx: Ctx, orgId: string, input: SkillInput): P
         entityId: row.id,
         metadata: { name: row.name },
       }),
-    ]);
-  } catch (err) {
-    if (isConstraint(err, 'UNIQUE')) throw nameTaken(input.name);
-    throw err;
-  }
+    ],
+    { unique: () => nameTaken(input.name) },
+  );
   return row;
 }
 
@@ -121,8 +121,9 @@ export async function updateSkill(ctx: Ctx, orgId: string, id: string, input: Pa
     ...(input.metadata !== undefined ? { metadata: input.metadata } : {}),
   };
   const now = Date.now();
-  try {
-    await ctx.db.batch([
+  await commit(
+    ctx.db,
+    [
       ctx.db
         .update(skills)
         .set({ ...changes, updatedAt: now })
@@ -134,19 +135,16 @@ export async function updateSkill(ctx: Ctx, orgId: string, id: string, input: Pa
         entityId: id,
         metadata: { name: changes.name ?? row.name, changed: Object.keys(input) },
       }),
-    ]);
-  } catch (err) {
-    if (input.name !== undefined && isConstraint(err, 'UNIQUE')) throw nameTaken(input.name);
-    throw err;
-  }
+    ],
+    { unique: () => (input.name !== undefined ? nameTaken(input.name) : undefined) },
+  );
   return { ...row, ...changes, updatedAt: now };
 }
 
-/** Deletes the skill, its role assignments and its credentials in the vault. */
+/** Deletes the skill (its role links go by foreign key) and its credentials in the vault. */
 export async function deleteSkill(ctx: Ctx, orgId: string, id: string) {
   const row = await getSkill(ctx.db, orgId, id);
   await ctx.db.batch([
-    ctx.db.delete(roleSkills).where(and(eq(roleSkills.orgId, orgId), eq(roleSkills.targetId, id))),
     ctx.db.delete(skills).where(and(eq(skills.orgId, orgId), eq(skills.id, id))),
     activityInsert(ctx, {
       orgId,
@@ -204,7 +202,7 @@ export async function storeSkillCredentials(
     itemId = item.id;
   }
   const now = Date.now();
-  await ctx.db.batch([
+  await commit(ctx.db, [
     ctx.db
       .update(skills)
       .set({ credentialsItemId: itemId, credentialsUpdatedAt: now, updatedAt: now })

@@ -4,9 +4,9 @@ import { agentTemplates } from '../../db/schema';
 import { ApiError, conflict, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { activityInsert } from '../activity/record';
+import { commit } from '../commit';
 import type { Ctx } from '../context';
 import { type AgentInput, assertRoleInOrg, createAgent } from './agents';
-import { isConstraint } from './shared';
 
 export type TemplateRow = typeof agentTemplates.$inferSelect;
 
@@ -102,8 +102,9 @@ export async function createTemplate(ctx: Ctx, orgId: string, input: TemplateInp
     updatedAt: now,
     archivedAt: null,
   };
-  try {
-    await ctx.db.batch([
+  await commit(
+    ctx.db,
+    [
       ctx.db.insert(agentTemplates).values(row),
       activityInsert(ctx, {
         orgId,
@@ -112,11 +113,9 @@ export async function createTemplate(ctx: Ctx, orgId: string, input: TemplateInp
         entityId: row.id,
         metadata: { slug: row.slug },
       }),
-    ]);
-  } catch (err) {
-    if (isConstraint(err, 'UNIQUE')) throw slugTaken(input.slug);
-    throw err;
-  }
+    ],
+    { unique: () => slugTaken(input.slug) },
+  );
   return row;
 }
 
@@ -144,8 +143,9 @@ export async function updateTemplate(ctx: Ctx, orgId: string, id: string, input:
   for (const [key, column] of Object.entries(columns))
     if (input[key as keyof TemplateInput] !== undefined) changes[column] = input[key as keyof TemplateInput];
   const now = Date.now();
-  try {
-    await ctx.db.batch([
+  await commit(
+    ctx.db,
+    [
       ctx.db
         .update(agentTemplates)
         .set({ ...(changes as Partial<TemplateRow>), updatedAt: now })
@@ -157,11 +157,9 @@ export async function updateTemplate(ctx: Ctx, orgId: string, id: string, input:
         entityId: id,
         metadata: { changed: Object.keys(input) },
       }),
-    ]);
-  } catch (err) {
-    if (input.slug !== undefined && isConstraint(err, 'UNIQUE')) throw slugTaken(input.slug);
-    throw err;
-  }
+    ],
+    { unique: () => (input.slug !== undefined ? slugTaken(input.slug) : undefined) },
+  );
   return { ...row, ...(changes as Partial<TemplateRow>), updatedAt: now };
 }
 

@@ -154,8 +154,6 @@ export async function deleteApiKey(ctx: Ctx, orgId: string, keyId: string) {
   const key = await getApiKey(ctx.db, orgId, keyId);
   await ctx.db.batch([
     ctx.db.delete(apiKeys).where(inOrg(orgId, keyId)),
-    ctx.db.delete(apiKeySecrets).where(eq(apiKeySecrets.keyId, keyId)),
-    ctx.db.delete(apiKeyUsage).where(eq(apiKeyUsage.keyId, keyId)),
     activityInsert(ctx, {
       orgId,
       action: 'api_key.deleted',

@@ -6,9 +6,10 @@ import { randomToken, sha256Hex } from '../../lib/crypto';
 import { unauthenticated } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { DAY } from '../../lib/time';
+import { activityInsert } from '../activity/record';
 import { CLOSE_CREDENTIAL_ENDED } from '../agents/stream-owners';
 import { endStreams } from '../agents/stream-revocation';
-import type { Defer } from '../context';
+import type { Ctx, Defer } from '../context';
 import { CredentialCache } from './credential-cache';
 import { ACCESS_TTL_SECONDS, signToken } from './tokens';
 
@@ -67,12 +68,13 @@ export type RefreshOutcome =
 
 /**
  * Rotates a refresh token. A token that was already rotated is reuse — a sign it was stolen —
- * and revokes its whole session (the token family).
+ * and revokes its whole session (the token family), recorded in the owner's personal organization.
  */
 export async function rotateRefreshToken(
   env: Env,
   db: Db,
   presented: string,
+  ip: string | null,
   defer?: Defer,
 ): Promise<RefreshOutcome> {
   const now = Date.now();
@@ -94,7 +96,16 @@ export async function rotateRefreshToken(
     .where(and(eq(refreshTokens.id, token.id), isNull(refreshTokens.usedAt)))
     .returning({ id: refreshTokens.id });
   if (claimed.length === 0) {
-    await revokeSessions(db, { sessionId: session.id }, 'refresh_token_reuse');
+    const system: Ctx = { env, db, actor: { type: 'system', id: 'auth' }, ip };
+    await db.batch([
+      revokeSessionsQuery(db, { sessionId: session.id }, 'refresh_token_reuse'),
+      activityInsert(system, {
+        orgId: personalOrgId,
+        action: 'session.refresh_reuse_detected',
+        entityType: 'session',
+        entityId: session.id,
+      }),
+    ]);
     await endStreams(
       { env, db, defer },
       { userId: session.userId },
@@ -141,14 +152,6 @@ export function revokeSessionsQuery(
     .update(sessions)
     .set({ revokedAt: now, revokedReason: reason })
     .where(and(target, isNull(sessions.revokedAt)));
-}
-
-export async function revokeSessions(
-  db: Db,
-  which: { sessionId: string } | { userId: string; exceptSessionId?: string },
-  reason: string,
-) {
-  await revokeSessionsQuery(db, which, reason);
 }
 
 /** Sessions recently confirmed open, by id, with their owner and end. */

@@ -1,10 +1,10 @@
-import { and, eq, isNull, lt, or } from 'drizzle-orm';
+import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import { Secret, TOTP } from 'otpauth';
 import { totpBackupCodes, users } from '../../db/schema';
 import { randomToken, sha256Hex } from '../../lib/crypto';
 import { ApiError, conflict, unauthenticated } from '../../lib/errors';
 import { newId } from '../../lib/ids';
-import { activityInsert } from '../activity/record';
+import { activityInsert, activityInsertIf } from '../activity/record';
 import type { Ctx } from '../context';
 import type { RateLimits } from './rate-limits';
 import { openPlatformSecret, sealPlatformSecret } from './secret-box';
@@ -132,40 +132,39 @@ export async function disableTotp(ctx: Ctx, user: User, code: string, limits: Ra
 }
 
 /**
- * At login, a user with TOTP enabled must give a current code or an unused backup code.
- * Returns activity statements to write with the new session.
+ * At login, a user with TOTP enabled must give a current code or an unused backup code. Using a
+ * backup code spends it and records that in one batch.
  */
 export async function verifySecondFactor(
   ctx: Ctx,
   user: User,
   input: { totp_code?: string; backup_code?: string },
 ) {
-  if (user.totpEnabledAt === null) return [];
+  if (user.totpEnabledAt === null) return;
   if (input.totp_code) {
-    if (await consumeCode(ctx, user, input.totp_code)) return [];
+    if (await consumeCode(ctx, user, input.totp_code)) return;
     throw unauthenticated('The two-factor code is not valid');
   }
   if (input.backup_code) {
-    const used = await ctx.db
-      .update(totpBackupCodes)
-      .set({ usedAt: Date.now() })
-      .where(
-        and(
-          eq(totpBackupCodes.userId, user.id),
-          eq(totpBackupCodes.codeHash, await hashBackupCode(user.id, input.backup_code)),
-          isNull(totpBackupCodes.usedAt),
-        ),
-      )
-      .returning({ id: totpBackupCodes.id });
+    const now = Date.now();
+    const code = and(
+      eq(totpBackupCodes.userId, user.id),
+      eq(totpBackupCodes.codeHash, await hashBackupCode(user.id, input.backup_code)),
+    );
+    const [used] = await ctx.db.batch([
+      ctx.db
+        .update(totpBackupCodes)
+        .set({ usedAt: now })
+        .where(and(code, isNull(totpBackupCodes.usedAt)))
+        .returning({ id: totpBackupCodes.id }),
+      activityInsertIf(
+        ctx,
+        { orgId: user.personalOrgId, action: 'user.backup_code_used', entityType: 'user', entityId: user.id },
+        sql`EXISTS (SELECT 1 FROM ${totpBackupCodes} WHERE ${and(code, eq(totpBackupCodes.usedAt, now))})`,
+      ),
+    ]);
     if (used.length === 0) throw unauthenticated('The backup code is not valid or was already used');
-    return [
-      activityInsert(ctx, {
-        orgId: user.personalOrgId,
-        action: 'user.backup_code_used',
-        entityType: 'user',
-        entityId: user.id,
-      }),
-    ];
+    return;
   }
   // A 401 like every other, so it carries WWW-Authenticate (RFC 9110 §15.5.2).
   throw new ApiError(

@@ -7,6 +7,7 @@ import { newId } from '../../lib/ids';
 import { activityInsert } from '../activity/record';
 import { CLOSE_CREDENTIAL_ENDED } from '../agents/stream-owners';
 import { endStreams } from '../agents/stream-revocation';
+import { commit } from '../commit';
 import type { Ctx } from '../context';
 import { uniqueSlug } from '../orgs/slug';
 import { CredentialCache } from './credential-cache';
@@ -23,15 +24,6 @@ export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 function assertPassword(password: string, email: string, path = 'password') {
   const problem = passwordProblem(password, email);
   if (problem) throw new ApiError('validation', problem, { errors: [{ path, message: problem }] });
-}
-
-/** The unique index on users.email refused an insert (D1 reports it in the message). */
-function isDuplicateEmail(err: unknown) {
-  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
-    const message = String((e as Error).message ?? e);
-    if (message.includes('UNIQUE') && message.includes('users.email')) return true;
-  }
-  return false;
 }
 
 export async function findUserByEmail(db: Db, email: string) {
@@ -119,8 +111,9 @@ export async function register(
     updatedAt: now,
   };
   const ctx: Ctx = { env, db, actor: { type: 'user', id: userId }, ip };
-  try {
-    await db.batch([
+  await commit(
+    db,
+    [
       db.insert(users).values(user),
       db.insert(organizations).values({
         id: orgId,
@@ -138,12 +131,13 @@ export async function register(
         entityType: 'organization',
         entityId: orgId,
       }),
-    ]);
-  } catch (err) {
-    // Two registrations racing for one email: the unique index decides.
-    if (isDuplicateEmail(err)) throw conflict('An account with this email already exists');
-    throw err;
-  }
+    ],
+    {
+      // Two registrations racing for one email: the unique index decides.
+      unique: ({ message }) =>
+        message.includes('users.email') ? conflict('An account with this email already exists') : undefined,
+    },
+  );
   return user;
 }
 
@@ -162,9 +156,8 @@ export async function login(
   if (!user || !ok) throw unauthenticated('Email or password is incorrect');
 
   const ctx: Ctx = { env, db, actor: { type: 'user', id: user.id }, ip: meta.ip };
-  let factorStatements: Awaited<ReturnType<typeof verifySecondFactor>>;
   try {
-    factorStatements = await verifySecondFactor(ctx, user, input);
+    await verifySecondFactor(ctx, user, input);
   } catch (err) {
     // The right password without a code is the first step of a successful sign-in, not a guess.
     if (err instanceof ApiError && err.kind === 'totp_required') await limits.giveBack(attempt);
@@ -173,7 +166,6 @@ export async function login(
   const { statements, tokens } = await openSession(env, db, user.id, meta);
   await db.batch([
     ...statements,
-    ...factorStatements,
     ...rehashStatements(env, db, user, input.password),
     activityInsert(ctx, {
       orgId: user.personalOrgId,

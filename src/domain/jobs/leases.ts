@@ -2,8 +2,8 @@ import { and, eq, lte, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { jobs } from '../../db/schema';
 import type { Env } from '../../env';
+import { activityInsertPerRow } from '../activity/record';
 import type { Ctx } from '../context';
-import { activityInsertPerRow } from '../work/sql';
 
 /**
  * Returns jobs whose lease ran out (the worker stopped heartbeating) to the queue, or marks them

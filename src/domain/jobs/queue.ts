@@ -3,8 +3,8 @@ import type { Db } from '../../db/client';
 import { jobs, jobWorkers } from '../../db/schema';
 import { conflict, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
+import { activityInsertIf, activityInsertPerRow } from '../activity/record';
 import type { Ctx } from '../context';
-import { activityInsertPerRow, activityInsertWhen } from '../work/sql';
 import { retryDelayMs } from './backoff';
 
 export type Job = typeof jobs.$inferSelect;
@@ -69,7 +69,7 @@ export async function submitJob(
   };
   const [inserted] = await ctx.db.batch([
     ctx.db.insert(jobs).values(job).onConflictDoNothing().returning({ id: jobs.id }),
-    activityInsertWhen(
+    activityInsertIf(
       ctx,
       {
         orgId,
@@ -259,7 +259,7 @@ export async function completeJob(
   const now = Date.now();
   const held = leaseHeld(orgId, jobId, proof, now);
   const [, , updated] = await ctx.db.batch([
-    activityInsertWhen(
+    activityInsertIf(
       ctx,
       {
         orgId,
@@ -321,7 +321,7 @@ export async function failJob(
   const dead = !retryable || job.attempts >= job.maxAttempts;
   const retryAt = now + retryDelayMs(job.attempts);
   const [, , updated] = await ctx.db.batch([
-    activityInsertWhen(
+    activityInsertIf(
       ctx,
       {
         orgId,

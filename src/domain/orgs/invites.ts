@@ -4,12 +4,12 @@ import { randomToken, sha256Hex } from '../../lib/crypto';
 import { ApiError, conflict, forbidden, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { DAY } from '../../lib/time';
-import { activityInsert } from '../activity/record';
+import { activityInsert, activityInsertIf } from '../activity/record';
 import type { Role } from '../auth/scopes';
 import { normalizeEmail } from '../auth/users';
+import { commit } from '../commit';
 import type { Ctx } from '../context';
 import { outboxMailer } from '../mail/mailer';
-import { activityInsertWhen } from '../work/sql';
 
 export type Invite = typeof invites.$inferSelect;
 export type InviteRole = Exclude<Role, 'owner'>;
@@ -59,8 +59,9 @@ export async function createInvite(
     acceptedAt: null,
     revokedAt: null,
   };
-  try {
-    await ctx.db.batch([
+  await commit(
+    ctx.db,
+    [
       ctx.db
         .update(invites)
         .set({ revokedAt: now })
@@ -73,12 +74,9 @@ export async function createInvite(
         entityId: invite.id,
         metadata: { email, role: input.role },
       }),
-    ]);
-  } catch (err) {
-    if (String(err).includes('UNIQUE'))
-      throw conflict('An invite for this email is already open; revoke it first');
-    throw err;
-  }
+    ],
+    { unique: 'An invite for this email is already open; revoke it first' },
+  );
   const [org] = await ctx.db
     .select({ name: organizations.name })
     .from(organizations)
@@ -100,7 +98,7 @@ const inviteWhere = (where: SQL | undefined) => sql`EXISTS (SELECT 1 FROM ${invi
 export async function revokeInvite(ctx: Ctx, orgId: string, inviteId: string) {
   const where = and(open(orgId), eq(invites.id, inviteId));
   const [, revoked] = await ctx.db.batch([
-    activityInsertWhen(
+    activityInsertIf(
       ctx,
       { orgId, action: 'invite.revoked', entityType: 'invite', entityId: inviteId },
       inviteWhere(where),
@@ -132,12 +130,12 @@ export async function acceptInvite(ctx: Ctx, userId: string, token: string) {
   const where = and(eq(invites.id, invite.id), isNull(invites.acceptedAt), isNull(invites.revokedAt));
   const stillOpen = inviteWhere(where);
   const [, , , claimed] = await ctx.db.batch([
-    activityInsertWhen(
+    activityInsertIf(
       ctx,
       { orgId: invite.orgId, action: 'invite.accepted', entityType: 'invite', entityId: invite.id },
       stillOpen,
     ),
-    activityInsertWhen(
+    activityInsertIf(
       ctx,
       {
         orgId: invite.orgId,

@@ -1,11 +1,11 @@
 import { and, asc, eq, gt, type SQL, sql } from 'drizzle-orm';
 import { memberships, teamMembers, users } from '../../db/schema';
 import { conflict, forbidden, notFound } from '../../lib/errors';
+import { activityInsertIf } from '../activity/record';
 import { CLOSE_ACCESS_ENDED } from '../agents/stream-owners';
 import { endStreams } from '../agents/stream-revocation';
 import { type Role, roleAtLeast } from '../auth/scopes';
 import type { Ctx } from '../context';
-import { activityInsertWhen } from '../work/sql';
 
 const memberColumns = {
   userId: memberships.userId,
@@ -73,7 +73,7 @@ export async function changeMemberRole(
     role === 'owner' ? undefined : keepsAnOwner(orgId),
   );
   const [, changed] = await ctx.db.batch([
-    activityInsertWhen(
+    activityInsertIf(
       ctx,
       {
         orgId,
@@ -103,7 +103,7 @@ export async function removeMember(ctx: Ctx, orgId: string, callerRole: Role | n
   if (!leaving) assertMayGrant(callerRole, member.role);
   const where = and(eq(memberships.orgId, orgId), eq(memberships.userId, userId), keepsAnOwner(orgId));
   const [, , removed] = await ctx.db.batch([
-    activityInsertWhen(
+    activityInsertIf(
       ctx,
       { orgId, action: 'member.removed', entityType: 'user', entityId: userId },
       membershipWhere(where),

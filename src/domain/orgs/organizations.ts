@@ -6,12 +6,11 @@ import { activityInsert } from '../activity/record';
 import { CLOSE_ACCESS_ENDED } from '../agents/stream-owners';
 import { endStreams } from '../agents/stream-revocation';
 import { forgetApiKeys } from '../api-keys/authenticate';
+import { commit } from '../commit';
 import type { Ctx } from '../context';
 import { slugify } from './slug';
 
 export type Organization = typeof organizations.$inferSelect;
-
-const isUniqueViolation = (err: unknown) => String(err).includes('UNIQUE');
 
 export async function createOrganization(ctx: Ctx, userId: string, input: { name: string; slug?: string }) {
   const now = Date.now();
@@ -24,8 +23,9 @@ export async function createOrganization(ctx: Ctx, userId: string, input: { name
     updatedAt: now,
     deletedAt: null,
   };
-  try {
-    await ctx.db.batch([
+  await commit(
+    ctx.db,
+    [
       ctx.db.insert(organizations).values(org),
       ctx.db.insert(memberships).values({ orgId: org.id, userId, role: 'owner', createdAt: now }),
       activityInsert(ctx, {
@@ -34,11 +34,9 @@ export async function createOrganization(ctx: Ctx, userId: string, input: { name
         entityType: 'organization',
         entityId: org.id,
       }),
-    ]);
-  } catch (err) {
-    if (isUniqueViolation(err)) throw conflict(`The slug "${org.slug}" is taken; choose another`);
-    throw err;
-  }
+    ],
+    { unique: `The slug "${org.slug}" is taken; choose another` },
+  );
   return org;
 }
 
@@ -72,8 +70,9 @@ export function listUserOrganizations(ctx: Ctx, userId: string, limit: number, a
 
 export async function updateOrganization(ctx: Ctx, orgId: string, patch: { name?: string; slug?: string }) {
   const now = Date.now();
-  try {
-    const [, [org]] = await ctx.db.batch([
+  const [, [org]] = await commit(
+    ctx.db,
+    [
       activityInsert(ctx, {
         orgId,
         action: 'organization.updated',
@@ -86,13 +85,11 @@ export async function updateOrganization(ctx: Ctx, orgId: string, patch: { name?
         .set({ ...patch, updatedAt: now })
         .where(and(eq(organizations.id, orgId), isNull(organizations.deletedAt)))
         .returning(),
-    ]);
-    if (!org) throw notFound('Organization');
-    return org;
-  } catch (err) {
-    if (isUniqueViolation(err)) throw conflict(`The slug "${patch.slug}" is taken; choose another`);
-    throw err;
-  }
+    ],
+    { unique: `The slug "${patch.slug}" is taken; choose another` },
+  );
+  if (!org) throw notFound('Organization');
+  return org;
 }
 
 /** Soft delete: the organization and everything in it answer 404 from now on. */

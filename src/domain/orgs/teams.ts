@@ -1,14 +1,12 @@
 import { and, asc, desc, eq, gt, lt, type SQL, sql } from 'drizzle-orm';
 import { memberships, teamMembers, teams, users } from '../../db/schema';
-import { conflict, notFound } from '../../lib/errors';
+import { notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
-import { activityInsert } from '../activity/record';
+import { activityInsert, activityInsertIf } from '../activity/record';
+import { commit } from '../commit';
 import type { Ctx } from '../context';
-import { activityInsertWhen } from '../work/sql';
 
 export type Team = typeof teams.$inferSelect;
-
-const duplicateName = (err: unknown) => String(err).includes('UNIQUE');
 
 export function listTeams(ctx: Ctx, orgId: string, limit: number, after?: string) {
   return ctx.db
@@ -43,15 +41,14 @@ export async function createTeam(
     createdAt: now,
     updatedAt: now,
   };
-  try {
-    await ctx.db.batch([
+  await commit(
+    ctx.db,
+    [
       ctx.db.insert(teams).values(team),
       activityInsert(ctx, { orgId, action: 'team.created', entityType: 'team', entityId: team.id }),
-    ]);
-  } catch (err) {
-    if (duplicateName(err)) throw conflict(`A team named "${input.name}" already exists`);
-    throw err;
-  }
+    ],
+    { unique: `A team named "${input.name}" already exists` },
+  );
   return team;
 }
 
@@ -62,20 +59,19 @@ export async function updateTeam(
   patch: { name?: string; description?: string | null },
 ) {
   await getTeam(ctx, orgId, teamId);
-  try {
-    const [[team]] = await ctx.db.batch([
+  const [[team]] = await commit(
+    ctx.db,
+    [
       ctx.db
         .update(teams)
         .set({ ...patch, updatedAt: Date.now() })
         .where(and(eq(teams.orgId, orgId), eq(teams.id, teamId)))
         .returning(),
       activityInsert(ctx, { orgId, action: 'team.updated', entityType: 'team', entityId: teamId }),
-    ]);
-    return team!;
-  } catch (err) {
-    if (duplicateName(err)) throw conflict(`A team named "${patch.name}" already exists`);
-    throw err;
-  }
+    ],
+    { unique: `A team named "${patch.name}" already exists` },
+  );
+  return team!;
 }
 
 export async function deleteTeam(ctx: Ctx, orgId: string, teamId: string) {
@@ -126,7 +122,7 @@ export async function addTeamMember(ctx: Ctx, orgId: string, teamId: string, use
   if (!member) throw notFound('Member');
   const row = and(eq(teamMembers.teamId, teamId), eq(teamMembers.userId, userId));
   await ctx.db.batch([
-    activityInsertWhen(
+    activityInsertIf(
       ctx,
       {
         orgId,
@@ -145,7 +141,7 @@ export async function removeTeamMember(ctx: Ctx, orgId: string, teamId: string, 
   await getTeam(ctx, orgId, teamId);
   const row = and(eq(teamMembers.teamId, teamId), eq(teamMembers.userId, userId));
   const [, removed] = await ctx.db.batch([
-    activityInsertWhen(
+    activityInsertIf(
       ctx,
       {
         orgId,

@@ -5,6 +5,7 @@ import { utf8 } from '../../lib/encoding';
 import { ApiError, conflict, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { activityInsert } from '../activity/record';
+import { commit } from '../commit';
 import type { Ctx } from '../context';
 import { currentDataKey, unwrapDataKey, type VaultDeps } from './data-keys';
 import { integrityFailure } from './integrity';
@@ -53,14 +54,6 @@ function checkDescription(description: string | null | undefined) {
     throw invalid('description', `At most ${MAX_DESCRIPTION_LENGTH} characters`);
 }
 
-/** D1 reports constraint failures in the message of the error or of its cause. */
-function isConstraint(err: unknown, kind: 'UNIQUE' | 'NOT NULL') {
-  for (let e: unknown = err; e instanceof Error; e = e.cause) {
-    if (e.message.includes(`${kind} constraint failed`)) return true;
-  }
-  return false;
-}
-
 const nameTaken = (name: string) => conflict(`A vault item named "${name}" already exists`);
 
 export async function storeSecret(
@@ -85,8 +78,9 @@ export async function storeSecret(
     createdAt: now,
     updatedAt: now,
   };
-  try {
-    await ctx.db.batch([
+  await commit(
+    ctx.db,
+    [
       ctx.db.insert(vaultItems).values(item),
       ctx.db.insert(vaultItemVersions).values({
         itemId: id,
@@ -103,11 +97,9 @@ export async function storeSecret(
         entityId: id,
         metadata: { name: input.name, version: 1 },
       }),
-    ]);
-  } catch (err) {
-    if (isConstraint(err, 'UNIQUE')) throw nameTaken(input.name);
-    throw err;
-  }
+    ],
+    { unique: () => nameTaken(input.name) },
+  );
   return { ...item, versions: [{ version: 1, createdAt: now, expiresAt: null }] };
 }
 
@@ -194,8 +186,9 @@ export async function updateSecret(
     ...(input.name !== undefined ? { name: input.name } : {}),
     ...(input.description !== undefined ? { description: input.description } : {}),
   };
-  try {
-    await ctx.db.batch([
+  await commit(
+    ctx.db,
+    [
       ctx.db
         .update(vaultItems)
         .set({ ...changes, updatedAt: Date.now() })
@@ -207,11 +200,9 @@ export async function updateSecret(
         entityId: item.id,
         metadata: { name: input.name ?? item.name, changed: Object.keys(changes) },
       }),
-    ]);
-  } catch (err) {
-    if (input.name !== undefined && isConstraint(err, 'UNIQUE')) throw nameTaken(input.name);
-    throw err;
-  }
+    ],
+    { unique: () => (input.name !== undefined ? nameTaken(input.name) : undefined) },
+  );
   return getItem(ctx.db, orgId, item.id);
 }
 
@@ -248,8 +239,14 @@ export async function rotateSecret(
         eq(vaultItems.currentVersion, item.currentVersion),
       ),
     )})`;
-  try {
-    await ctx.db.batch([
+  // A deleted item is a 404; one rotated meanwhile (guard, or the same next version) a 409.
+  const raced = async () => {
+    await getItemRow(ctx.db, orgId, itemId);
+    return conflict('The vault item was rotated by another request at the same time; retry');
+  };
+  await commit(
+    ctx.db,
+    [
       ctx.db
         .update(vaultItemVersions)
         .set({ expiresAt: sql`min(coalesce(${vaultItemVersions.expiresAt}, ${deadline}), ${deadline})` })
@@ -278,22 +275,16 @@ export async function rotateSecret(
           grace_period_seconds: grace,
         },
       }),
-    ]);
-  } catch (err) {
-    if (isConstraint(err, 'NOT NULL') || isConstraint(err, 'UNIQUE')) {
-      await getItemRow(ctx.db, orgId, itemId);
-      throw conflict('The vault item was rotated by another request at the same time; retry');
-    }
-    throw err;
-  }
+    ],
+    { guard: raced, unique: raced, foreignKey: raced },
+  );
   return getItem(ctx.db, orgId, itemId, now);
 }
 
-/** Deletes the item and every stored version of it; nothing of the value remains. */
+/** Deletes the item and (by foreign key) every stored version of it; nothing of the value remains. */
 export async function deleteSecret(ctx: Ctx, orgId: string, itemId: string): Promise<void> {
   const item = await getItemRow(ctx.db, orgId, itemId);
   await ctx.db.batch([
-    ctx.db.delete(vaultItemVersions).where(eq(vaultItemVersions.itemId, item.id)),
     ctx.db.delete(vaultItems).where(and(eq(vaultItems.orgId, orgId), eq(vaultItems.id, item.id))),
     activityInsert(ctx, {
       orgId,

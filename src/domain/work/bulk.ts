@@ -2,10 +2,11 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { projects, ticketDependencies, tickets } from '../../db/schema';
 import { ApiError, type FieldError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
+import { activityInsertPerRow } from '../activity/record';
+import { commit } from '../commit';
 import type { Ctx } from '../context';
 import { assertAssignable } from './assignees';
 import { findCycle } from './graph';
-import { activityInsertPerRow, runGuarded } from './sql';
 import { POSITION_STEP, type TicketFields, type TicketRow, targetProject, ticketSelection } from './tickets';
 
 /** Most tickets one bulk request may create. */
@@ -181,10 +182,12 @@ export async function bulkCreateTickets(
       ];
     }),
   ];
-  await runGuarded(
-    () => ctx.db.batch(statements as [(typeof statements)[number], ...typeof statements]),
-    'The project or a referenced ticket was deleted meanwhile; nothing was created',
-  );
+  const gone = 'The project or a referenced ticket was deleted meanwhile; nothing was created';
+  await commit(ctx.db, statements as [(typeof statements)[number], ...typeof statements], {
+    guard: gone,
+    foreignKey: gone,
+    unique: gone,
+  });
 
   const created = new Map<string, TicketRow>();
   for (const chunk of chunks(ids, 90)) {

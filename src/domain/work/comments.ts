@@ -3,9 +3,9 @@ import type { Db } from '../../db/client';
 import { ticketComments } from '../../db/schema';
 import { forbidden, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
-import { activityInsert } from '../activity/record';
+import { activityInsert, activityInsertIf } from '../activity/record';
+import { commit } from '../commit';
 import type { Ctx } from '../context';
-import { activityInsertWhen } from './sql';
 import { getTicket } from './tickets';
 
 export type Comment = typeof ticketComments.$inferSelect;
@@ -34,16 +34,20 @@ export async function addComment(ctx: Ctx, orgId: string, ticketId: string, body
     createdAt: now,
     updatedAt: now,
   };
-  await ctx.db.batch([
-    ctx.db.insert(ticketComments).values(row),
-    activityInsert(ctx, {
-      orgId,
-      action: 'ticket.comment_added',
-      entityType: 'ticket',
-      entityId: ticketId,
-      metadata: { comment_id: row.id },
-    }),
-  ]);
+  await commit(
+    ctx.db,
+    [
+      ctx.db.insert(ticketComments).values(row),
+      activityInsert(ctx, {
+        orgId,
+        action: 'ticket.comment_added',
+        entityType: 'ticket',
+        entityId: ticketId,
+        metadata: { comment_id: row.id },
+      }),
+    ],
+    { foreignKey: () => notFound('Ticket') },
+  );
   return row;
 }
 
@@ -79,7 +83,7 @@ export async function editComment(
       .set({ body, updatedAt: Date.now() })
       .where(eq(ticketComments.id, commentId))
       .returning(),
-    activityInsertWhen(
+    activityInsertIf(
       ctx,
       {
         orgId,

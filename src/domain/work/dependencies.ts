@@ -3,11 +3,11 @@ import type { Db } from '../../db/client';
 import { projects, ticketDependencies, tickets } from '../../db/schema';
 import { ApiError, conflict, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
-import { activityInsert } from '../activity/record';
+import { activityInsert, activityInsertPerRow } from '../activity/record';
+import { tryCommit } from '../commit';
 import type { Ctx } from '../context';
 import { cycleIfAdded, type Edge, executionLevels, findCycle } from './graph';
 import { getProject } from './projects';
-import { activityInsertPerRow, trippedGuard } from './sql';
 import { getTicket } from './tickets';
 
 /** Most edges one bulk request may add. */
@@ -64,20 +64,17 @@ export async function addDependencies(ctx: Ctx, orgId: string, projectId: string
       },
       sql`json_each(${json}) j`,
     );
-    try {
-      await ctx.db.batch([
-        ctx.db
-          .update(projects)
-          .set({ graphRev: rev })
-          .where(and(eq(projects.id, projectId), eq(projects.graphRev, project.graphRev))),
-        insert,
-        activity,
-      ]);
-      return;
-    } catch (err) {
-      if (!trippedGuard(err) && !String(err).includes('UNIQUE')) throw err;
-      if (attempt >= ATTEMPTS) throw conflict('The dependency graph kept changing meanwhile; try again');
-    }
+    // Any constraint failure means the graph or its tickets changed since they were read: look again.
+    const outcome = await tryCommit(ctx.db, [
+      ctx.db
+        .update(projects)
+        .set({ graphRev: rev })
+        .where(and(eq(projects.id, projectId), eq(projects.graphRev, project.graphRev))),
+      insert,
+      activity,
+    ]);
+    if (outcome.ok) return;
+    if (attempt >= ATTEMPTS) throw conflict('The dependency graph kept changing meanwhile; try again');
   }
 }
 

@@ -5,10 +5,10 @@ import { sha256Hex } from '../../lib/crypto';
 import { toHex } from '../../lib/encoding';
 import { ApiError, conflict, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
-import { activityInsert } from '../activity/record';
+import { activityInsert, activityInsertIf } from '../activity/record';
+import { commit } from '../commit';
 import type { Ctx } from '../context';
 import { getProject } from './projects';
-import { activityInsertWhen } from './sql';
 
 export type DocumentRow = typeof documents.$inferSelect;
 
@@ -126,16 +126,20 @@ export async function uploadDocument(
   };
   await ctx.env.DOCUMENTS.put(row.objectKey, input.bytes, { httpMetadata: { contentType } });
   try {
-    await ctx.db.batch([
-      ctx.db.insert(documents).values(row),
-      activityInsert(ctx, {
-        orgId,
-        action: 'document.uploaded',
-        entityType: 'document',
-        entityId: id,
-        metadata: { project_id: projectId, name: row.name, size: row.size },
-      }),
-    ]);
+    await commit(
+      ctx.db,
+      [
+        ctx.db.insert(documents).values(row),
+        activityInsert(ctx, {
+          orgId,
+          action: 'document.uploaded',
+          entityType: 'document',
+          entityId: id,
+          metadata: { project_id: projectId, name: row.name, size: row.size },
+        }),
+      ],
+      { foreignKey: () => notFound('Project') },
+    );
   } catch (err) {
     await ctx.env.DOCUMENTS.delete(row.objectKey);
     throw err;
@@ -171,7 +175,7 @@ export async function replaceText(ctx: Ctx, orgId: string, projectId: string, id
   await ctx.env.DOCUMENTS.put(key, bytes, { httpMetadata: { contentType: doc.contentType } });
   const switched = and(eq(documents.id, id), eq(documents.objectKey, doc.objectKey));
   const [, [row]] = await ctx.db.batch([
-    activityInsertWhen(
+    activityInsertIf(
       ctx,
       {
         orgId,

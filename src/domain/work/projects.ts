@@ -1,11 +1,10 @@
-import { and, count, eq, gt, inArray, sql } from 'drizzle-orm';
+import { and, count, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { documents, projects, ticketComments, ticketDependencies, tickets } from '../../db/schema';
+import { documents, projects, ticketDependencies, tickets } from '../../db/schema';
 import { conflict, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
-import { activityInsert } from '../activity/record';
+import { activityInsert, activityInsertIf } from '../activity/record';
 import type { Ctx } from '../context';
-import { activityInsertWhen } from './sql';
 
 export type Project = typeof projects.$inferSelect;
 
@@ -68,7 +67,7 @@ export async function systemProject(ctx: Ctx, orgId: string): Promise<Project> {
         updatedAt: now,
       })
       .onConflictDoNothing(),
-    activityInsertWhen(
+    activityInsertIf(
       { ...ctx, actor: { type: 'system', id: 'system' } },
       { orgId, action: 'project.created', entityType: 'project', entityId: id, metadata: { system: true } },
       sql`EXISTS (SELECT 1 FROM ${projects} WHERE id = ${id})`,
@@ -134,7 +133,7 @@ export async function updateProject(ctx: Ctx, orgId: string, id: string, patch: 
       .set({ ...changes, updatedAt: Date.now() })
       .where(and(eq(projects.orgId, orgId), eq(projects.id, id)))
       .returning(),
-    activityInsertWhen(
+    activityInsertIf(
       ctx,
       {
         orgId,
@@ -148,16 +147,6 @@ export async function updateProject(ctx: Ctx, orgId: string, id: string, patch: 
   ]);
   if (!row) throw notFound('Project');
   return row;
-}
-
-/** Statements deleting every ticket of a project with their comments and dependencies. */
-function ticketDeletions(db: Db, projectId: string) {
-  const ids = db.select({ id: tickets.id }).from(tickets).where(eq(tickets.projectId, projectId));
-  return [
-    db.delete(ticketComments).where(inArray(ticketComments.ticketId, ids)),
-    db.delete(ticketDependencies).where(eq(ticketDependencies.projectId, projectId)),
-    db.delete(tickets).where(eq(tickets.projectId, projectId)),
-  ] as const;
 }
 
 export async function clearTickets(ctx: Ctx, orgId: string, projectId: string) {
@@ -174,12 +163,16 @@ export async function clearTickets(ctx: Ctx, orgId: string, projectId: string) {
       entityId: projectId,
       metadata: { tickets: n },
     }),
-    ...ticketDeletions(ctx.db, projectId),
+    // Foreign keys take the tickets' comments and dependencies with them.
+    ctx.db.delete(tickets).where(eq(tickets.projectId, projectId)),
   ]);
   return n;
 }
 
-/** Deletes the project, its tickets and its documents (metadata here, bytes in the bucket). */
+/**
+ * Deletes the project; foreign keys take its tickets, documents, project role assignments and
+ * mode sessions with it. Document bytes are removed from the bucket afterwards.
+ */
 export async function deleteProject(ctx: Ctx, orgId: string, projectId: string) {
   const project = await getProject(ctx.db, orgId, projectId);
   if (project.system) throw conflict('The system project cannot be deleted');
@@ -189,8 +182,6 @@ export async function deleteProject(ctx: Ctx, orgId: string, projectId: string) 
     .where(eq(documents.projectId, projectId));
   await ctx.db.batch([
     activityInsert(ctx, { orgId, action: 'project.deleted', entityType: 'project', entityId: projectId }),
-    ...ticketDeletions(ctx.db, projectId),
-    ctx.db.delete(documents).where(eq(documents.projectId, projectId)),
     ctx.db.delete(projects).where(eq(projects.id, projectId)),
   ]);
   // R2 deletes take at most 1000 keys a call.

@@ -1,10 +1,10 @@
 import { and, eq, isNull, or, type SQL, sql } from 'drizzle-orm';
 import { tickets } from '../../db/schema';
 import { conflict } from '../../lib/errors';
+import { activityInsertIf } from '../activity/record';
 import type { Ctx } from '../context';
 import type { EventType } from '../events/catalog';
 import { type Assignee, assertAssignable } from './assignees';
-import { activityInsertWhen } from './sql';
 import { endOfColumn, getTicket, noOpenDependencies, openBlockers, type TicketRow } from './tickets';
 import { canTransition, isFinished, type TicketStatus, TRANSITIONS } from './workflow';
 
@@ -59,7 +59,7 @@ async function applyStatusChange(
     ...opts.extra,
   };
   const [, [row]] = await ctx.db.batch([
-    activityInsertWhen(
+    activityInsertIf(
       ctx,
       {
         orgId: ticket.orgId,

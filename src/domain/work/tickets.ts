@@ -1,14 +1,14 @@
 import { and, asc, desc, eq, getTableColumns, inArray, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { projects, TICKET_STATUSES, ticketComments, ticketDependencies, tickets } from '../../db/schema';
+import { projects, TICKET_STATUSES, ticketDependencies, tickets } from '../../db/schema';
 import { ApiError, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
-import { activityInsert } from '../activity/record';
+import { activityInsert, activityInsertIf } from '../activity/record';
+import { commit, guarded } from '../commit';
 import type { Ctx } from '../context';
 import { type Assignee, assertAssignable } from './assignees';
 import { getProject, type Project, systemProject } from './projects';
 import { matchExpression, ticketsFts } from './search';
-import { activityInsertWhen, guarded, runGuarded } from './sql';
 import type { TicketStatus } from './workflow';
 
 export type Ticket = typeof tickets.$inferSelect;
@@ -118,41 +118,42 @@ export async function createTicket(ctx: Ctx, orgId: string, input: NewTicket): P
       ? sql`EXISTS (SELECT 1 FROM tickets WHERE id = ${input.parentId} AND parent_id IS NULL)`
       : undefined,
   )!;
-  const [[row]] = await runGuarded(
-    () =>
-      ctx.db.batch([
-        ctx.db
-          .insert(tickets)
-          .values({
-            id,
-            orgId,
-            projectId: guarded(project.id, stillValid),
-            parentId: input.parentId ?? null,
-            title: input.title,
-            description: input.description ?? '',
-            type: input.type ?? 'task',
-            status: 'todo',
-            priority: input.priority ?? 2,
-            assigneeType: input.assignee?.type ?? null,
-            assigneeId: input.assignee?.id ?? null,
-            labels: input.labels ?? [],
-            estimate: input.estimate ?? null,
-            dueDate: input.dueDate ?? null,
-            position: input.position ?? endOfColumn(project.id, 'todo'),
-            createdBy: ctx.actor.id,
-            createdAt: now,
-            updatedAt: now,
-          })
-          .returning(),
-        activityInsert(ctx, {
+  const gone = 'The project or parent ticket was deleted meanwhile';
+  const [[row]] = await commit(
+    ctx.db,
+    [
+      ctx.db
+        .insert(tickets)
+        .values({
+          id,
           orgId,
-          action: 'ticket.created',
-          entityType: 'ticket',
-          entityId: id,
-          metadata: { project_id: project.id, parent_id: input.parentId ?? null },
-        }),
-      ]),
-    'The project or parent ticket was deleted meanwhile',
+          projectId: guarded(project.id, stillValid),
+          parentId: input.parentId ?? null,
+          title: input.title,
+          description: input.description ?? '',
+          type: input.type ?? 'task',
+          status: 'todo',
+          priority: input.priority ?? 2,
+          assigneeType: input.assignee?.type ?? null,
+          assigneeId: input.assignee?.id ?? null,
+          labels: input.labels ?? [],
+          estimate: input.estimate ?? null,
+          dueDate: input.dueDate ?? null,
+          position: input.position ?? endOfColumn(project.id, 'todo'),
+          createdBy: ctx.actor.id,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning(),
+      activityInsert(ctx, {
+        orgId,
+        action: 'ticket.created',
+        entityType: 'ticket',
+        entityId: id,
+        metadata: { project_id: project.id, parent_id: input.parentId ?? null },
+      }),
+    ],
+    { guard: gone, foreignKey: gone },
   );
   return { ...row!, subtaskCount: 0, openDependencies: 0 };
 }
@@ -189,12 +190,12 @@ export async function updateTicket(ctx: Ctx, orgId: string, id: string, patch: T
     set.assigneeId = patch.assignee?.id ?? null;
   }
   const fields = Object.keys(patch).filter((k) => patch[k as keyof TicketPatch] !== undefined);
-  await ctx.db.batch([
+  await commit(ctx.db, [
     ctx.db
       .update(tickets)
       .set({ ...set, updatedAt: Date.now() })
       .where(and(eq(tickets.orgId, orgId), eq(tickets.id, id))),
-    activityInsertWhen(
+    activityInsertIf(
       ctx,
       { orgId, action: 'ticket.updated', entityType: 'ticket', entityId: id, metadata: { fields } },
       sql`EXISTS (SELECT 1 FROM tickets WHERE id = ${id})`,
@@ -203,13 +204,12 @@ export async function updateTicket(ctx: Ctx, orgId: string, id: string, patch: T
   return getTicket(ctx.db, orgId, id);
 }
 
-/** Deletes the ticket with its subtasks, their comments and every dependency touching them. */
+/**
+ * Deletes the ticket; foreign keys take its subtasks, their comments and every dependency
+ * touching them with it.
+ */
 export async function deleteTicket(ctx: Ctx, orgId: string, id: string) {
   const ticket = await getTicket(ctx.db, orgId, id);
-  const family = ctx.db
-    .select({ id: tickets.id })
-    .from(tickets)
-    .where(or(eq(tickets.id, id), eq(tickets.parentId, id)));
   await ctx.db.batch([
     activityInsert(ctx, {
       orgId,
@@ -218,15 +218,7 @@ export async function deleteTicket(ctx: Ctx, orgId: string, id: string) {
       entityId: id,
       metadata: { project_id: ticket.projectId, subtasks: ticket.subtaskCount },
     }),
-    ctx.db.delete(ticketComments).where(inArray(ticketComments.ticketId, family)),
-    ctx.db
-      .delete(ticketDependencies)
-      .where(
-        or(inArray(ticketDependencies.ticketId, family), inArray(ticketDependencies.dependsOnId, family)),
-      ),
-    ctx.db
-      .delete(tickets)
-      .where(and(eq(tickets.orgId, orgId), or(eq(tickets.id, id), eq(tickets.parentId, id)))),
+    ctx.db.delete(tickets).where(and(eq(tickets.orgId, orgId), eq(tickets.id, id))),
   ]);
 }
 

@@ -1,5 +1,4 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { activityInsert } from '../../domain/activity/record';
 import { rotateRefreshToken } from '../../domain/auth/sessions';
 import { login, register } from '../../domain/auth/users';
 import { unauthenticated } from '../../lib/errors';
@@ -90,21 +89,15 @@ export const credentialsRouter = createRouter()
     return c.json(tokens, 200);
   })
   .openapi(refreshRoute, async (c) => {
-    const db = c.var.db;
-    const outcome = await rotateRefreshToken(c.env, db, c.req.valid('json').refresh_token, deferOf(c));
+    const outcome = await rotateRefreshToken(
+      c.env,
+      c.var.db,
+      c.req.valid('json').refresh_token,
+      clientIp(c),
+      deferOf(c),
+    );
     if (outcome.ok) return c.json(outcome.tokens, 200);
-    if (outcome.reuse) {
-      const { reuse } = outcome;
-      await activityInsert(
-        { env: c.env, db, actor: { type: 'system', id: 'auth' }, ip: clientIp(c) },
-        {
-          orgId: reuse.personalOrgId,
-          action: 'session.refresh_reuse_detected',
-          entityType: 'session',
-          entityId: reuse.sessionId,
-        },
-      );
+    if (outcome.reuse)
       throw unauthenticated('This refresh token was already used; the session has been revoked');
-    }
     throw unauthenticated('The refresh token is invalid or expired');
   });

@@ -4,12 +4,13 @@ import { type DiscoveredTool, mcpServers, roleMcpServers } from '../../../db/sch
 import { ApiError, conflict, notFound } from '../../../lib/errors';
 import { newId } from '../../../lib/ids';
 import { activityInsert } from '../../activity/record';
+import { commit, tryCommit } from '../../commit';
 import type { Ctx } from '../../context';
 import { getItemRow } from '../../vault/items';
 import { deleteSecret, readSecret, rotateSecret, storeSecret } from '../../vault/secrets';
 import { publishAgentEvent } from '../events';
 import { getRoleRow } from '../roles';
-import { getAgentRow, isConstraint } from '../shared';
+import { getAgentRow } from '../shared';
 import { MCP_TIMEOUT_MS, withMcpClient } from './client';
 import { checkOutboundUrl } from './outbound-url';
 
@@ -119,22 +120,20 @@ export async function createMcpServer(ctx: Ctx, orgId: string, input: McpServerI
     createdAt: now,
     updatedAt: now,
   };
-  try {
-    await ctx.db.batch([
-      ctx.db.insert(mcpServers).values(row),
-      activityInsert(ctx, {
-        orgId,
-        action: 'mcp_server.created',
-        entityType: 'mcp_server',
-        entityId: id,
-        metadata: { name: row.name, url: row.url },
-      }),
-    ]);
-  } catch (err) {
+  const outcome = await tryCommit(ctx.db, [
+    ctx.db.insert(mcpServers).values(row),
+    activityInsert(ctx, {
+      orgId,
+      action: 'mcp_server.created',
+      entityType: 'mcp_server',
+      entityId: id,
+      metadata: { name: row.name, url: row.url },
+    }),
+  ]);
+  if (!outcome.ok) {
     // The name was taken meanwhile: the headers stored for this attempt go too.
     if (headersItemId) await deleteSecret(ctx, orgId, headersItemId);
-    if (isConstraint(err, 'UNIQUE')) throw nameTaken(input.name);
-    throw err;
+    throw outcome.failure.kind === 'unique' ? nameTaken(input.name) : outcome.error;
   }
   return row;
 }
@@ -157,8 +156,9 @@ export async function updateMcpServer(ctx: Ctx, orgId: string, id: string, input
     changes.headerNames = input.headers ? Object.keys(input.headers).sort() : [];
   }
   const now = Date.now();
-  try {
-    await ctx.db.batch([
+  await commit(
+    ctx.db,
+    [
       ctx.db
         .update(mcpServers)
         .set({ ...changes, updatedAt: now })
@@ -170,20 +170,15 @@ export async function updateMcpServer(ctx: Ctx, orgId: string, id: string, input
         entityId: id,
         metadata: { name: changes.name ?? row.name, changed: Object.keys(input) },
       }),
-    ]);
-  } catch (err) {
-    if (input.name !== undefined && isConstraint(err, 'UNIQUE')) throw nameTaken(input.name);
-    throw err;
-  }
+    ],
+    { unique: () => (input.name !== undefined ? nameTaken(input.name) : undefined) },
+  );
   return { ...row, ...changes, updatedAt: now };
 }
 
 export async function deleteMcpServer(ctx: Ctx, orgId: string, id: string) {
   const row = await getMcpServer(ctx.db, orgId, id);
   await ctx.db.batch([
-    ctx.db
-      .delete(roleMcpServers)
-      .where(and(eq(roleMcpServers.orgId, orgId), eq(roleMcpServers.targetId, id))),
     ctx.db.delete(mcpServers).where(and(eq(mcpServers.orgId, orgId), eq(mcpServers.id, id))),
     activityInsert(ctx, {
       orgId,
