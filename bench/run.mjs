@@ -13,7 +13,7 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 
-const server = await startServer({ port: 8799 });
+const server = await startServer();
 console.log(`Server ready at ${server.baseUrl}; suites: ${suites.join(', ')}`);
 try {
   for (const suite of suites) {

@@ -14,6 +14,7 @@ import { createRouter } from './lib/router';
 import { authenticate } from './middleware/authenticate';
 import { requireReadableBody } from './middleware/content-type';
 import { orgContext } from './middleware/org';
+import { serverTiming } from './middleware/server-timing';
 import { activityRouter } from './routes/activity';
 import { agentRoutes } from './routes/agents';
 import { apiKeysRouter } from './routes/api-keys';
@@ -46,6 +47,7 @@ export function createApp() {
   const app = createRouter();
   registerOpenApiComponents(app as never);
 
+  app.use('*', serverTiming);
   app.use('*', requestId({ generator: () => newId('req'), headerName: 'X-Request-Id' }));
   app.use('*', async (c, next) => {
     c.set('db', createDb(c.env.DB));
@@ -53,7 +55,10 @@ export function createApp() {
   });
   app.use(
     '/api/*',
-    cors({ origin: '*', exposeHeaders: ['X-Request-Id', 'Retry-After', 'Idempotent-Replayed'] }),
+    cors({
+      origin: '*',
+      exposeHeaders: ['X-Request-Id', 'Retry-After', 'Idempotent-Replayed', 'Server-Timing'],
+    }),
   );
   app.use(
     '/api/*',

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 
 const wrangler = join(process.cwd(), 'node_modules', '.bin', 'wrangler');
 
-export async function startServer({ port = 8799 } = {}) {
+/** `BENCH_PORT` picks another port when several benchmarks share a machine. */
+export async function startServer({ port = Number(process.env.BENCH_PORT ?? 8799) } = {}) {
   const state = mkdtempSync(join(tmpdir(), 'foreman-bench-'));
   const migrate = spawnSync(wrangler, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state], {
     encoding: 'utf8',
@@ -26,6 +27,8 @@ export async function startServer({ port = 8799 } = {}) {
       'dev',
       '--port',
       String(port),
+      '--inspector-port',
+      String(port + 100),
       '--ip',
       '127.0.0.1',
       '--persist-to',

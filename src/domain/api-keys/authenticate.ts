@@ -31,6 +31,7 @@ export async function authenticateApiKey(db: Db, raw: string): Promise<ApiKeyPri
   const cached = validKeys.get(hash, now);
   if (cached && (cached.endsAt === null || cached.endsAt > now)) return cached.principal;
 
+  const readAt = validKeys.version;
   const [row] = await db
     .select({ key: apiKeys, secretExpiresAt: apiKeySecrets.expiresAt })
     .from(apiKeySecrets)
@@ -46,7 +47,7 @@ export async function authenticateApiKey(db: Db, raw: string): Promise<ApiKeyPri
   const endsAt = ends.length > 0 ? Math.min(...ends) : null;
   if (endsAt !== null && endsAt <= now) throw unauthenticated('The API key has expired');
   const principal: ApiKeyPrincipal = { type: 'api_key', keyId: key.id, orgId: key.orgId, scopes: key.scopes };
-  validKeys.set(hash, { principal, endsAt }, now);
+  validKeys.set(hash, { principal, endsAt }, now, readAt);
   return principal;
 }
 

@@ -134,27 +134,46 @@ export async function revokeSessions(
   await revokeSessionsQuery(db, which, reason);
 }
 
-/** The session behind an access token must still be open: logout takes effect at once. */
 /** Sessions recently confirmed open, by id, with their owner and end. */
 const openSessions = new CredentialCache<{ userId: string; expiresAt: number }>();
+
+/** Whether this isolate confirmed the session open within the last second. */
+export function sessionKnownOpen(sessionId: string, userId: string, now = Date.now()) {
+  const cached = openSessions.get(sessionId, now);
+  return cached !== undefined && cached.userId === userId && cached.expiresAt > now;
+}
+
+/**
+ * Reads whether a session is open, as a query the caller may batch with others; `check` then
+ * refuses a closed one and remembers an open one.
+ */
+export function sessionCheck(db: Db, sessionId: string, userId: string, now = Date.now()) {
+  const readAt = openSessions.version;
+  return {
+    query: db
+      .select({ expiresAt: sessions.expiresAt })
+      .from(sessions)
+      .where(
+        and(
+          eq(sessions.id, sessionId),
+          eq(sessions.userId, userId),
+          isNull(sessions.revokedAt),
+          gt(sessions.expiresAt, now),
+        ),
+      )
+      .limit(1),
+    check(rows: { expiresAt: number }[]) {
+      const row = rows[0];
+      if (!row) throw unauthenticated('The session has ended; sign in again');
+      openSessions.set(sessionId, { userId, expiresAt: row.expiresAt }, now, readAt);
+    },
+  };
+}
 
 /** The session behind an access token must still be open: logout takes effect at once. */
 export async function assertSessionActive(db: Db, sessionId: string, userId: string) {
   const now = Date.now();
-  const cached = openSessions.get(sessionId, now);
-  if (cached && cached.userId === userId && cached.expiresAt > now) return;
-  const [row] = await db
-    .select({ expiresAt: sessions.expiresAt })
-    .from(sessions)
-    .where(
-      and(
-        eq(sessions.id, sessionId),
-        eq(sessions.userId, userId),
-        isNull(sessions.revokedAt),
-        gt(sessions.expiresAt, now),
-      ),
-    )
-    .limit(1);
-  if (!row) throw unauthenticated('The session has ended; sign in again');
-  openSessions.set(sessionId, { userId, expiresAt: row.expiresAt }, now);
+  if (sessionKnownOpen(sessionId, userId, now)) return;
+  const { query, check } = sessionCheck(db, sessionId, userId, now);
+  check(await query);
 }

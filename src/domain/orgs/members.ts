@@ -5,6 +5,7 @@ import { activityInsert } from '../activity/record';
 import type { Role } from '../auth/scopes';
 import { normalizeEmail } from '../auth/users';
 import type { Ctx } from '../context';
+import { forgetMemberships } from './context';
 
 const memberColumns = {
   userId: memberships.userId,
@@ -102,6 +103,7 @@ export async function changeMemberRole(
     .returning({ userId: memberships.userId });
   if (changed.length === 0)
     throw conflict('The last owner cannot be demoted; make someone else an owner first');
+  forgetMemberships({ orgId, userId });
   await activityInsert(ctx, {
     orgId,
     action: 'member.role_changed',
@@ -121,6 +123,7 @@ export async function removeMember(ctx: Ctx, orgId: string, callerRole: Role | n
     .returning({ userId: memberships.userId });
   if (removed.length === 0)
     throw conflict('The last owner cannot be removed; make someone else an owner first');
+  forgetMemberships({ orgId, userId });
   await ctx.db.batch([
     ctx.db.delete(teamMembers).where(and(eq(teamMembers.orgId, orgId), eq(teamMembers.userId, userId))),
     activityInsert(ctx, { orgId, action: 'member.removed', entityType: 'user', entityId: userId }),

@@ -5,6 +5,7 @@ import { newId } from '../../lib/ids';
 import { activityInsert } from '../activity/record';
 import { forgetApiKeys } from '../api-keys/authenticate';
 import type { Ctx } from '../context';
+import { forgetMemberships } from './context';
 import { slugify } from './slug';
 
 export type Organization = typeof organizations.$inferSelect;
@@ -107,4 +108,5 @@ export async function deleteOrganization(ctx: Ctx, orgId: string) {
     }),
   ]);
   forgetApiKeys({ orgId });
+  forgetMemberships({ orgId });
 }
