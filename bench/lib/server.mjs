@@ -8,8 +8,9 @@ import { join } from 'node:path';
 
 const wrangler = join(process.cwd(), 'node_modules', '.bin', 'wrangler');
 
-/** `BENCH_PORT` picks another port when several benchmarks share a machine. */
-export async function startServer({ port = Number(process.env.BENCH_PORT ?? 8799) } = {}) {
+/** `BENCH_PORT` (the inspector takes it + 100) overrides `port`, for machines shared by several runs. */
+export async function startServer({ port: preferred = 8799 } = {}) {
+  const port = Number(process.env.BENCH_PORT ?? preferred);
   const state = mkdtempSync(join(tmpdir(), 'foreman-bench-'));
   const migrate = spawnSync(wrangler, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state], {
     encoding: 'utf8',
