@@ -43,13 +43,29 @@ async function findSystemProject(db: Db, orgId: string) {
   return row;
 }
 
+/** System projects, once made, are never deleted: an isolate that has seen one keeps its id. */
+const systemProjectIds = new Map<string, string>();
+const MAX_KNOWN_SYSTEM_PROJECTS = 10_000;
+
+function rememberSystemProject(row: Project) {
+  if (systemProjectIds.size >= MAX_KNOWN_SYSTEM_PROJECTS)
+    systemProjectIds.delete(systemProjectIds.keys().next().value as string);
+  systemProjectIds.set(row.orgId, row.id);
+  return row;
+}
+
+/** The system project's id, without a database read once this isolate knows it. */
+export async function systemProjectId(ctx: Ctx, orgId: string) {
+  return systemProjectIds.get(orgId) ?? (await systemProject(ctx, orgId)).id;
+}
+
 /**
  * The organization's system project, made on first use. Callers racing to make it are
  * settled by the partial unique index; only the winner's activity entry is written.
  */
 export async function systemProject(ctx: Ctx, orgId: string): Promise<Project> {
   const existing = await findSystemProject(ctx.db, orgId);
-  if (existing) return existing;
+  if (existing) return rememberSystemProject(existing);
   const now = Date.now();
   const id = newId('prj');
   await ctx.db.batch([
@@ -76,11 +92,17 @@ export async function systemProject(ctx: Ctx, orgId: string): Promise<Project> {
   ]);
   const row = await findSystemProject(ctx.db, orgId);
   if (!row) throw new Error('system project missing after creation');
-  return row;
+  return rememberSystemProject(row);
+}
+
+/** Projects, oldest first; the system project is made first if the organization has none yet. */
+export async function listProjectsWithSystem(ctx: Ctx, orgId: string, limit: number, after?: string) {
+  await systemProjectId(ctx, orgId);
+  return listProjects(ctx.db, orgId, limit, after);
 }
 
 /** Oldest first, so the system project (made on first use) leads a new organization's list. */
-export function listProjects(db: Db, orgId: string, limit: number, after?: string) {
+function listProjects(db: Db, orgId: string, limit: number, after?: string) {
   return db
     .select()
     .from(projects)

@@ -5,7 +5,7 @@ import {
   createProject,
   deleteProject,
   getProject,
-  listProjects,
+  listProjectsWithSystem,
   projectSettings,
   systemProject,
   updateProject,
@@ -157,8 +157,7 @@ const bulkDependenciesRoute = createRoute({
 export const projectsRouter = createRouter()
   .openapi(listRoute, async (c) => {
     const q = c.req.valid('query');
-    await systemProject(ctxOf(c), c.var.org.id);
-    const rows = await listProjects(c.var.db, c.var.org.id, q.limit, decodeCursor(q.cursor));
+    const rows = await listProjectsWithSystem(ctxOf(c), c.var.org.id, q.limit, decodeCursor(q.cursor));
     return c.json(
       toPage(rows, q.limit, (r) => r.id, toProject),
       200,
