@@ -113,7 +113,9 @@ export async function run({ baseUrl }) {
     201,
   );
   await twice('GET …/agents/{id}/events', `${org}/agents/${agent.id}/events?after=0`, { token });
-  await once('POST …/tickets', `${org}/tickets`, { token, body: { title: 'Write the docs' } }, 201);
+  // The organization's first ticket also makes its system project; the second shows a plain create.
+  await once('POST …/tickets (first)', `${org}/tickets`, { token, body: { title: 'Write the docs' } }, 201);
+  await once('POST …/tickets', `${org}/tickets`, { token, body: { title: 'Review the docs' } }, 201);
   await once(
     'POST …/jobs (Idempotency-Key)',
     `${org}/jobs`,
@@ -142,7 +144,9 @@ export async function run({ baseUrl }) {
   );
 
   const reads = rows.filter((r) => r.kind === 'read' && r.cost);
-  const writes = rows.filter((r) => r.kind === 'write' && r.cost && r.name.startsWith('POST …'));
+  const writes = rows.filter(
+    (r) => r.kind === 'write' && r.cost && r.name.startsWith('POST …') && !r.name.includes('(first)'),
+  );
   if (reads.length === 0) {
     console.log('\nThe server sends no Server-Timing header: nothing to check.');
     return rows;

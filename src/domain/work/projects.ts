@@ -34,14 +34,12 @@ export async function getProject(db: Db, orgId: string, id: string): Promise<Pro
   return row;
 }
 
-async function findSystemProject(db: Db, orgId: string) {
-  const [row] = await db
+const findSystemProject = (db: Db, orgId: string) =>
+  db
     .select()
     .from(projects)
     .where(and(eq(projects.orgId, orgId), eq(projects.system, true)))
     .limit(1);
-  return row;
-}
 
 /** System projects, once made, are never deleted: an isolate that has seen one keeps its id. */
 const systemProjectIds = new Map<string, string>();
@@ -64,11 +62,11 @@ export async function systemProjectId(ctx: Ctx, orgId: string) {
  * settled by the partial unique index; only the winner's activity entry is written.
  */
 export async function systemProject(ctx: Ctx, orgId: string): Promise<Project> {
-  const existing = await findSystemProject(ctx.db, orgId);
+  const [existing] = await findSystemProject(ctx.db, orgId);
   if (existing) return rememberSystemProject(existing);
   const now = Date.now();
   const id = newId('prj');
-  await ctx.db.batch([
+  const [, , [row]] = await ctx.db.batch([
     ctx.db
       .insert(projects)
       .values({
@@ -89,8 +87,8 @@ export async function systemProject(ctx: Ctx, orgId: string): Promise<Project> {
       { orgId, action: 'project.created', entityType: 'project', entityId: id, metadata: { system: true } },
       sql`EXISTS (SELECT 1 FROM ${projects} WHERE id = ${id})`,
     ),
+    findSystemProject(ctx.db, orgId),
   ]);
-  const row = await findSystemProject(ctx.db, orgId);
   if (!row) throw new Error('system project missing after creation');
   return rememberSystemProject(row);
 }
