@@ -58,7 +58,10 @@ export async function run({ baseUrl, duration = 8 }) {
     const r = await load({ ...options, duration });
     rows.push({ name, ...r });
   }
-  const health = rows[0].rps;
+  // /health again at the end: on a shared machine the reference is the mean of both runs.
+  const again = await load({ url: `${baseUrl}/health`, duration });
+  rows.push({ name: 'GET /health (again)', ...again });
+  const health = (rows[0].rps + again.rps) / 2;
   const ratioOf = (r) => r.rps / health;
   for (const r of rows) {
     r.ratio = `${Math.round(ratioOf(r) * 100)}%`;
@@ -69,7 +72,7 @@ export async function run({ baseUrl, duration = 8 }) {
     ['req', 'req/s'],
     ['p50', 'p50 ms'],
     ['p99', 'p99 ms'],
-    ['ratio', 'vs /health'],
+    ['ratio', 'vs /health (mean)'],
     ['errors', 'errors'],
   ]);
   const pct = (v) => `${Math.round(v * 100)}%`;
@@ -77,7 +80,7 @@ export async function run({ baseUrl, duration = 8 }) {
     `${label} >= ${pct(target)}: ${value >= target ? 'met' : 'NOT met'} (${pct(value)})`;
   const lists = rows.filter((r) => r.name.startsWith('GET …/'));
   const slowest = Math.min(...lists.map(ratioOf));
-  const publish = ratioOf(rows.at(-1));
+  const publish = ratioOf(rows.find((r) => r.name.startsWith('POST')));
   console.log(
     `\nGoal ${goal('JWT', ratioOf(rows[1]), 0.6)}; ${goal('API key', ratioOf(rows[2]), 0.5)}; ` +
       `${goal('every list', slowest, 0.35)}; ${goal('single-event publish', publish, 0.25)}`,

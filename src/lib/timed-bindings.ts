@@ -79,7 +79,8 @@ function timedStub<T extends object>(stub: T): T {
       // `then` is looked up when a stub is returned from an async function; it is not a call.
       if (typeof value !== 'function' || typeof prop !== 'string' || prop === 'then') return value;
       // RPC methods are stubs too: `value.apply` would name a remote method, so Reflect calls it.
-      return (...args: unknown[]) => measure('do', async () => Reflect.apply(value, target, args));
+      return (...args: unknown[]) =>
+        measure('do', () => Reflect.apply(value, target, args) as Promise<unknown>);
     },
   });
 }
