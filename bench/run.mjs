@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { api, signUp, startServer } from './lib/server.mjs';
 
-const SUITES = ['platform', 'agent-hub', 'jobs', 'graph'];
+const SUITES = ['platform', 'round-trips', 'agent-hub', 'jobs', 'graph'];
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const suites = (wanted.length > 0 ? wanted : SUITES).filter((s) =>
   existsSync(new URL(`./${s}.mjs`, import.meta.url)),
@@ -13,7 +13,7 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 
-const server = await startServer({ port: 8799 });
+const server = await startServer();
 console.log(`Server ready at ${server.baseUrl}; suites: ${suites.join(', ')}`);
 try {
   for (const suite of suites) {

@@ -14,6 +14,7 @@ import { bodyLimit } from './middleware/body-limit';
 import { noStoreByDefault } from './middleware/cache-control';
 import { requireReadableBody } from './middleware/content-type';
 import { orgContext } from './middleware/org';
+import { serverTiming } from './middleware/server-timing';
 import { activityRouter } from './routes/activity';
 import { agentRoutes } from './routes/agents';
 import { apiKeysRouter } from './routes/api-keys';
@@ -46,6 +47,7 @@ export function createApp() {
   const app = createRouter();
   registerOpenApiComponents(app as never);
 
+  app.use('*', serverTiming);
   app.use('*', requestId({ generator: () => newId('req'), headerName: 'X-Request-Id' }));
   app.use('*', async (c, next) => {
     c.set('db', createDb(c.env.DB));
@@ -55,7 +57,14 @@ export function createApp() {
     '/api/*',
     cors({
       origin: '*',
-      exposeHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit', 'RateLimit-Policy', 'Idempotent-Replayed'],
+      exposeHeaders: [
+        'X-Request-Id',
+        'Retry-After',
+        'RateLimit',
+        'RateLimit-Policy',
+        'Idempotent-Replayed',
+        'Server-Timing',
+      ],
     }),
   );
   // Tools on other origins (editors, client generators) load the document directly.

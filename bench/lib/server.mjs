@@ -8,7 +8,9 @@ import { join } from 'node:path';
 
 const wrangler = join(process.cwd(), 'node_modules', '.bin', 'wrangler');
 
-export async function startServer({ port = 8799 } = {}) {
+/** `BENCH_PORT` (the inspector takes it + 100) overrides `port`, for machines shared by several runs. */
+export async function startServer({ port: preferred = 8799 } = {}) {
+  const port = Number(process.env.BENCH_PORT ?? preferred);
   const state = mkdtempSync(join(tmpdir(), 'foreman-bench-'));
   const migrate = spawnSync(wrangler, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state], {
     encoding: 'utf8',
@@ -26,6 +28,8 @@ export async function startServer({ port = 8799 } = {}) {
       'dev',
       '--port',
       String(port),
+      '--inspector-port',
+      String(port + 100),
       '--ip',
       '127.0.0.1',
       '--persist-to',

@@ -2,8 +2,10 @@ import { createMiddleware } from 'hono/factory';
 import { API_KEY_PREFIX, authenticateApiKey, recordKeyUsage } from '../domain/api-keys/authenticate';
 import { assertSessionActive } from '../domain/auth/sessions';
 import { verifyToken } from '../domain/auth/tokens';
+import { assertSessionOpenIn } from '../domain/orgs/context';
 import type { AppEnv } from '../env';
 import { unauthenticated } from '../lib/errors';
+import { untimed } from '../lib/server-timing';
 
 /** The only routes under /api/v1 that need no credentials. */
 export const PUBLIC_ROUTES: ReadonlyArray<readonly [method: string, path: string]> = [
@@ -19,6 +21,9 @@ export const PUBLIC_ROUTES: ReadonlyArray<readonly [method: string, path: string
 
 const publicSet = new Set(PUBLIC_ROUTES.map(([m, p]) => `${m} ${p}`));
 
+/** The organization an org-scoped path names (ids need no percent-decoding), if any. */
+const ORG_PATH = /^\/api\/v1\/orgs\/([^/%]+)(?:\/|$)/;
+
 export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   if (c.req.method === 'OPTIONS' || publicSet.has(`${c.req.method} ${c.req.path}`)) return next();
 
@@ -32,20 +37,26 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
     await next();
     // Usage is written after the response, off the request's critical path.
     c.executionCtx.waitUntil(
-      recordKeyUsage(c.var.db, {
-        keyId: principal.keyId,
-        orgId: principal.orgId,
-        method: c.req.method,
-        path: c.req.path,
-        status: c.res.status,
-      }),
+      untimed(() =>
+        recordKeyUsage(c.var.db, {
+          keyId: principal.keyId,
+          orgId: principal.orgId,
+          method: c.req.method,
+          path: c.req.path,
+          status: c.res.status,
+        }),
+      ),
     );
     return;
   }
 
   const claims = await verifyToken(c.env, 'access', token);
   const sid = typeof claims.sid === 'string' ? claims.sid : '';
-  const endsAt = await assertSessionActive(c.var.db, sid, claims.sub);
+  // In an organization, the session and the caller's membership are read together.
+  const orgId = ORG_PATH.exec(c.req.path)?.[1];
+  const endsAt = orgId
+    ? await assertSessionOpenIn(c.var.db, sid, claims.sub, orgId)
+    : await assertSessionActive(c.var.db, sid, claims.sub);
   c.set('principal', { type: 'user', userId: claims.sub, sessionId: sid, endsAt });
   return next();
 });

@@ -31,6 +31,7 @@ export async function authenticateApiKey(db: Db, raw: string): Promise<ApiKeyPri
   const cached = validKeys.get(hash, now);
   if (cached && (cached.endsAt === null || cached.endsAt > now)) return cached.principal;
 
+  const readAt = validKeys.version;
   const [row] = await db
     .select({ key: apiKeys, secretExpiresAt: apiKeySecrets.expiresAt })
     .from(apiKeySecrets)
@@ -52,7 +53,7 @@ export async function authenticateApiKey(db: Db, raw: string): Promise<ApiKeyPri
     scopes: key.scopes,
     endsAt,
   };
-  validKeys.set(hash, { principal, endsAt }, now);
+  validKeys.set(hash, { principal, endsAt }, now, readAt);
   return principal;
 }
 

@@ -8,6 +8,15 @@ const MAX_ENTRIES = 10_000;
 
 export class CredentialCache<V> {
   readonly #entries = new Map<string, { value: V; until: number }>();
+  #forgets = 0;
+
+  /**
+   * Taken before reading a credential from D1 and passed to `set`: a read that a revocation in this
+   * isolate overtook (it forgot while the read was in flight) is then not cached.
+   */
+  get version() {
+    return this.#forgets;
+  }
 
   get(key: string, now = Date.now()): V | undefined {
     const hit = this.#entries.get(key);
@@ -20,12 +29,14 @@ export class CredentialCache<V> {
     return hit.value;
   }
 
-  set(key: string, value: V, now = Date.now()) {
+  set(key: string, value: V, now = Date.now(), readAt = this.#forgets) {
+    if (readAt !== this.#forgets) return;
     if (this.#entries.size >= MAX_ENTRIES) this.#entries.delete(this.#entries.keys().next().value as string);
     this.#entries.set(key, { value, until: now + CREDENTIAL_CACHE_TTL_MS });
   }
 
   forget(match: (value: V, key: string) => boolean) {
+    this.#forgets++;
     for (const [key, entry] of this.#entries) if (match(entry.value, key)) this.#entries.delete(key);
   }
 }

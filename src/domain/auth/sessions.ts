@@ -157,27 +157,48 @@ export function revokeSessionsQuery(
 /** Sessions recently confirmed open, by id, with their owner and end. */
 const openSessions = new CredentialCache<{ userId: string; expiresAt: number }>();
 
+/** When this isolate confirmed the session open within the last second: when it ends (ms). */
+export function sessionKnownOpen(sessionId: string, userId: string, now = Date.now()) {
+  const cached = openSessions.get(sessionId, now);
+  return cached !== undefined && cached.userId === userId && cached.expiresAt > now ? cached.expiresAt : null;
+}
+
+/**
+ * Reads whether a session is open, as a query the caller may batch with others; `check` then
+ * refuses a closed one, remembers an open one and returns when it ends (ms).
+ */
+export function sessionCheck(db: Db, sessionId: string, userId: string, now = Date.now()) {
+  const readAt = openSessions.version;
+  return {
+    query: db
+      .select({ expiresAt: sessions.expiresAt })
+      .from(sessions)
+      .where(
+        and(
+          eq(sessions.id, sessionId),
+          eq(sessions.userId, userId),
+          isNull(sessions.revokedAt),
+          gt(sessions.expiresAt, now),
+        ),
+      )
+      .limit(1),
+    check(rows: { expiresAt: number }[]) {
+      const row = rows[0];
+      if (!row) throw unauthenticated('The session has ended; sign in again');
+      openSessions.set(sessionId, { userId, expiresAt: row.expiresAt }, now, readAt);
+      return row.expiresAt;
+    },
+  };
+}
+
 /**
  * The session behind an access token must still be open: logout takes effect at once. Returns
  * when the session ends by itself (ms).
  */
 export async function assertSessionActive(db: Db, sessionId: string, userId: string): Promise<number> {
   const now = Date.now();
-  const cached = openSessions.get(sessionId, now);
-  if (cached && cached.userId === userId && cached.expiresAt > now) return cached.expiresAt;
-  const [row] = await db
-    .select({ expiresAt: sessions.expiresAt })
-    .from(sessions)
-    .where(
-      and(
-        eq(sessions.id, sessionId),
-        eq(sessions.userId, userId),
-        isNull(sessions.revokedAt),
-        gt(sessions.expiresAt, now),
-      ),
-    )
-    .limit(1);
-  if (!row) throw unauthenticated('The session has ended; sign in again');
-  openSessions.set(sessionId, { userId, expiresAt: row.expiresAt }, now);
-  return row.expiresAt;
+  const known = sessionKnownOpen(sessionId, userId, now);
+  if (known !== null) return known;
+  const { query, check } = sessionCheck(db, sessionId, userId, now);
+  return check(await query);
 }

@@ -12,30 +12,25 @@ export type Reservation =
   | { state: 'in_flight' }
   | { state: 'done'; status: number; body: string };
 
-/** Claims `key` for this request, or says what an earlier request with it became. */
+/**
+ * Claims `key` for this request, or says what an earlier request with it became, in one round trip:
+ * an expired record is dropped, the claim inserted unless one is held, and the record read back.
+ */
 export async function reserve(db: Db, scope: string, key: string, requestHash: string): Promise<Reservation> {
   const now = Date.now();
-  await db
-    .delete(idempotencyKeys)
-    .where(
-      and(
-        eq(idempotencyKeys.scope, scope),
-        eq(idempotencyKeys.key, key),
-        lte(idempotencyKeys.expiresAt, now),
-      ),
-    );
-  const inserted = await db
-    .insert(idempotencyKeys)
-    .values({ scope, key, requestHash, createdAt: now, expiresAt: now + IDEMPOTENCY_TTL_MS })
-    .onConflictDoNothing()
-    .returning({ key: idempotencyKeys.key });
+  const thisKey = and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key));
+  const [, inserted, [row]] = await db.batch([
+    db.delete(idempotencyKeys).where(and(thisKey, lte(idempotencyKeys.expiresAt, now))),
+    db
+      .insert(idempotencyKeys)
+      .values({ scope, key, requestHash, createdAt: now, expiresAt: now + IDEMPOTENCY_TTL_MS })
+      .onConflictDoNothing()
+      .returning({ key: idempotencyKeys.key }),
+    db.select().from(idempotencyKeys).where(thisKey).limit(1),
+  ]);
   if (inserted.length > 0) return { state: 'reserved' };
-  const [row] = await db
-    .select()
-    .from(idempotencyKeys)
-    .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)))
-    .limit(1);
-  if (!row) return reserve(db, scope, key, requestHash);
+  // The batch runs as one transaction, so the record the insert gave way to is the one read.
+  if (!row) throw new Error('An idempotency record vanished inside its own transaction');
   if (row.requestHash !== requestHash) return { state: 'mismatch' };
   if (row.status === null || row.responseBody === null) return { state: 'in_flight' };
   return { state: 'done', status: row.status, body: row.responseBody };

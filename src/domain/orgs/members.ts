@@ -6,6 +6,7 @@ import { CLOSE_ACCESS_ENDED } from '../agents/stream-owners';
 import { endStreams } from '../agents/stream-revocation';
 import { type Role, roleAtLeast } from '../auth/scopes';
 import type { Ctx } from '../context';
+import { forgetMemberships } from './context';
 
 const memberColumns = {
   userId: memberships.userId,
@@ -88,6 +89,7 @@ export async function changeMemberRole(
   ]);
   if (changed.length === 0)
     throw conflict('The last owner cannot be demoted; make someone else an owner first');
+  forgetMemberships({ orgId, userId });
   return { ...member, role };
 }
 
@@ -115,6 +117,7 @@ export async function removeMember(ctx: Ctx, orgId: string, callerRole: Role | n
   ]);
   if (removed.length === 0)
     throw conflict('The last owner cannot be removed; make someone else an owner first');
+  forgetMemberships({ orgId, userId });
   await endStreams(
     ctx,
     { orgId },

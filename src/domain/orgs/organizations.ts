@@ -8,6 +8,7 @@ import { endStreams } from '../agents/stream-revocation';
 import { forgetApiKeys } from '../api-keys/authenticate';
 import { commit } from '../commit';
 import type { Ctx } from '../context';
+import { forgetMemberships } from './context';
 import { slugify } from './slug';
 
 export type Organization = typeof organizations.$inferSelect;
@@ -106,6 +107,7 @@ export async function deleteOrganization(ctx: Ctx, orgId: string) {
     }),
   ]);
   forgetApiKeys({ orgId });
+  forgetMemberships({ orgId });
   await endStreams(
     ctx,
     { orgId },

@@ -33,13 +33,27 @@ export async function getProject(db: Db, orgId: string, id: string): Promise<Pro
   return row;
 }
 
-async function findSystemProject(db: Db, orgId: string) {
-  const [row] = await db
+const findSystemProject = (db: Db, orgId: string) =>
+  db
     .select()
     .from(projects)
     .where(and(eq(projects.orgId, orgId), eq(projects.system, true)))
     .limit(1);
+
+/** System projects, once made, are never deleted: an isolate that has seen one keeps its id. */
+const systemProjectIds = new Map<string, string>();
+const MAX_KNOWN_SYSTEM_PROJECTS = 10_000;
+
+function rememberSystemProject(row: Project) {
+  if (systemProjectIds.size >= MAX_KNOWN_SYSTEM_PROJECTS)
+    systemProjectIds.delete(systemProjectIds.keys().next().value as string);
+  systemProjectIds.set(row.orgId, row.id);
   return row;
+}
+
+/** The system project's id, without a database read once this isolate knows it. */
+export async function systemProjectId(ctx: Ctx, orgId: string) {
+  return systemProjectIds.get(orgId) ?? (await systemProject(ctx, orgId)).id;
 }
 
 /**
@@ -47,11 +61,11 @@ async function findSystemProject(db: Db, orgId: string) {
  * settled by the partial unique index; only the winner's activity entry is written.
  */
 export async function systemProject(ctx: Ctx, orgId: string): Promise<Project> {
-  const existing = await findSystemProject(ctx.db, orgId);
-  if (existing) return existing;
+  const [existing] = await findSystemProject(ctx.db, orgId);
+  if (existing) return rememberSystemProject(existing);
   const now = Date.now();
   const id = newId('prj');
-  await ctx.db.batch([
+  const [, , [row]] = await ctx.db.batch([
     ctx.db
       .insert(projects)
       .values({
@@ -72,14 +86,20 @@ export async function systemProject(ctx: Ctx, orgId: string): Promise<Project> {
       { orgId, action: 'project.created', entityType: 'project', entityId: id, metadata: { system: true } },
       sql`EXISTS (SELECT 1 FROM ${projects} WHERE id = ${id})`,
     ),
+    findSystemProject(ctx.db, orgId),
   ]);
-  const row = await findSystemProject(ctx.db, orgId);
   if (!row) throw new Error('system project missing after creation');
-  return row;
+  return rememberSystemProject(row);
+}
+
+/** Projects, oldest first; the system project is made first if the organization has none yet. */
+export async function listProjectsWithSystem(ctx: Ctx, orgId: string, limit: number, after?: string) {
+  await systemProjectId(ctx, orgId);
+  return listProjects(ctx.db, orgId, limit, after);
 }
 
 /** Oldest first, so the system project (made on first use) leads a new organization's list. */
-export function listProjects(db: Db, orgId: string, limit: number, after?: string) {
+function listProjects(db: Db, orgId: string, limit: number, after?: string) {
   return db
     .select()
     .from(projects)

@@ -7,7 +7,7 @@ import { activityInsert, activityInsertIf } from '../activity/record';
 import { commit, guarded } from '../commit';
 import type { Ctx } from '../context';
 import { type Assignee, assertAssignable } from './assignees';
-import { getProject, type Project, systemProject } from './projects';
+import { getProject, type Project, systemProjectId } from './projects';
 import { matchExpression, ticketsFts } from './search';
 import type { TicketStatus } from './workflow';
 
@@ -89,15 +89,26 @@ export interface NewTicket extends TicketFields {
 }
 
 /** The project a new ticket goes to: the one named, or the system project. */
-export async function targetProject(ctx: Ctx, orgId: string, projectId: string | undefined, path: string) {
-  if (projectId === undefined) return systemProject(ctx, orgId);
+export async function targetProject(
+  ctx: Ctx,
+  orgId: string,
+  projectId: string | undefined,
+  path: string,
+): Promise<Pick<Project, 'id'>> {
+  if (projectId === undefined) return { id: await systemProjectId(ctx, orgId) };
   const project = await getProject(ctx.db, orgId, projectId).catch(() => undefined);
   if (!project) throw invalid(path, `Project ${projectId} does not exist in this organization`);
   return project;
 }
 
 /** A parent must be a top-level ticket of the same project: subtasks are one level deep. */
-export async function assertParent(db: Db, orgId: string, project: Project, parentId: string, path: string) {
+export async function assertParent(
+  db: Db,
+  orgId: string,
+  project: Pick<Project, 'id'>,
+  parentId: string,
+  path: string,
+) {
   const parent = await findTicket(db, orgId, parentId);
   if (!parent || parent.projectId !== project.id)
     throw invalid(path, `Ticket ${parentId} does not exist in project ${project.id}`);

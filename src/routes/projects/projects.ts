@@ -5,7 +5,7 @@ import {
   createProject,
   deleteProject,
   getProject,
-  listProjects,
+  listProjectsWithSystem,
   projectSettings,
   systemProject,
   updateProject,
@@ -157,8 +157,12 @@ const bulkDependenciesRoute = createRoute({
 export const projectsRouter = createRouter()
   .openapi(listRoute, async (c) => {
     const q = c.req.valid('query');
-    await systemProject(ctxOf(c), c.var.org.id);
-    const rows = await listProjects(c.var.db, c.var.org.id, q.limit, await decodeCursor(c.env, q.cursor));
+    const rows = await listProjectsWithSystem(
+      ctxOf(c),
+      c.var.org.id,
+      q.limit,
+      await decodeCursor(c.env, q.cursor),
+    );
     return c.json(await toPage(c.env, rows, q.limit, (r) => r.id, toProject), 200);
   })
   .openapi(createProjectRoute, async (c) => {
