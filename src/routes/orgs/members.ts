@@ -1,18 +1,11 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { addMember, changeMemberRole, getMember, listMembers, removeMember } from '../../domain/orgs/members';
 import { forbidden } from '../../lib/errors';
-import {
-  errorResponses,
-  jsonBody,
-  jsonResponse,
-  noContent,
-  OrgParamsSchema,
-  orgErrors,
-} from '../../lib/openapi';
+import { jsonBody, jsonResponse, noContent, OrgParamsSchema } from '../../lib/openapi';
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
 import { ctxOf } from '../../lib/request';
+import { orgRoute } from '../../lib/route';
 import { createRouter } from '../../lib/router';
-import { requireAccess } from '../../middleware/access';
 import { MemberSchema, RoleSchema, toMember } from './schemas';
 
 const tags = ['Members'];
@@ -20,48 +13,52 @@ const MemberParams = OrgParamsSchema.extend({
   userId: z.string().openapi({ param: { name: 'userId', in: 'path' }, example: 'usr_01hv…' }),
 });
 
-const listRoute = createRoute({
+const listRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/members',
   tags,
   operationId: 'listMembers',
   summary: 'Members of the organization with their roles',
-  middleware: [requireAccess('viewer', 'org:read')],
+  access: { role: 'viewer', scope: 'org:read' },
   request: { params: OrgParamsSchema, query: PageQuerySchema },
-  responses: { 200: jsonResponse(pageOf(MemberSchema), 'A page of members'), ...orgErrors },
+  responses: { 200: jsonResponse(pageOf(MemberSchema), 'A page of members') },
 });
 
-const addRoute = createRoute({
+const addRoute = orgRoute({
   method: 'post',
   path: '/orgs/{orgId}/members',
   tags,
   operationId: 'addMember',
   summary: 'Add an existing user by email (admins; only owners grant the owner role)',
-  middleware: [requireAccess('admin', 'members:write')],
+  access: { role: 'admin', scope: 'members:write' },
+  idempotent: true,
+  conflicts: true,
   request: { params: OrgParamsSchema, body: jsonBody(z.object({ email: z.email(), role: RoleSchema })) },
-  responses: { 201: jsonResponse(MemberSchema, 'The new member'), ...orgErrors, ...errorResponses(409) },
+  responses: { 201: jsonResponse(MemberSchema, 'The new member') },
 });
 
-const changeRoute = createRoute({
+const changeRoute = orgRoute({
   method: 'patch',
   path: '/orgs/{orgId}/members/{userId}',
   tags,
   operationId: 'changeMemberRole',
   summary: "Change a member's role (the last owner cannot be demoted)",
-  middleware: [requireAccess('admin', 'members:write')],
+  access: { role: 'admin', scope: 'members:write' },
+  conflicts: true,
   request: { params: MemberParams, body: jsonBody(z.object({ role: RoleSchema })) },
-  responses: { 200: jsonResponse(MemberSchema, 'The member'), ...orgErrors, ...errorResponses(409) },
+  responses: { 200: jsonResponse(MemberSchema, 'The member') },
 });
 
-const removeRoute = createRoute({
+const removeRoute = orgRoute({
   method: 'delete',
   path: '/orgs/{orgId}/members/{userId}',
   tags,
   operationId: 'removeMember',
   summary: 'Remove a member (admins), or leave (any member, their own id); the last owner stays',
-  middleware: [requireAccess('viewer', 'members:write')],
+  access: { role: 'viewer', scope: 'members:write' },
+  conflicts: true,
   request: { params: MemberParams },
-  responses: { 204: noContent, ...orgErrors, ...errorResponses(409) },
+  responses: { 204: noContent },
 });
 
 export const membersRouter = createRouter()
