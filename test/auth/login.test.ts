@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { call, expectProblem, PASSWORD } from '../helpers';
 import {
+  call,
+  expectProblem,
   expectUnauthenticated,
   FORGOT,
   freezeClock,
@@ -9,10 +10,11 @@ import {
   ME,
   newEmail,
   newIp,
+  PASSWORD,
   registerUser,
   setClock,
   startOfFreshMinute,
-} from './support';
+} from '../support';
 
 afterEach(() => {
   vi.useRealTimers();

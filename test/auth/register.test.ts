@@ -2,8 +2,9 @@ import { env } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createDb } from '../../src/db/client';
 import { register } from '../../src/domain/auth/users';
-import { call, expectProblem, PASSWORD } from '../helpers';
 import {
+  call,
+  expectProblem,
   expectUnauthenticated,
   freezeClock,
   LOGIN,
@@ -11,11 +12,12 @@ import {
   ME,
   newEmail,
   newIp,
+  PASSWORD,
   REGISTER,
   registerUser,
   setClock,
   startOfFreshMinute,
-} from './support';
+} from '../support';
 
 afterEach(() => {
   vi.useRealTimers();

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { housekeeping } from '../../src/cron/housekeeping';
 import { createDb } from '../../src/db/client';
 import { hmacSha256Hex } from '../../src/lib/crypto';
-import { call, expectProblem, newUser, unique } from '../helpers';
+import { call, expectProblem, newUser, unique } from '../support';
 
 describe('Idempotency-Key', () => {
   afterEach(() => vi.useRealTimers());

@@ -1,8 +1,18 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { toBase64, utf8 } from '../../src/lib/encoding';
-import { call, expectProblem, newUser } from '../helpers';
-import { itemActivity, itemsPath, reveal, rotate, secretValue, storeItem, tableText } from './support';
+import {
+  call,
+  expectProblem,
+  itemActivity,
+  itemsPath,
+  newUser,
+  reveal,
+  rotate,
+  secretValue,
+  storeItem,
+  tableText,
+} from '../support';
 
 const VAULT_TABLES = [
   'vault_items',
