@@ -1,4 +1,4 @@
-import { OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono, type z } from '@hono/zod-openapi';
 import type { AppEnv } from '../env';
 import { ApiError } from './errors';
 
@@ -10,7 +10,7 @@ export function createRouter() {
   return new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
       if (!result.success) {
-        const errors = result.error.issues.map((issue) => ({
+        const errors = result.error.issues.flatMap(closestIssues).map((issue) => ({
           path: issue.path.length > 0 ? issue.path.join('.') : result.target,
           message: issue.message,
         }));
@@ -18,4 +18,11 @@ export function createRouter() {
       }
     },
   });
+}
+
+/** A body matching no branch of a union is reported by the branch it came closest to, naming its fields. */
+function closestIssues(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return [issue];
+  const closest = issue.errors.reduce((best, branch) => (branch.length < best.length ? branch : best));
+  return closest.flatMap((i) => closestIssues({ ...i, path: [...issue.path, ...i.path] }));
 }

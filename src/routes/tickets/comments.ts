@@ -1,5 +1,4 @@
 import { z } from '@hono/zod-openapi';
-import { roleAtLeast } from '../../domain/auth/scopes';
 import {
   addComment,
   type Comment,
@@ -105,13 +104,6 @@ export const ticketCommentsRouter = createRouter()
   })
   .openapi(deleteRoute, async (c) => {
     const { ticketId, commentId } = c.req.valid('param');
-    const role = c.var.org.role;
-    await deleteComment(
-      ctxOf(c),
-      c.var.org.id,
-      ticketId,
-      commentId,
-      role !== null && roleAtLeast(role, 'admin'),
-    );
+    await deleteComment(ctxOf(c), c.var.org.id, ticketId, commentId, c.var.org.role);
     return c.body(null, 204);
   });
