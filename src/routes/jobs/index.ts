@@ -203,6 +203,7 @@ const heartbeatRoute = orgRoute({
   operationId: 'heartbeatJob',
   summary: 'Extend the lease on a job (409 if the lease is no longer held)',
   access: { role: 'member', scope: 'jobs:write' },
+  conflicts: true,
   request: {
     params: JobParamsSchema,
     body: jsonBody(
@@ -227,6 +228,7 @@ const completeRoute = orgRoute({
   operationId: 'completeJob',
   summary: 'Finish a leased job with its result',
   access: { role: 'member', scope: 'jobs:write' },
+  conflicts: true,
   request: {
     params: JobParamsSchema,
     body: jsonBody(
@@ -245,6 +247,7 @@ const failRoute = orgRoute({
   operationId: 'failJob',
   summary: 'Report a failed attempt: retried with exponential backoff until max_attempts, then dead',
   access: { role: 'member', scope: 'jobs:write' },
+  conflicts: true,
   request: {
     params: JobParamsSchema,
     body: jsonBody(

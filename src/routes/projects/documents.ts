@@ -131,6 +131,7 @@ const readTextRoute = orgRoute({
   operationId: 'getDocumentText',
   summary: 'A text document’s content as a string (409 for binary documents)',
   access: { role: 'viewer', scope: 'projects:read' },
+  conflicts: true,
   request: { params: DocumentParamsSchema },
   responses: {
     200: jsonResponse(TextSchema.extend({ document: DocumentSchema }), 'The content'),
@@ -144,6 +145,7 @@ const replaceTextRoute = orgRoute({
   operationId: 'replaceDocumentText',
   summary: 'Replace a text document’s content',
   access: { role: 'member', scope: 'projects:write' },
+  conflicts: true,
   request: { params: DocumentParamsSchema, body: jsonBody(TextSchema) },
   responses: { 200: jsonResponse(DocumentSchema, 'The document') },
 });

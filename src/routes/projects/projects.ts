@@ -88,6 +88,7 @@ const deleteRoute = orgRoute({
   operationId: 'deleteProject',
   summary: 'Delete a project with its tickets and documents (admins; never the system project: 409)',
   access: { role: 'admin', scope: 'projects:write' },
+  conflicts: true,
   request: { params: ProjectParamsSchema },
   responses: { 204: noContent },
 });
@@ -138,6 +139,7 @@ const bulkDependenciesRoute = orgRoute({
   summary: `Add up to ${MAX_BULK_DEPENDENCIES} dependencies between tickets of the project; all or nothing, cycles refused`,
   access: { role: 'member', scope: 'tickets:write' },
   idempotent: true,
+  conflicts: true,
   request: {
     params: ProjectParamsSchema,
     body: jsonBody(

@@ -41,6 +41,7 @@ const addRoute = orgRoute({
   summary: 'Make the ticket wait for another ticket of its project; a cycle is refused with 409 naming it',
   access: { role: 'member', scope: 'tickets:write' },
   idempotent: true,
+  conflicts: true,
   request: {
     params: TicketParamsSchema,
     body: jsonBody(z.object({ depends_on_id: z.string().min(1).max(100) })),

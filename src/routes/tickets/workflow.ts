@@ -30,6 +30,7 @@ const claimRoute = orgRoute({
     'Take a ready ticket (todo, unassigned, dependencies done) and start it; of racing claims one wins',
   description: 'Others get 409. The assignee defaults to the signed-in user; API keys name one.',
   access: { role: 'member', scope: 'tickets:write' },
+  conflicts: true,
   request: {
     params: TicketParamsSchema,
     body: {
@@ -48,6 +49,7 @@ const transitionRoute = orgRoute({
   summary: 'Change a ticket’s status along the workflow',
   description: `Allowed transitions: ${workflow}. Others answer 409 naming the allowed ones; starting a ticket whose dependencies are not done answers 409.`,
   access: { role: 'member', scope: 'tickets:write' },
+  conflicts: true,
   request: {
     params: TicketParamsSchema,
     body: jsonBody(z.object({ status: StatusSchema, resolution: z.string().max(2000).optional() })),
