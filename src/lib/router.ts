@@ -30,11 +30,20 @@ export function createRouter() {
   return new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
       if (!result.success) {
-        const found = result.error.issues.flatMap((issue) => fieldErrors(issue, result.target));
+        const found = result.error.issues
+          .flatMap(closestIssues)
+          .flatMap((issue) => fieldErrors(issue, result.target));
         throw new ApiError('validation', found.map((f) => f.line).join('; '), {
           errors: found.map((f) => f.error),
         });
       }
     },
   });
+}
+
+/** A body matching no branch of a union is reported by the branch it came closest to, naming its fields. */
+function closestIssues(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return [issue];
+  const closest = issue.errors.reduce((best, branch) => (branch.length < best.length ? branch : best));
+  return closest.flatMap((i) => closestIssues({ ...i, path: [...issue.path, ...i.path] }));
 }

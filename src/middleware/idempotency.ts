@@ -4,6 +4,7 @@ import { openPlatformSecret, sealPlatformSecret } from '../domain/auth/secret-bo
 import { complete, release, reserve } from '../domain/idempotency/store';
 import type { AppEnv } from '../env';
 import { hmacSha256Hex } from '../lib/crypto';
+import { toHex } from '../lib/encoding';
 import { ApiError } from '../lib/errors';
 
 export const IdempotencyHeaderSchema = z.object({
@@ -28,8 +29,10 @@ export const idempotent = createMiddleware<AppEnv>(async (c, next) => {
 
   const p = c.var.principal;
   const scope = `${p.type === 'user' ? p.userId : p.keyId}:${c.req.param('orgId') ?? ''}`;
-  // Keyed, because bodies can hold secrets (vault values) that a plain hash would let D1 readers guess.
-  const hash = await hmacSha256Hex(c.env.JWT_SECRET, `${c.req.method} ${c.req.path}\n${await c.req.text()}`);
+  // Read as bytes, so binary uploads reach their handler intact. Keyed, because bodies can hold
+  // secrets (vault values) that a plain hash would let D1 readers guess.
+  const bodyDigest = toHex(await crypto.subtle.digest('SHA-256', await c.req.arrayBuffer()));
+  const hash = await hmacSha256Hex(c.env.JWT_SECRET, `${c.req.method} ${c.req.path}\n${bodyDigest}`);
   const db = c.var.db;
   const r = await reserve(db, scope, key, hash);
   if (r.state === 'mismatch')

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addMember, call, expectProblem, newUser } from '../helpers';
+import { addMember, call, expectProblem, newUser } from '../support';
 
 const activity = (orgId: string, q = '') => `/api/v1/orgs/${orgId}/activity${q}`;
 

@@ -1,6 +1,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { addMember, call, expectProblem, newApiKey, newUser, type TestUser, unique } from '../helpers';
-import { newAgent, orgPath } from './helpers';
+import {
+  addMember,
+  call,
+  expectProblem,
+  newAgent,
+  newApiKey,
+  newUser,
+  orgPath,
+  type TestUser,
+  unique,
+} from '../support';
 
 /** The ids a route's path may need; each test fills them from one organization. */
 interface Ids {
@@ -234,7 +243,7 @@ let unrelatedKey: string;
 /** One of each resource in the user's personal organization. */
 async function resources(user: TestUser): Promise<Ids> {
   const post = async (rest: string, body: unknown) => {
-    const res = await call(orgPath(user.orgId, rest), { token: user.token, body });
+    const res = await call(orgPath(user.orgId, `/${rest}`), { token: user.token, body });
     expect(res.status, `${rest}: ${res.text}`).toBe(201);
     return res.json.id as string;
   };
@@ -270,7 +279,7 @@ beforeAll(async () => {
 });
 
 const send = (route: RouteCase, token: string | undefined, orgId: string, ids: Ids, body = route.body) =>
-  call(orgPath(orgId, route.path(ids)), { method: route.method, token, body });
+  call(orgPath(orgId, `/${route.path(ids)}`), { method: route.method, token, body });
 
 describe.each(routes)('$name ($method)', (route) => {
   it('answers 401 without credentials', async () => {
@@ -314,7 +323,7 @@ describe.each(routes.filter((r) => r.invalid !== undefined))(
   (route) => {
     it('answers 422', async () => {
       const inv = route.invalid!;
-      const res = await call(orgPath(owner.orgId, (inv.path ?? route.path)(ownerIds)), {
+      const res = await call(orgPath(owner.orgId, `/${(inv.path ?? route.path)(ownerIds)}`), {
         method: route.method,
         token: owner.token,
         body: inv.body ?? route.body,
@@ -328,9 +337,9 @@ describe('members change, viewers read', () => {
   it('lets a member create and change an agent and design resources', async () => {
     const a = await newAgent(member, {}, owner.orgId);
     expect(
-      (await call(orgPath(owner.orgId, `agents/${a.id}/pause`), { token: member.token, body: {} })).status,
+      (await call(orgPath(owner.orgId, `/agents/${a.id}/pause`), { token: member.token, body: {} })).status,
     ).toBe(200);
-    const rule = await call(orgPath(owner.orgId, 'rules'), {
+    const rule = await call(orgPath(owner.orgId, '/rules'), {
       token: member.token,
       body: { rule: 'From a member' },
     });

@@ -2,18 +2,28 @@ import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runScheduled } from '../../src/cron';
 import { HEARTBEAT_STALE_MS } from '../../src/domain/agents/lifecycle';
-import { call, expectProblem, newApiKey, newUser, type TestUser, unique } from '../helpers';
-import { newAgent, openSocket, orgPath, readEvents } from './helpers';
+import {
+  call,
+  expectProblem,
+  newAgent,
+  newApiKey,
+  newUser,
+  openSocket,
+  orgPath,
+  readEvents,
+  type TestUser,
+  unique,
+} from '../support';
 
 let owner: TestUser;
 beforeAll(async () => {
   owner = await newUser('Agent Owner');
 });
 
-const agentPath = (id = '', orgId = owner.orgId) => orgPath(orgId, `agents${id ? `/${id}` : ''}`);
+const agentPath = (id = '', orgId = owner.orgId) => orgPath(orgId, `/agents${id ? `/${id}` : ''}`);
 
 async function activityActions(user: TestUser, entityId: string) {
-  const res = await call(orgPath(user.orgId, `activity?entity_id=${entityId}`), { token: user.token });
+  const res = await call(orgPath(user.orgId, `/activity?entity_id=${entityId}`), { token: user.token });
   expect(res.status, res.text).toBe(200);
   return (res.json.data as { action: string }[]).map((e) => e.action);
 }
@@ -80,7 +90,7 @@ describe('agents CRUD', () => {
 
   it('refuses a role of another organization as a validation error on role_id', async () => {
     const other = await newUser('Other');
-    const roles = await call(orgPath(other.orgId, 'roles'), { token: other.token });
+    const roles = await call(orgPath(other.orgId, '/roles'), { token: other.token });
     const res = await call(agentPath(), {
       token: owner.token,
       body: { name: unique('a'), role_id: roles.json.data[0].id },
@@ -102,7 +112,7 @@ describe('agents CRUD', () => {
       type: 'agent.updated',
       payload: { changed: ['display_name', 'tags'] },
     });
-    const byTag = await call(orgPath(owner.orgId, 'agents?tag=old'), { token: owner.token });
+    const byTag = await call(orgPath(owner.orgId, '/agents?tag=old'), { token: owner.token });
     expect(byTag.json.data.map((x: any) => x.id)).not.toContain(a.id);
   });
 
@@ -115,7 +125,7 @@ describe('agents CRUD', () => {
     const a = await newAgent(owner);
     expect((await call(agentPath(a.id), { method: 'DELETE', token: owner.token })).status).toBe(204);
     expectProblem(await call(agentPath(a.id), { token: owner.token }), 404);
-    expectProblem(await call(orgPath(owner.orgId, `agents/${a.id}/events`), { token: owner.token }), 404);
+    expectProblem(await call(orgPath(owner.orgId, `/agents/${a.id}/events`), { token: owner.token }), 404);
     expect(await activityActions(owner, a.id)).toEqual(['agent.deleted', 'agent.created']);
   });
 });
@@ -133,11 +143,11 @@ describe('agent lists', () => {
     ).id;
     ids.cy = (await newAgent(user, { name: 'cy', tags: ['frontend'] })).id;
     ids.dee = (await newAgent(user, { name: 'dee', tags: ['backend'] })).id;
-    await call(orgPath(user.orgId, `agents/${ids.cy}/stop`), { token: user.token, body: {} });
+    await call(orgPath(user.orgId, `/agents/${ids.cy}/stop`), { token: user.token, body: {} });
   });
 
   const list = async (query: string) => {
-    const res = await call(orgPath(user.orgId, `agents${query}`), { token: user.token });
+    const res = await call(orgPath(user.orgId, `/agents${query}`), { token: user.token });
     expect(res.status, res.text).toBe(200);
     return res.json;
   };
@@ -160,19 +170,19 @@ describe('agent lists', () => {
   });
 
   it('filters by role and by project through role assignments', async () => {
-    const roles = await call(orgPath(user.orgId, 'roles'), { token: user.token });
+    const roles = await call(orgPath(user.orgId, '/roles'), { token: user.token });
     const engineer = roles.json.data.find((r: any) => r.slug === 'engineer');
-    await call(orgPath(user.orgId, `agents/${ids.dee}`), {
+    await call(orgPath(user.orgId, `/agents/${ids.dee}`), {
       method: 'PATCH',
       token: user.token,
       body: { role_id: engineer.id },
     });
     expect((await list(`?role_id=${engineer.id}`)).data.map((a: any) => a.name)).toEqual(['dee']);
-    const project = await call(orgPath(user.orgId, 'projects'), {
+    const project = await call(orgPath(user.orgId, '/projects'), {
       token: user.token,
       body: { name: 'Alpha' },
     });
-    const ra = await call(orgPath(user.orgId, 'role-assignments'), {
+    const ra = await call(orgPath(user.orgId, '/role-assignments'), {
       token: user.token,
       body: { role_id: engineer.id, agent_id: ids.ada, project_id: project.json.id },
     });
@@ -181,11 +191,11 @@ describe('agent lists', () => {
   });
 
   it('refuses an unknown status filter with 422', async () => {
-    expectProblem(await call(orgPath(user.orgId, 'agents?status=sleeping'), { token: user.token }), 422);
+    expectProblem(await call(orgPath(user.orgId, '/agents?status=sleeping'), { token: user.token }), 422);
   });
 
   it('counts the tags in use, most used first', async () => {
-    const res = await call(orgPath(user.orgId, 'agent-tags'), { token: user.token });
+    const res = await call(orgPath(user.orgId, '/agent-tags'), { token: user.token });
     expect(res.json.data.slice(0, 2)).toEqual([
       { tag: 'backend', count: 2 },
       { tag: 'rust', count: 2 },
@@ -194,7 +204,7 @@ describe('agent lists', () => {
   });
 
   it('matches agents by tags, ranked by how many match', async () => {
-    const res = await call(orgPath(user.orgId, 'agent-tags/match?tags=rust,backend,sql'), {
+    const res = await call(orgPath(user.orgId, '/agent-tags/match?tags=rust,backend,sql'), {
       token: user.token,
     });
     expect(res.status, res.text).toBe(200);
@@ -203,18 +213,18 @@ describe('agent lists', () => {
       ['ada', 1, ['rust']],
       ['dee', 1, ['backend']],
     ]);
-    expectProblem(await call(orgPath(user.orgId, 'agent-tags/match'), { token: user.token }), 422);
+    expectProblem(await call(orgPath(user.orgId, '/agent-tags/match'), { token: user.token }), 422);
   });
 });
 
 describe('agent lifecycle', () => {
   const command = (id: string, cmd: string, user = owner) =>
-    call(orgPath(user.orgId, `agents/${id}/${cmd}`), { token: user.token, body: {} });
+    call(orgPath(user.orgId, `/agents/${id}/${cmd}`), { token: user.token, body: {} });
 
   it('moves through pause, resume, stop, start and restart, each an event and an activity entry', async () => {
     const a = await newAgent(owner);
     const ws = await openSocket(
-      orgPath(owner.orgId, `agents/${a.id}/stream?channels=agent.status`),
+      orgPath(owner.orgId, `/agents/${a.id}/stream?channels=agent.status`),
       owner.token,
     );
     await ws.next();
@@ -261,7 +271,7 @@ describe('agent lifecycle', () => {
 
 describe('heartbeats', () => {
   const beat = (id: string, body: unknown, token = owner.token) =>
-    call(orgPath(owner.orgId, `agents/${id}/heartbeat`), { token, body });
+    call(orgPath(owner.orgId, `/agents/${id}/heartbeat`), { token, body });
 
   it('records the time and current task, and takes the reported status', async () => {
     const a = await newAgent(owner);
@@ -279,7 +289,7 @@ describe('heartbeats', () => {
 
   it('keeps a paused agent paused, so the runtime learns to pause', async () => {
     const a = await newAgent(owner);
-    await call(orgPath(owner.orgId, `agents/${a.id}/pause`), { token: owner.token, body: {} });
+    await call(orgPath(owner.orgId, `/agents/${a.id}/pause`), { token: owner.token, body: {} });
     expect((await beat(a.id, { status: 'working' })).json.status).toBe('paused');
   });
 
@@ -300,7 +310,7 @@ describe('heartbeats', () => {
     const a = await newAgent(owner);
     await beat(a.id, { status: 'working' });
     const stopped = await newAgent(owner);
-    await call(orgPath(owner.orgId, `agents/${stopped.id}/stop`), { token: owner.token, body: {} });
+    await call(orgPath(owner.orgId, `/agents/${stopped.id}/stop`), { token: owner.token, body: {} });
     await runScheduled('* * * * *', env, Date.now() + HEARTBEAT_STALE_MS + 1000);
     const got = await call(agentPath(a.id), { token: owner.token });
     expect(got.json.status).toBe('offline');
@@ -318,7 +328,7 @@ describe('heartbeats', () => {
 describe('messages', () => {
   it('stores a message as an agent.message event and answers with its sequence number', async () => {
     const a = await newAgent(owner);
-    const res = await call(orgPath(owner.orgId, `agents/${a.id}/messages`), {
+    const res = await call(orgPath(owner.orgId, `/agents/${a.id}/messages`), {
       token: owner.token,
       body: { content: 'Please review PR 7', metadata: { pr: 7 } },
     });
@@ -342,7 +352,7 @@ describe('messages', () => {
   it('sends a message once when retried with the same Idempotency-Key', async () => {
     const a = await newAgent(owner);
     const send = () =>
-      call(orgPath(owner.orgId, `agents/${a.id}/messages`), {
+      call(orgPath(owner.orgId, `/agents/${a.id}/messages`), {
         token: owner.token,
         body: { content: 'once' },
         headers: { 'Idempotency-Key': `k-${a.id}` },
@@ -358,7 +368,7 @@ describe('messages', () => {
   it('refuses an empty message with 422', async () => {
     const a = await newAgent(owner);
     expectProblem(
-      await call(orgPath(owner.orgId, `agents/${a.id}/messages`), {
+      await call(orgPath(owner.orgId, `/agents/${a.id}/messages`), {
         token: owner.token,
         body: { content: '' },
       }),
@@ -370,13 +380,13 @@ describe('messages', () => {
 describe('runtime events', () => {
   it('publishes one event or a batch, with consecutive sequence numbers', async () => {
     const a = await newAgent(owner);
-    const one = await call(orgPath(owner.orgId, `agents/${a.id}/events`), {
+    const one = await call(orgPath(owner.orgId, `/agents/${a.id}/events`), {
       token: owner.token,
       body: { type: 'agent.thinking', payload: { text: 'hmm' } },
     });
     expect(one.status, one.text).toBe(201);
     expect(one.json.data.map((e: any) => e.seq)).toEqual([2]);
-    const batch = await call(orgPath(owner.orgId, `agents/${a.id}/events`), {
+    const batch = await call(orgPath(owner.orgId, `/agents/${a.id}/events`), {
       token: owner.token,
       body: {
         events: [
@@ -395,7 +405,7 @@ describe('runtime events', () => {
     const a = await newAgent(owner);
     for (const type of ['agent.status', 'agent.message', 'nonsense']) {
       expectProblem(
-        await call(orgPath(owner.orgId, `agents/${a.id}/events`), {
+        await call(orgPath(owner.orgId, `/agents/${a.id}/events`), {
           token: owner.token,
           body: { type, payload: {} },
         }),

@@ -1,25 +1,24 @@
 import { SELF } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { call, expectProblem, newUser, type TestUser, unique } from '../helpers';
-import { newAgent, orgPath } from './helpers';
+import { call, expectProblem, newAgent, newUser, orgPath, type TestUser, unique } from '../support';
 
 let owner: TestUser;
 beforeAll(async () => {
   owner = await newUser('Designer');
 });
 
-const get = (rest: string, user = owner) => call(orgPath(user.orgId, rest), { token: user.token });
+const get = (rest: string, user = owner) => call(orgPath(user.orgId, `/${rest}`), { token: user.token });
 const post = (rest: string, body: unknown, user = owner) =>
-  call(orgPath(user.orgId, rest), { token: user.token, body });
+  call(orgPath(user.orgId, `/${rest}`), { token: user.token, body });
 const patch = (rest: string, body: unknown, user = owner) =>
-  call(orgPath(user.orgId, rest), { method: 'PATCH', token: user.token, body });
+  call(orgPath(user.orgId, `/${rest}`), { method: 'PATCH', token: user.token, body });
 const del = (rest: string, user = owner) =>
-  call(orgPath(user.orgId, rest), { method: 'DELETE', token: user.token });
+  call(orgPath(user.orgId, `/${rest}`), { method: 'DELETE', token: user.token });
 
 async function upload(rest: string, fileName: string, text: string, user = owner) {
   const form = new FormData();
   form.append('file', new File([text], fileName, { type: 'text/markdown' }));
-  const res = await SELF.fetch(`https://foreman.test${orgPath(user.orgId, rest)}`, {
+  const res = await SELF.fetch(`https://foreman.test${orgPath(user.orgId, `/${rest}`)}`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${user.token}` },
     body: form,
@@ -262,7 +261,7 @@ describe('skills', () => {
 
   it('refuses an upload with unreadable front matter, or with no file, with 422', async () => {
     expect((await upload('skills/upload', 'x.md', '---\nname: a\n  nested: b\n---\nbody')).status).toBe(422);
-    const res = await SELF.fetch(`https://foreman.test${orgPath(owner.orgId, 'skills/upload')}`, {
+    const res = await SELF.fetch(`https://foreman.test${orgPath(owner.orgId, '/skills/upload')}`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${owner.token}` },
       body: new FormData(),
@@ -274,7 +273,7 @@ describe('skills', () => {
     const s = await post('skills', { name: unique('cred'), instructions: 'x' });
     const status = () => get(`skills/${s.json.id}/credentials/status`);
     expect((await status()).json).toEqual({ set: false, updated_at: null });
-    const stored = await call(orgPath(owner.orgId, `skills/${s.json.id}/credentials`), {
+    const stored = await call(orgPath(owner.orgId, `/skills/${s.json.id}/credentials`), {
       method: 'PUT',
       token: owner.token,
       body: { values: { API_KEY: 'sk-secret-1' } },
@@ -287,7 +286,7 @@ describe('skills', () => {
     expect(skill.json.has_credentials).toBe(true);
     expect(skill.text).not.toContain('sk-secret');
 
-    const again = await call(orgPath(owner.orgId, `skills/${s.json.id}/credentials`), {
+    const again = await call(orgPath(owner.orgId, `/skills/${s.json.id}/credentials`), {
       method: 'PUT',
       token: owner.token,
       body: { values: { API_KEY: 'sk-secret-2' } },
@@ -309,7 +308,7 @@ describe('skills', () => {
     const off = await post('skills', { name: unique('b-off'), instructions: 'Do B.' });
     const toggled = await post('skills', { name: unique('c-toggled'), instructions: 'Do C.' });
     const link = (id: string, enabled?: boolean) =>
-      call(orgPath(owner.orgId, `roles/${role.json.id}/skills/${id}`), {
+      call(orgPath(owner.orgId, `/roles/${role.json.id}/skills/${id}`), {
         method: 'PUT',
         token: owner.token,
         ...(enabled === undefined ? {} : { body: { enabled } }),
@@ -338,7 +337,11 @@ describe('role links to skills, modes and MCP servers', () => {
     const s = await post('skills', { name: unique('ls'), instructions: 'x' });
     const path = `roles/${role.json.id}/skills/${s.json.id}`;
     const put = (body?: unknown) =>
-      call(orgPath(owner.orgId, path), { method: 'PUT', token: owner.token, ...(body ? { body } : {}) });
+      call(orgPath(owner.orgId, `/${path}`), {
+        method: 'PUT',
+        token: owner.token,
+        ...(body ? { body } : {}),
+      });
     expect((await put()).json).toMatchObject({ kind: 'skill', target_id: s.json.id, enabled: true });
     expect((await put({ enabled: false })).json.enabled).toBe(false);
     const list = await get(`roles/${role.json.id}/skills`);
@@ -353,7 +356,7 @@ describe('role links to skills, modes and MCP servers', () => {
     const role = await post('roles', { slug: unique('mr'), name: 'MR' });
     const modes = await get('modes');
     const spec = modes.json.data.find((m: any) => m.slug === 'spec');
-    const res = await call(orgPath(owner.orgId, `roles/${role.json.id}/modes/${spec.id}`), {
+    const res = await call(orgPath(owner.orgId, `/roles/${role.json.id}/modes/${spec.id}`), {
       method: 'PUT',
       token: owner.token,
     });
@@ -365,7 +368,7 @@ describe('role links to skills, modes and MCP servers', () => {
     const other = await newUser('Other');
     const theirs = await post('skills', { name: unique('t'), instructions: 'x' }, other);
     const role = await post('roles', { slug: unique('xr'), name: 'XR' });
-    const res = await call(orgPath(owner.orgId, `roles/${role.json.id}/skills/${theirs.json.id}`), {
+    const res = await call(orgPath(owner.orgId, `/roles/${role.json.id}/skills/${theirs.json.id}`), {
       method: 'PUT',
       token: owner.token,
     });
@@ -412,7 +415,7 @@ describe('modes and mode sessions', () => {
     expect(active.json.id).toBe(s.json.id);
     expect((await patch(`mode-sessions/${s.json.id}`, { draft: 'v2' })).json.draft).toBe('v2');
 
-    const done = await call(orgPath(owner.orgId, `mode-sessions/${s.json.id}/complete`), {
+    const done = await call(orgPath(owner.orgId, `/mode-sessions/${s.json.id}/complete`), {
       method: 'POST',
       token: owner.token,
     });

@@ -1,8 +1,18 @@
 import * as cloudflareTest from 'cloudflare:test';
 import { abortAllDurableObjects, env, runInDurableObject } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { call, expectProblem, newUser, type TestUser } from '../helpers';
-import { newAgent, openSocket, openSse, orgPath, publish, readEvents } from './helpers';
+import {
+  call,
+  expectProblem,
+  newAgent,
+  newUser,
+  openSocket,
+  openSse,
+  orgPath,
+  publish,
+  readEvents,
+  type TestUser,
+} from '../support';
 
 let owner: TestUser;
 beforeAll(async () => {
@@ -10,7 +20,7 @@ beforeAll(async () => {
 });
 
 const hubStub = (agentId: string) => env.AGENT_HUB.get(env.AGENT_HUB.idFromName(agentId));
-const streamPath = (agentId: string, query = '') => orgPath(owner.orgId, `agents/${agentId}/stream${query}`);
+const streamPath = (agentId: string, query = '') => orgPath(owner.orgId, `/agents/${agentId}/stream${query}`);
 
 /**
  * Hibernation that keeps the sockets open needs `evictDurableObject`, which the Workers vitest
@@ -84,7 +94,7 @@ describe('agent hub: the ring buffer', () => {
   it('refuses a cursor beyond the latest sequence number with 422', async () => {
     const agent = await newAgent(owner);
     expectProblem(
-      await call(orgPath(owner.orgId, `agents/${agent.id}/events?after=99`), { token: owner.token }),
+      await call(orgPath(owner.orgId, `/agents/${agent.id}/events?after=99`), { token: owner.token }),
       422,
     );
   });
@@ -125,7 +135,7 @@ describe('agent hub: live WebSocket subscribers', () => {
     const ws = await openSocket(streamPath(agent.id, '?channels=agent.message'), owner.token);
     await ws.next();
     await publish(owner, agent.id, 2, 'agent.output');
-    await call(orgPath(owner.orgId, `agents/${agent.id}/messages`), {
+    await call(orgPath(owner.orgId, `/agents/${agent.id}/messages`), {
       token: owner.token,
       body: { content: 'hi' },
     });
@@ -136,7 +146,7 @@ describe('agent hub: live WebSocket subscribers', () => {
     expect(await ws.next()).toEqual({ op: 'subscribed', channels: ['agent.message', 'agent.thinking'] });
     ws.send({ op: 'unsubscribe', channels: ['agent.message'] });
     expect(await ws.next()).toEqual({ op: 'subscribed', channels: ['agent.thinking'] });
-    await call(orgPath(owner.orgId, `agents/${agent.id}/messages`), {
+    await call(orgPath(owner.orgId, `/agents/${agent.id}/messages`), {
       token: owner.token,
       body: { content: 'no' },
     });
@@ -224,7 +234,7 @@ describe('agent hub: live WebSocket subscribers', () => {
     const ws = await openSocket(streamPath(agent.id), owner.token);
     await ws.next();
     expect(
-      (await call(orgPath(owner.orgId, `agents/${agent.id}`), { method: 'DELETE', token: owner.token }))
+      (await call(orgPath(owner.orgId, `/agents/${agent.id}`), { method: 'DELETE', token: owner.token }))
         .status,
     ).toBe(204);
     expect((await ws.events(1))[0]).toMatchObject({ type: 'agent.deleted' });

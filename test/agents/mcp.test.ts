@@ -1,8 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { privateHostReason } from '../../src/domain/agents/mcp/outbound-url';
-import { call, expectProblem, newApiKey, newUser, type TestUser, unique } from '../helpers';
-import { newAgent, orgPath, readEvents } from './helpers';
-import { FIXTURE_TOKEN, FIXTURE_URL, installMcpFixture } from './mcp-fixture';
+import {
+  call,
+  expectProblem,
+  newAgent,
+  newApiKey,
+  newUser,
+  orgPath,
+  readEvents,
+  type TestUser,
+  unique,
+} from '../support';
+import { FIXTURE_TOKEN, FIXTURE_URL, installMcpFixture } from '../support/mcp-server';
 
 let owner: TestUser;
 let fixture: ReturnType<typeof installMcpFixture>;
@@ -13,8 +22,8 @@ beforeAll(async () => {
 afterAll(() => fixture.restore());
 
 const post = (rest: string, body: unknown, user = owner) =>
-  call(orgPath(user.orgId, rest), { token: user.token, body });
-const get = (rest: string, user = owner) => call(orgPath(user.orgId, rest), { token: user.token });
+  call(orgPath(user.orgId, `/${rest}`), { token: user.token, body });
+const get = (rest: string, user = owner) => call(orgPath(user.orgId, `/${rest}`), { token: user.token });
 
 async function newServer(body: Record<string, unknown> = {}) {
   const res = await post('mcp-servers', {
@@ -92,7 +101,7 @@ describe('MCP server configurations', () => {
   it('lists, updates and deletes a server (and its stored headers)', async () => {
     const s = await newServer();
     expect((await get('mcp-servers?limit=100')).json.data.map((x: any) => x.id)).toContain(s.id);
-    const upd = await call(orgPath(owner.orgId, `mcp-servers/${s.id}`), {
+    const upd = await call(orgPath(owner.orgId, `/mcp-servers/${s.id}`), {
       method: 'PATCH',
       token: owner.token,
       body: { description: 'Fixture', headers: null },
@@ -101,7 +110,7 @@ describe('MCP server configurations', () => {
     const vault = await get('vault/items?limit=100');
     expect(vault.json.data.map((i: any) => i.name)).not.toContain(`mcp.${s.id}.headers`);
     expect(
-      (await call(orgPath(owner.orgId, `mcp-servers/${s.id}`), { method: 'DELETE', token: owner.token }))
+      (await call(orgPath(owner.orgId, `/mcp-servers/${s.id}`), { method: 'DELETE', token: owner.token }))
         .status,
     ).toBe(204);
     expectProblem(await get(`mcp-servers/${s.id}`), 404);
@@ -202,7 +211,7 @@ describe('connecting and calling tools through the official MCP SDK', () => {
     await post(`mcp-servers/${s.id}/connect`, {});
     const agent = await newAgent(owner);
     const { key } = await newApiKey(owner, owner.orgId, ['agents:runtime']);
-    const res = await call(orgPath(owner.orgId, `mcp-servers/${s.id}/tools/echo/call`), {
+    const res = await call(orgPath(owner.orgId, `/mcp-servers/${s.id}/tools/echo/call`), {
       token: key,
       body: { agent_id: agent.id, arguments: { text: 'hi' } },
     });
@@ -223,7 +232,7 @@ describe('merged MCP configuration', () => {
     await make('gamma');
     await post(`mcp-servers/${on.id}/connect`, {}, user);
     const link = (id: string, enabled: boolean) =>
-      call(orgPath(user.orgId, `roles/${role.json.id}/mcp-servers/${id}`), {
+      call(orgPath(user.orgId, `/roles/${role.json.id}/mcp-servers/${id}`), {
         method: 'PUT',
         token: user.token,
         body: { enabled },

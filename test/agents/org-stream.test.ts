@@ -1,7 +1,18 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { addMember, call, expectProblem, newApiKey, newUser, type TestUser } from '../helpers';
-import { newAgent, openSocket, openSse, orgPath, publish } from './helpers';
+import {
+  addMember,
+  call,
+  expectProblem,
+  newAgent,
+  newApiKey,
+  newUser,
+  openSocket,
+  openSse,
+  orgPath,
+  publish,
+  type TestUser,
+} from '../support';
 
 let owner: TestUser;
 let outsider: TestUser;
@@ -12,7 +23,7 @@ beforeAll(async () => {
 describe('organization stream', () => {
   it("carries every agent's events, each with its agent's own sequence number", async () => {
     const org = await newUser('Fresh Org');
-    const ws = await openSocket(orgPath(org.orgId, 'agent-stream?channels=agent.output'), org.token);
+    const ws = await openSocket(orgPath(org.orgId, '/agent-stream?channels=agent.output'), org.token);
     await ws.next();
     const a = await newAgent(org);
     const b = await newAgent(org);
@@ -33,7 +44,7 @@ describe('organization stream', () => {
     const org = await newUser('Filter Org');
     const a = await newAgent(org);
     const b = await newAgent(org);
-    const ws = await openSocket(orgPath(org.orgId, `agent-stream?agents=${b.id}`), org.token);
+    const ws = await openSocket(orgPath(org.orgId, `/agent-stream?agents=${b.id}`), org.token);
     await ws.next();
     await publish(org, a.id, 3);
     await publish(org, b.id, 1, 'agent.thinking');
@@ -45,13 +56,13 @@ describe('organization stream', () => {
     const org = await newUser('Cursor Org');
     const a = await newAgent(org);
     await publish(org, a.id, 3);
-    const sse = await openSse(orgPath(org.orgId, 'agent-stream'), org.token, { 'Last-Event-ID': '2' });
+    const sse = await openSse(orgPath(org.orgId, '/agent-stream'), org.token, { 'Last-Event-ID': '2' });
     await sse.next();
     // Relays are asynchronous, so the stream may be replayed or live; either way, in order.
     const ids = [(await sse.next()).id, (await sse.next()).id];
     expect(ids).toEqual(['3', '4']);
     await sse.close();
-    const res = await call(orgPath(org.orgId, `agent-events?after=1&agents=${a.id}`), { token: org.token });
+    const res = await call(orgPath(org.orgId, `/agent-events?after=1&agents=${a.id}`), { token: org.token });
     expect(res.status, res.text).toBe(200);
     expect(res.json.data.map((e: any) => e.agent_seq)).toEqual([2, 3, 4]);
   });
@@ -61,12 +72,12 @@ describe('organization stream', () => {
     const busy = await newAgent(org);
     const quiet = await newAgent(org);
     const ws = await openSocket(
-      orgPath(org.orgId, 'agent-stream?channels=agent.output,agent.message'),
+      orgPath(org.orgId, '/agent-stream?channels=agent.output,agent.message'),
       org.token,
     );
     await ws.next();
     const flood = Promise.all(Array.from({ length: 5 }, () => publish(org, busy.id, 100)));
-    const msg = await call(orgPath(org.orgId, `agents/${quiet.id}/messages`), {
+    const msg = await call(orgPath(org.orgId, `/agents/${quiet.id}/messages`), {
       token: org.token,
       body: { content: 'urgent' },
     });
@@ -97,7 +108,7 @@ describe('organization stream', () => {
       await state.storage.setAlarm(Date.now() + 60_000);
     });
     expect(await runDurableObjectAlarm(hub)).toBe(true);
-    const res = await call(orgPath(org.orgId, `agent-events?agents=${a.id}`), { token: org.token });
+    const res = await call(orgPath(org.orgId, `/agent-events?agents=${a.id}`), { token: org.token });
     expect(res.json.data.map((e: any) => e.agent_seq)).toEqual([1]);
   });
 });
@@ -105,7 +116,7 @@ describe('organization stream', () => {
 describe('stream tickets (for browsers)', () => {
   it('opens an agent stream over WebSocket with a ticket instead of Authorization', async () => {
     const agent = await newAgent(owner);
-    const t = await call(orgPath(owner.orgId, 'stream-tickets'), {
+    const t = await call(orgPath(owner.orgId, '/stream-tickets'), {
       token: owner.token,
       body: { agent_id: agent.id },
     });
@@ -113,7 +124,7 @@ describe('stream tickets (for browsers)', () => {
     expect(t.json.url).toBe(`/api/v1/stream?ticket=${encodeURIComponent(t.json.ticket)}`);
     const ws = await openSocket(`${t.json.url}&channels=agent.message`);
     expect(await ws.next()).toMatchObject({ op: 'ready', channels: ['agent.message'] });
-    await call(orgPath(owner.orgId, `agents/${agent.id}/messages`), {
+    await call(orgPath(owner.orgId, `/agents/${agent.id}/messages`), {
       token: owner.token,
       body: { content: 'yo' },
     });
@@ -122,7 +133,7 @@ describe('stream tickets (for browsers)', () => {
   });
 
   it('opens the organization stream over SSE with a ticket', async () => {
-    const t = await call(orgPath(owner.orgId, 'stream-tickets'), { token: owner.token, body: {} });
+    const t = await call(orgPath(owner.orgId, '/stream-tickets'), { token: owner.token, body: {} });
     expect(t.status, t.text).toBe(201);
     const sse = await openSse(t.json.url);
     expect((await sse.next()).event).toBe('ready');
@@ -137,7 +148,7 @@ describe('stream tickets (for browsers)', () => {
 
   it('refuses a ticket once its session has ended', async () => {
     const user = await newUser('Leaver');
-    const t = await call(orgPath(user.orgId, 'stream-tickets'), { token: user.token, body: {} });
+    const t = await call(orgPath(user.orgId, '/stream-tickets'), { token: user.token, body: {} });
     await call('/api/v1/auth/logout', { token: user.token, body: {} });
     expectProblem(await call(t.json.url), 401);
   });
@@ -145,9 +156,9 @@ describe('stream tickets (for browsers)', () => {
   it('refuses a ticket once its holder has left the organization', async () => {
     const member = await newUser('Member');
     await addMember(owner, owner.orgId, member, 'viewer');
-    const t = await call(orgPath(owner.orgId, 'stream-tickets'), { token: member.token, body: {} });
+    const t = await call(orgPath(owner.orgId, '/stream-tickets'), { token: member.token, body: {} });
     expect(t.status).toBe(201);
-    const del = await call(orgPath(owner.orgId, `members/${member.id}`), {
+    const del = await call(orgPath(owner.orgId, `/members/${member.id}`), {
       method: 'DELETE',
       token: owner.token,
     });
@@ -157,13 +168,13 @@ describe('stream tickets (for browsers)', () => {
 
   it('does not issue tickets to API keys, which can send Authorization', async () => {
     const { key } = await newApiKey(owner, owner.orgId, ['agents:read']);
-    expectProblem(await call(orgPath(owner.orgId, 'stream-tickets'), { token: key, body: {} }), 403);
+    expectProblem(await call(orgPath(owner.orgId, '/stream-tickets'), { token: key, body: {} }), 403);
   });
 
   it("does not issue a ticket for another organization's agent", async () => {
     const theirs = await newAgent(outsider);
     expectProblem(
-      await call(orgPath(owner.orgId, 'stream-tickets'), {
+      await call(orgPath(owner.orgId, '/stream-tickets'), {
         token: owner.token,
         body: { agent_id: theirs.id },
       }),

@@ -7,8 +7,21 @@ import {
   type StreamOwner,
 } from '../../src/domain/agents/stream-owners';
 import { ALL_CHANNELS } from '../../src/domain/agents/stream-protocol';
-import { addMember, call, newApiKey, newUser, PASSWORD, type TestUser } from '../helpers';
-import { Frames, newAgent, openSocket, openSse, orgPath, publish, type SseReader } from './helpers';
+import {
+  addMember,
+  call,
+  Frames,
+  newAgent,
+  newApiKey,
+  newUser,
+  openSocket,
+  openSse,
+  orgPath,
+  PASSWORD,
+  publish,
+  type SseReader,
+  type TestUser,
+} from '../support';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -24,8 +37,8 @@ async function scene(owner?: TestUser) {
   return {
     owner: o,
     agent,
-    agentStream: orgPath(o.orgId, `agents/${agent.id}/stream`),
-    orgStream: orgPath(o.orgId, 'agent-stream'),
+    agentStream: orgPath(o.orgId, `/agents/${agent.id}/stream`),
+    orgStream: orgPath(o.orgId, '/agent-stream'),
   };
 }
 
@@ -117,8 +130,8 @@ describe('streams end with the session', () => {
     const colleague = await newUser('Colleague');
     await addMember(owner, owner.orgId, colleague, 'member');
     const first = await socket(agentStream, owner.token);
-    const inTeam = await socket(orgPath(teamOrg, 'agent-stream'), second.token);
-    const inTeamSse = await sse(orgPath(teamOrg, 'agent-stream'), second.token);
+    const inTeam = await socket(orgPath(teamOrg, '/agent-stream'), second.token);
+    const inTeamSse = await sse(orgPath(teamOrg, '/agent-stream'), second.token);
     const kept = await socket(agentStream, colleague.token);
 
     const out = await call('/api/v1/auth/logout', { token: owner.token, body: { all: true } });
@@ -172,7 +185,7 @@ describe('streams end with the session', () => {
     const { owner, agent } = await scene();
     const other = await signIn(owner);
     const ticket = async (token: string, agentId: string | null) => {
-      const t = await call(orgPath(owner.orgId, 'stream-tickets'), { token, body: { agent_id: agentId } });
+      const t = await call(orgPath(owner.orgId, '/stream-tickets'), { token, body: { agent_id: agentId } });
       expect(t.status, t.text).toBe(201);
       return t.json.url as string;
     };
@@ -206,7 +219,7 @@ describe('streams end with the session', () => {
 });
 
 describe('streams end with the API key', () => {
-  const keyPath = (orgId: string, keyId: string, rest = '') => orgPath(orgId, `api-keys/${keyId}${rest}`);
+  const keyPath = (orgId: string, keyId: string, rest = '') => orgPath(orgId, `/api-keys/${keyId}${rest}`);
   const actions = [
     { what: 'revoking', reason: 'api key revoked', method: 'POST', rest: '/revoke', body: {} },
     { what: 'rolling', reason: 'api key rolled', method: 'POST', rest: '/roll', body: {} },
@@ -272,7 +285,7 @@ describe('streams end with the API key', () => {
   it('a key that expires closes its streams when the object’s alarm runs', async () => {
     const { owner, agent, agentStream, orgStream } = await scene();
     const now = Date.now();
-    const created = await call(orgPath(owner.orgId, 'api-keys'), {
+    const created = await call(orgPath(owner.orgId, '/api-keys'), {
       token: owner.token,
       body: { name: 'short', scopes: ['agents:read'], expires_at: new Date(now + 5 * 60_000).toISOString() },
     });
@@ -301,14 +314,14 @@ describe('streams end with the membership', () => {
       const { owner, agent, agentStream, orgStream } = await scene();
       const member = await newUser('Member');
       await addMember(owner, owner.orgId, member, 'viewer');
-      const t = await call(orgPath(owner.orgId, 'stream-tickets'), { token: member.token, body: {} });
+      const t = await call(orgPath(owner.orgId, '/stream-tickets'), { token: member.token, body: {} });
       expect(t.status, t.text).toBe(201);
       const agentWs = await socket(agentStream, member.token);
       const orgSse = await sse(orgStream, member.token);
       const viaTicket = await socket(t.json.url);
       const kept = await socket(agentStream, owner.token);
 
-      const res = await call(orgPath(owner.orgId, `members/${member.id}`), {
+      const res = await call(orgPath(owner.orgId, `/members/${member.id}`), {
         method: 'DELETE',
         token: how === 'leaving' ? member.token : owner.token,
       });
@@ -327,8 +340,8 @@ describe('streams end with the membership', () => {
     const teamOrg = team.json.id as string;
     const teamAgent = await newAgent(owner, {}, teamOrg);
     const key = await newApiKey(owner, teamOrg, ['agents:read']);
-    const agentWs = await socket(orgPath(teamOrg, `agents/${teamAgent.id}/stream`), owner.token);
-    const orgSse = await sse(orgPath(teamOrg, 'agent-stream'), key.key);
+    const agentWs = await socket(orgPath(teamOrg, `/agents/${teamAgent.id}/stream`), owner.token);
+    const orgSse = await sse(orgPath(teamOrg, '/agent-stream'), key.key);
     const home = await scene(owner);
     const kept = await socket(home.orgStream, owner.token);
 

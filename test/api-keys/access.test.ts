@@ -1,6 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { addMember, call, expectProblem, newApiKey, newUser, type TestUser } from '../helpers';
-import { keysPath } from './fixtures';
+import { addMember, call, expectProblem, keysPath, newApiKey, newUser, type TestUser } from '../support';
 
 interface RouteCase {
   name: string;

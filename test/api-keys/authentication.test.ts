@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { call, expectProblem, newUser } from '../helpers';
-import { keyStatus, keysPath, ownerWithKey } from './fixtures';
+import { call, expectProblem, keyStatus, keysPath, newUser, ownerWithKey } from '../support';
 
 afterEach(() => {
   vi.useRealTimers();

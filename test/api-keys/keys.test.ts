@@ -2,8 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../src/lib/crypto';
 import { pageOf } from '../../src/lib/pagination';
 import { ApiKeySchema, ApiKeyWithSecretSchema } from '../../src/routes/api-keys/schemas';
-import { call, expectProblem, newApiKey, newUser } from '../helpers';
-import { activityFor, keyStatus, keysPath, ownerWithKey } from './fixtures';
+import {
+  activityFor,
+  call,
+  expectProblem,
+  keyStatus,
+  keysPath,
+  newApiKey,
+  newUser,
+  ownerWithKey,
+} from '../support';
 
 const inAMinute = () => new Date(Date.now() + 60_000).toISOString();
 

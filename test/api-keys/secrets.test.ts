@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiKeySchema, ApiKeyWithSecretSchema, RotatedApiKeySchema } from '../../src/routes/api-keys/schemas';
-import { call, expectProblem } from '../helpers';
-import { activityFor, keyStatus, keysPath, ownerWithKey } from './fixtures';
+import { activityFor, call, expectProblem, keyStatus, keysPath, ownerWithKey } from '../support';
 
 afterEach(() => {
   vi.useRealTimers();

@@ -1,6 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { call, expectProblem } from '../helpers';
-import { keysPath, ownerWithKey } from './fixtures';
+import { call, expectProblem, keysPath, ownerWithKey } from '../support';
 
 /** Usage is written after the response (waitUntil), so it is read back with a short poll. */
 async function usageOnceRecorded(owner: { token: string }, orgId: string, keyId: string, count: number) {

@@ -1,16 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { call, expectProblem, newUser, PASSWORD } from '../helpers';
 import {
   activityActions,
   CHANGE_PASSWORD,
+  call,
+  expectProblem,
   FORGOT,
   LOGIN,
   loginOk,
   NEW_PASSWORD,
+  newUser,
+  PASSWORD,
   RESET,
   registerUser,
   resetTokenFor,
-} from './support';
+} from '../support';
 
 describe('identity activity in the personal organization', () => {
   it('records the registration and the personal organization it created', async () => {

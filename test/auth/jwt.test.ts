@@ -2,8 +2,17 @@ import { env } from 'cloudflare:test';
 import { decodeJwt, decodeProtectedHeader, exportJWK, exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { signToken, verifyToken } from '../../src/domain/auth/tokens';
-import { call, newUser, type TestUser } from '../helpers';
-import { expectUnauthenticated, freezeClock, loginOk, ME, registerUser, setClock } from './support';
+import {
+  call,
+  expectUnauthenticated,
+  freezeClock,
+  loginOk,
+  ME,
+  newUser,
+  registerUser,
+  setClock,
+  type TestUser,
+} from '../support';
 
 /** vitest.config.ts: `JWT_SECRET` is `test:<secret>`, so tokens carry kid "test". */
 const KID = 'test';

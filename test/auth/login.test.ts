@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { call, expectProblem, newUser, PASSWORD } from '../helpers';
 import {
   CHANGE_PASSWORD,
+  call,
+  expectProblem,
   expectUnauthenticated,
   FORGOT,
   freezeClock,
@@ -10,13 +11,15 @@ import {
   ME,
   newEmail,
   newIp,
+  newUser,
+  PASSWORD,
   REGISTER,
   registerUser,
   setClock,
   startOfFreshMinute,
   TOTP_CONFIRM,
   TOTP_DISABLE,
-} from './support';
+} from '../support';
 
 afterEach(() => {
   vi.useRealTimers();

@@ -1,8 +1,7 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { hashPassword, needsRehash, verifyPassword } from '../../src/domain/auth/password';
-import { call, PASSWORD } from '../helpers';
-import { LOGIN, loginOk, registerUser } from './support';
+import { call, LOGIN, loginOk, PASSWORD, registerUser } from '../support';
 
 const storedHash = async (userId: string) =>
   (await env.DB.prepare('SELECT password_hash AS h FROM users WHERE id = ?')

@@ -1,8 +1,9 @@
 import { env } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { call, expectProblem, newUser, PASSWORD } from '../helpers';
 import {
   CHANGE_PASSWORD,
+  call,
+  expectProblem,
   expectUnauthenticated,
   FORGOT,
   freezeClock,
@@ -12,12 +13,14 @@ import {
   ME,
   NEW_PASSWORD,
   newEmail,
+  newUser,
+  PASSWORD,
   REFRESH,
   RESET,
   registerUser,
   resetTokenFor,
   setClock,
-} from './support';
+} from '../support';
 
 afterEach(() => {
   vi.useRealTimers();

@@ -3,8 +3,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createDb } from '../../src/db/client';
 import { RateLimits } from '../../src/domain/auth/rate-limits';
 import { register } from '../../src/domain/auth/users';
-import { call, expectProblem, PASSWORD } from '../helpers';
 import {
+  call,
+  expectProblem,
   expectUnauthenticated,
   freezeClock,
   LOGIN,
@@ -12,11 +13,12 @@ import {
   ME,
   newEmail,
   newIp,
+  PASSWORD,
   REGISTER,
   registerUser,
   setClock,
   startOfFreshMinute,
-} from './support';
+} from '../support';
 
 afterEach(() => {
   vi.useRealTimers();

@@ -1,19 +1,22 @@
 import { env } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { call, expectProblem, newUser, PASSWORD } from '../helpers';
 import {
   activityActions,
   CHANGE_PASSWORD,
+  call,
+  expectProblem,
   expectUnauthenticated,
   freezeClock,
   insertApiKey,
   LOGOUT,
   loginOk,
   ME,
+  newUser,
+  PASSWORD,
   REFRESH,
   setClock,
   TOTP_ENROL,
-} from './support';
+} from '../support';
 
 afterEach(() => {
   vi.useRealTimers();

@@ -1,9 +1,10 @@
 import { env } from 'cloudflare:test';
 import { Secret, TOTP } from 'otpauth';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { call, expectProblem, newUser, PASSWORD, type TestUser } from '../helpers';
 import {
   activityActions,
+  call,
+  expectProblem,
   expectUnauthenticated,
   FORGOT,
   freezeClock,
@@ -11,13 +12,16 @@ import {
   loginOk,
   ME,
   NEW_PASSWORD,
+  newUser,
+  PASSWORD,
   RESET,
   resetTokenFor,
   setClock,
+  type TestUser,
   TOTP_CONFIRM,
   TOTP_DISABLE,
   TOTP_ENROL,
-} from './support';
+} from '../support';
 
 const STEP = 30_000;
 

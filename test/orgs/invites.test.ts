@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { call, expectProblem, newUser, unique } from '../helpers';
+import { call, expectProblem, newUser, unique } from '../support';
 
 const invites = (orgId: string) => `/api/v1/orgs/${orgId}/invites`;
 

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { addMember, call, expectProblem, newUser, unique } from '../helpers';
+import { addMember, call, expectProblem, newUser, unique } from '../support';
 
 const members = (orgId: string) => `/api/v1/orgs/${orgId}/members`;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addMember, call, expectProblem, newApiKey, newUser, unique } from '../helpers';
+import { addMember, call, expectProblem, newApiKey, newUser, unique } from '../support';
 
 describe('organizations', () => {
   it('creates an organization owned by its creator and lists it with the personal one', async () => {

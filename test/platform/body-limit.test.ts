@@ -1,7 +1,7 @@
 import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES } from '../../src/app';
-import { call, newUser } from '../helpers';
+import { call, newUser } from '../support';
 
 /** A body sent in chunks with no Content-Length, as a streaming upload is; counts what was read. */
 function chunkedBody(bytes: number, chunk = 64 * 1024) {

@@ -8,7 +8,7 @@ import { commit, constraintFailure, tryCommit } from '../../src/domain/commit';
 import type { Ctx } from '../../src/domain/context';
 import { ApiError } from '../../src/lib/errors';
 import { newId } from '../../src/lib/ids';
-import { unique } from '../helpers';
+import { unique } from '../support';
 
 const db = createDb(env.DB);
 const ctx: Ctx = { env, db, actor: { type: 'system', id: 'test' }, ip: null };

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Env } from '../../src/env';
 import { decodeCursor, encodeCursor } from '../../src/lib/pagination';
-import { call, expectProblem, newUser, type TestUser } from '../helpers';
+import { call, expectProblem, newUser, type TestUser } from '../support';
 
 let u: TestUser;
 const list = (rest: string, query = '') =>

@@ -1,7 +1,6 @@
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { orgPath } from '../agents/helpers';
-import { call, expectProblem, newUser, type TestUser, unique } from '../helpers';
+import { call, expectProblem, newUser, orgPath, type TestUser, unique } from '../support';
 
 let owner: TestUser;
 beforeAll(async () => {
@@ -9,13 +8,13 @@ beforeAll(async () => {
 });
 
 const post = async (rest: string, body: unknown) => {
-  const res = await call(orgPath(owner.orgId, rest), { token: owner.token, body });
+  const res = await call(orgPath(owner.orgId, `/${rest}`), { token: owner.token, body });
   expect(res.status, res.text).toBeLessThan(300);
   return res.json;
 };
-const put = (rest: string) => call(orgPath(owner.orgId, rest), { method: 'PUT', token: owner.token });
+const put = (rest: string) => call(orgPath(owner.orgId, `/${rest}`), { method: 'PUT', token: owner.token });
 const del = async (rest: string) => {
-  const res = await call(orgPath(owner.orgId, rest), { method: 'DELETE', token: owner.token });
+  const res = await call(orgPath(owner.orgId, `/${rest}`), { method: 'DELETE', token: owner.token });
   expect(res.status, res.text).toBe(204);
 };
 
@@ -74,7 +73,7 @@ describe('foreign keys', () => {
     const d = await designedRole();
     await del(`skills/${d.skill.id}`);
     expect(await rows('role_skills', 'skill_id', d.skill.id)).toBe(0);
-    await call(orgPath(owner.orgId, `mode-sessions/${d.session.id}/cancel`), {
+    await call(orgPath(owner.orgId, `/mode-sessions/${d.session.id}/cancel`), {
       token: owner.token,
       body: {},
     });
@@ -112,12 +111,12 @@ describe('foreign keys', () => {
 
   it('refuses a role assignment or mode session for a project that does not exist with 422', async () => {
     const d = await designedRole();
-    const assign = await call(orgPath(owner.orgId, 'role-assignments'), {
+    const assign = await call(orgPath(owner.orgId, '/role-assignments'), {
       token: owner.token,
       body: { role_id: d.role.id, agent_id: d.agent.id, project_id: 'prj_missing' },
     });
     expect(expectProblem(assign, 422).errors[0].path).toBe('project_id');
-    const session = await call(orgPath(owner.orgId, `modes/${d.mode.id}/sessions`), {
+    const session = await call(orgPath(owner.orgId, `/modes/${d.mode.id}/sessions`), {
       token: owner.token,
       body: { project_id: 'prj_missing', role_id: d.role.id },
     });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { problemKinds } from '../../src/lib/errors';
-import { call, expectProblem } from '../helpers';
+import { call, expectProblem } from '../support';
 
 /** The URLs of a page's stylesheets and scripts. */
 const assetUrls = (html: string) =>

@@ -3,7 +3,7 @@ import { MAX_BODY_BYTES } from '../../src/app';
 import { ApiError } from '../../src/lib/errors';
 import { problemResponse } from '../../src/lib/problem-response';
 import { createRouter } from '../../src/lib/router';
-import { call, captureErrorLog, expectProblem, newUser } from '../helpers';
+import { call, captureErrorLog, expectProblem, newUser } from '../support';
 
 describe('problem details everywhere', () => {
   it('answers an unknown route with a 404 problem', async () => {

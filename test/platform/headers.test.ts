@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { call, newApiKey, newUser, PASSWORD } from '../helpers';
-import { reveal, storeItem } from '../vault/support';
+import { call, newApiKey, newUser, PASSWORD, reveal, storeItem } from '../support';
 
 describe('Cache-Control on API responses', () => {
   it('forbids storing a login response, which carries tokens', async () => {

@@ -2,8 +2,8 @@ import { env } from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { housekeeping } from '../../src/cron/housekeeping';
 import { createDb } from '../../src/db/client';
-import { hmacSha256Hex } from '../../src/lib/crypto';
-import { call, expectProblem, newUser, unique } from '../helpers';
+import { hmacSha256Hex, sha256Hex } from '../../src/lib/crypto';
+import { call, expectProblem, newUser, unique } from '../support';
 
 describe('Idempotency-Key', () => {
   afterEach(() => vi.useRealTimers());
@@ -12,7 +12,7 @@ describe('Idempotency-Key', () => {
     const u = await newUser();
     const key = unique('inflight');
     const body = JSON.stringify({ name: 'Concurrent' });
-    const hash = await hmacSha256Hex(env.JWT_SECRET, `POST /api/v1/orgs\n${body}`);
+    const hash = await hmacSha256Hex(env.JWT_SECRET, `POST /api/v1/orgs\n${await sha256Hex(body)}`);
     const now = Date.now();
     await env.DB.prepare(
       'INSERT INTO idempotency_keys (scope, key, request_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',

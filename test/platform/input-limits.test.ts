@@ -2,7 +2,7 @@ import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseClientFrame } from '../../src/domain/agents/stream-protocol';
 import { MAX_JSON_DEPTH, nestingDepth, textNestingDepth } from '../../src/lib/json-value';
-import { call, expectProblem, newUser, type TestUser } from '../helpers';
+import { call, expectProblem, newUser, type TestUser } from '../support';
 
 /** JSON text of an object whose field `a` nests `depth` arrays deep: far past any call stack. */
 const deepText = (depth: number) => `{"a":${'['.repeat(depth)}${']'.repeat(depth)}}`;

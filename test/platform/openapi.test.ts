@@ -1,7 +1,7 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { describe, expect, it } from 'vitest';
 import { PUBLIC_ROUTES } from '../../src/middleware/authenticate';
-import { call } from '../helpers';
+import { call } from '../support';
 
 describe('OpenAPI document', () => {
   it('is OpenAPI 3.1 and passes an external validator with zero errors', async () => {

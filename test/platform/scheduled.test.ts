@@ -1,13 +1,7 @@
-import {
-  createExecutionContext,
-  createScheduledController,
-  env,
-  SELF,
-  waitOnExecutionContext,
-} from 'cloudflare:test';
+import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import worker from '../../src/index';
-import { call, newUser } from '../helpers';
+import { call, newUser } from '../support';
+import { cron } from '../support/cron';
 
 describe('scheduled housekeeping', () => {
   it('runs from the cron trigger and deletes sessions long past their end, twice without harm', async () => {
@@ -15,13 +9,7 @@ describe('scheduled housekeeping', () => {
     await call('/api/v1/auth/logout', { token: u.token, body: {} });
     const farFuture = Date.now() + 60 * 86_400_000;
     for (let i = 0; i < 2; i++) {
-      const ctx = createExecutionContext();
-      await worker.scheduled(
-        createScheduledController({ cron: '* * * * *', scheduledTime: farFuture }),
-        env,
-        ctx,
-      );
-      await waitOnExecutionContext(ctx);
+      await cron(farFuture);
     }
     const row = await env.DB.prepare('SELECT count(*) AS n FROM sessions WHERE id = ?')
       .bind(u.sessionId)

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { newAgent, orgPath } from '../agents/helpers';
-import { addMember, call, newApiKey, newUser, unique } from '../helpers';
+import { addMember, call, newAgent, newApiKey, newUser, orgPath, unique } from '../support';
 
 /** The counts a response's `Server-Timing` header reports. */
 function costOf(res: { headers: Headers }) {
@@ -52,7 +51,7 @@ describe('Server-Timing', () => {
     const u = await newUser();
     const [a, b, c] = await Promise.all([
       call('/health'),
-      call(orgPath(u.orgId, 'teams'), { token: u.token }),
+      call(orgPath(u.orgId, '/teams'), { token: u.token }),
       call('/health'),
     ]);
     expect(b.status).toBe(200);
@@ -65,11 +64,11 @@ describe('Server-Timing', () => {
     const u = await newUser();
     const t = clock();
     t.expireCaches();
-    const cold = await call(orgPath(u.orgId, 'teams'), { token: u.token });
+    const cold = await call(orgPath(u.orgId, '/teams'), { token: u.token });
     expect(cold.status, cold.text).toBe(200);
     expect(costOf(cold).d1).toBeLessThanOrEqual(2);
     for (const path of ['teams', 'members', 'activity', 'agents', 'api-keys']) {
-      const warm = await call(orgPath(u.orgId, path), { token: u.token });
+      const warm = await call(orgPath(u.orgId, `/${path}`), { token: u.token });
       expect(warm.status, warm.text).toBe(200);
       expect(costOf(warm), path).toMatchObject({ d1: 1, do: 0 });
     }
@@ -80,17 +79,17 @@ describe('Server-Timing', () => {
     const { key } = await newApiKey(u, u.orgId, ['activity:read']);
     const t = clock();
     t.expireCaches();
-    const cold = await call(orgPath(u.orgId, 'activity'), { token: key });
+    const cold = await call(orgPath(u.orgId, '/activity'), { token: key });
     expect(cold.status, cold.text).toBe(200);
     expect(costOf(cold).d1).toBeLessThanOrEqual(2);
-    const warm = await call(orgPath(u.orgId, 'activity'), { token: key });
+    const warm = await call(orgPath(u.orgId, '/activity'), { token: key });
     expect(costOf(warm)).toMatchObject({ d1: 1, do: 0 });
   });
 
   it('a create is one batch, plus the idempotency record (claim and result) when a key is sent', async () => {
     const u = await newUser();
     clock();
-    const keys = orgPath(u.orgId, 'api-keys');
+    const keys = orgPath(u.orgId, '/api-keys');
     await call(keys, { token: u.token });
     const body = () => ({ name: unique('key'), scopes: ['org:read'] });
     const plain = await call(keys, { token: u.token, body: body() });
@@ -106,7 +105,7 @@ describe('Server-Timing', () => {
     const u = await newUser();
     const agent = await newAgent(u);
     clock();
-    const path = orgPath(u.orgId, `agents/${agent.id}/events`);
+    const path = orgPath(u.orgId, `/agents/${agent.id}/events`);
     await call(path, { token: u.token });
     const res = await call(path, { token: u.token, body: { type: 'agent.output', payload: { n: 1 } } });
     expect(res.status, res.text).toBe(201);
@@ -118,16 +117,16 @@ describe('Server-Timing', () => {
     const member = await newUser();
     await addMember(owner, owner.orgId, member, 'admin');
     clock();
-    const teams = orgPath(owner.orgId, 'teams');
+    const teams = orgPath(owner.orgId, '/teams');
     expect((await call(teams, { token: member.token, body: { name: unique('t') } })).status).toBe(201);
-    const demote = await call(orgPath(owner.orgId, `members/${member.id}`), {
+    const demote = await call(orgPath(owner.orgId, `/members/${member.id}`), {
       method: 'PATCH',
       token: owner.token,
       body: { role: 'viewer' },
     });
     expect(demote.status, demote.text).toBe(200);
     expect((await call(teams, { token: member.token, body: { name: unique('t') } })).status).toBe(403);
-    const removed = await call(orgPath(owner.orgId, `members/${member.id}`), {
+    const removed = await call(orgPath(owner.orgId, `/members/${member.id}`), {
       method: 'DELETE',
       token: owner.token,
     });

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { call, expectProblem, newUser, type TestUser } from '../helpers';
+import { call, expectProblem, newUser, type TestUser } from '../support';
 
 let u: TestUser;
 const path = (rest: string) => `/api/v1/orgs/${u.orgId}/${rest}`;

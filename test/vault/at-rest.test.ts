@@ -1,8 +1,19 @@
 import { env } from 'cloudflare:test';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { toBase64, utf8 } from '../../src/lib/encoding';
-import { call, captureErrorLog, expectProblem, newUser } from '../helpers';
-import { itemActivity, itemsPath, reveal, rotate, secretValue, storeItem, tableText } from './support';
+import {
+  call,
+  captureErrorLog,
+  expectProblem,
+  itemActivity,
+  itemsPath,
+  newUser,
+  reveal,
+  rotate,
+  secretValue,
+  storeItem,
+  tableText,
+} from '../support';
 
 const VAULT_TABLES = [
   'vault_items',

@@ -1,16 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { VaultItemSchema, VaultItemSummarySchema } from '../../src/routes/vault/schemas';
-import { call, expectProblem, newUser, unique } from '../helpers';
 import {
+  call,
   countRows,
+  expectProblem,
   itemActivity,
   itemsPath,
   keyWith,
   MISSING_ITEM_ID,
   memberOf,
+  newUser,
   secretValue,
   storeItem,
-} from './support';
+  unique,
+} from '../support';
 
 describe('store a vault item', () => {
   it('answers 201 with the metadata and a first version, never the value', async () => {

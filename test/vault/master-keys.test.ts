@@ -8,8 +8,7 @@ import { rewrapDataKeys } from '../../src/domain/vault/data-keys';
 import { masterKeys } from '../../src/domain/vault/master-keys';
 import { deleteSecret, readSecret, rotateSecret, storeSecret } from '../../src/domain/vault/secrets';
 import { ApiError } from '../../src/lib/errors';
-import { captureErrorLog, newUser, unique } from '../helpers';
-import { countRows, db, secretValue, storeItem } from './support';
+import { captureErrorLog, countRows, db, newUser, secretValue, storeItem, unique } from '../support';
 
 // This file changes master keys of every data key in its database, which is its own
 // (storage is isolated per test file), so other suites never see these keys.

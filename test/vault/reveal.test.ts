@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { call, expectProblem, newUser } from '../helpers';
-import { itemActivity, itemsPath, keyWith, MISSING_ITEM_ID, memberOf, reveal, storeItem } from './support';
+import {
+  call,
+  expectProblem,
+  itemActivity,
+  itemsPath,
+  keyWith,
+  MISSING_ITEM_ID,
+  memberOf,
+  newUser,
+  reveal,
+  storeItem,
+} from '../support';
 
 describe('reveal a vault item', () => {
   it('answers the current value to an admin, uncacheable, and records who saw which version', async () => {

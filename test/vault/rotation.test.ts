@@ -1,25 +1,22 @@
-import {
-  createExecutionContext,
-  createScheduledController,
-  env,
-  waitOnExecutionContext,
-} from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { housekeeping } from '../../src/cron/housekeeping';
-import worker from '../../src/index';
-import { call, expectProblem, newUser, unique } from '../helpers';
 import {
+  call,
   countRows,
   db,
+  expectProblem,
   itemActivity,
   itemsPath,
   keyWith,
   memberOf,
+  newUser,
   reveal,
   rotate,
   secretValue,
   storeItem,
-} from './support';
+  unique,
+} from '../support';
+import { cron } from '../support/cron';
 
 const SECOND = 1000;
 const DAY = 86_400 * SECOND;
@@ -110,13 +107,7 @@ describe('rotate a vault item', () => {
     const { item } = await storeItem(owner.token, owner.orgId);
     await rotate(owner.token, owner.orgId, item.id, { value: secretValue(), grace_period_seconds: 1 });
     clock.at(2 * SECOND);
-    const ctx = createExecutionContext();
-    await worker.scheduled(
-      createScheduledController({ scheduledTime: Date.now(), cron: '* * * * *' }),
-      env,
-      ctx,
-    );
-    await waitOnExecutionContext(ctx);
+    await cron();
     expect(await countRows('vault_item_versions WHERE item_id = ?', item.id)).toBe(1);
   });
 

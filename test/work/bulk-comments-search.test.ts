@@ -1,7 +1,6 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { addMember, call, expectProblem, newUser } from '../helpers';
-import { newProject, newTicket, orgPath } from './helpers';
+import { addMember, call, expectProblem, newProject, newTicket, newUser, orgPath } from '../support';
 
 const countTickets = async (projectId: string) =>
   (
@@ -15,7 +14,7 @@ describe('bulk create', () => {
     const u = await newUser();
     const p = await newProject(u);
     const existing = await newTicket(u, { project_id: p.id, title: 'Existing' });
-    const res = await call(orgPath(u, '/tickets/bulk'), {
+    const res = await call(orgPath(u.orgId, '/tickets/bulk'), {
       token: u.token,
       body: {
         project_id: p.id,
@@ -39,18 +38,20 @@ describe('bulk create', () => {
     expect(test.ticket).toMatchObject({ labels: ['qa'], subtask_count: 1, open_dependencies: 1 });
     expect(sub.ticket.parent_id).toBe(test.ticket.id);
     expect(design.ticket.priority).toBe('P1');
-    const order = await call(orgPath(u, `/projects/${p.id}/execution-order`), { token: u.token });
+    const order = await call(orgPath(u.orgId, `/projects/${p.id}/execution-order`), { token: u.token });
     expect(
       order.json.levels.map((l: { tickets: { title: string }[] }) => l.tickets.map((t) => t.title).sort()),
     ).toEqual([['Design', 'Existing', 'Write test plan'], ['Build'], ['Test']]);
-    const created = await call(orgPath(u, '/activity?action=ticket.created&limit=100'), { token: u.token });
+    const created = await call(orgPath(u.orgId, '/activity?action=ticket.created&limit=100'), {
+      token: u.token,
+    });
     expect(created.json.data).toHaveLength(5);
   });
 
   it('creates nothing when one ticket of the batch is invalid', async () => {
     const u = await newUser();
     const p = await newProject(u);
-    const res = await call(orgPath(u, '/tickets/bulk'), {
+    const res = await call(orgPath(u.orgId, '/tickets/bulk'), {
       token: u.token,
       body: { project_id: p.id, tickets: [{ title: 'Fine' }, { title: 'Fine too' }, { title: '' }] },
     });
@@ -61,7 +62,7 @@ describe('bulk create', () => {
   it('creates nothing when a reference is unknown or the batch’s dependencies form a cycle', async () => {
     const u = await newUser();
     const p = await newProject(u);
-    const unknown = await call(orgPath(u, '/tickets/bulk'), {
+    const unknown = await call(orgPath(u.orgId, '/tickets/bulk'), {
       token: u.token,
       body: {
         project_id: p.id,
@@ -72,7 +73,7 @@ describe('bulk create', () => {
       },
     });
     expect(expectProblem(unknown, 422).errors[0].path).toBe('tickets.1.depends_on.1');
-    const cyclic = await call(orgPath(u, '/tickets/bulk'), {
+    const cyclic = await call(orgPath(u.orgId, '/tickets/bulk'), {
       token: u.token,
       body: {
         project_id: p.id,
@@ -85,7 +86,7 @@ describe('bulk create', () => {
     });
     expect(expectProblem(cyclic, 422).detail).toMatch(/cycle: [abc] → [abc] → [abc] → [abc]/);
     const stranger = await newUser();
-    const badAssignee = await call(orgPath(u, '/tickets/bulk'), {
+    const badAssignee = await call(orgPath(u.orgId, '/tickets/bulk'), {
       token: u.token,
       body: {
         project_id: p.id,
@@ -106,7 +107,7 @@ describe('bulk create', () => {
       `CREATE TRIGGER test_vanish AFTER INSERT ON tickets WHEN new.title = 'first' BEGIN DELETE FROM tickets WHERE id = '${victim.id}'; END`,
     );
     try {
-      const res = await call(orgPath(u, '/tickets/bulk'), {
+      const res = await call(orgPath(u.orgId, '/tickets/bulk'), {
         token: u.token,
         body: {
           project_id: p.id,
@@ -118,12 +119,12 @@ describe('bulk create', () => {
       await env.DB.exec('DROP TRIGGER test_vanish');
     }
     expect(await countTickets(p.id)).toBe(1);
-    expect((await call(orgPath(u, `/tickets/${victim.id}`), { token: u.token })).status).toBe(200);
+    expect((await call(orgPath(u.orgId, `/tickets/${victim.id}`), { token: u.token })).status).toBe(200);
   });
 
   it('refuses more than the documented maximum in one request', async () => {
     const u = await newUser();
-    const res = await call(orgPath(u, '/tickets/bulk'), {
+    const res = await call(orgPath(u.orgId, '/tickets/bulk'), {
       token: u.token,
       body: { tickets: Array.from({ length: 501 }, () => ({ title: 'x' })) },
     });
@@ -135,7 +136,7 @@ describe('bulk create', () => {
     const viewer = await newUser();
     await addMember(owner, owner.orgId, viewer, 'viewer');
     expectProblem(
-      await call(orgPath(owner, '/tickets/bulk'), {
+      await call(orgPath(owner.orgId, '/tickets/bulk'), {
         token: viewer.token,
         body: { tickets: [{ title: 'x' }] },
       }),
@@ -143,7 +144,7 @@ describe('bulk create', () => {
     );
     const p = await newProject(owner);
     const stranger = await newUser();
-    const res = await call(orgPath(stranger, '/tickets/bulk'), {
+    const res = await call(orgPath(stranger.orgId, '/tickets/bulk'), {
       token: stranger.token,
       body: { project_id: p.id, tickets: [{ title: 'x' }] },
     });
@@ -156,30 +157,30 @@ describe('comments', () => {
   it('lists, adds, edits and deletes comments, recording each', async () => {
     const u = await newUser();
     const t = await newTicket(u, {});
-    const first = await call(orgPath(u, `/tickets/${t.id}/comments`), {
+    const first = await call(orgPath(u.orgId, `/tickets/${t.id}/comments`), {
       token: u.token,
       body: { body: 'First' },
     });
     expect(first.status, first.text).toBe(201);
     expect(first.json).toMatchObject({ body: 'First', author: { type: 'user', id: u.id } });
-    await call(orgPath(u, `/tickets/${t.id}/comments`), { token: u.token, body: { body: 'Second' } });
-    const edited = await call(orgPath(u, `/tickets/${t.id}/comments/${first.json.id}`), {
+    await call(orgPath(u.orgId, `/tickets/${t.id}/comments`), { token: u.token, body: { body: 'Second' } });
+    const edited = await call(orgPath(u.orgId, `/tickets/${t.id}/comments/${first.json.id}`), {
       method: 'PATCH',
       token: u.token,
       body: { body: 'First, edited' },
     });
     expect(edited.json.body).toBe('First, edited');
-    const list = await call(orgPath(u, `/tickets/${t.id}/comments`), { token: u.token });
+    const list = await call(orgPath(u.orgId, `/tickets/${t.id}/comments`), { token: u.token });
     expect(list.json.data.map((c: { body: string }) => c.body)).toEqual(['First, edited', 'Second']);
-    const del = await call(orgPath(u, `/tickets/${t.id}/comments/${first.json.id}`), {
+    const del = await call(orgPath(u.orgId, `/tickets/${t.id}/comments/${first.json.id}`), {
       method: 'DELETE',
       token: u.token,
     });
     expect(del.status).toBe(204);
-    expect((await call(orgPath(u, `/tickets/${t.id}/comments`), { token: u.token })).json.data).toHaveLength(
-      1,
-    );
-    const actions = await call(orgPath(u, `/activity?entity_id=${t.id}`), { token: u.token });
+    expect(
+      (await call(orgPath(u.orgId, `/tickets/${t.id}/comments`), { token: u.token })).json.data,
+    ).toHaveLength(1);
+    const actions = await call(orgPath(u.orgId, `/activity?entity_id=${t.id}`), { token: u.token });
     expect(actions.json.data.map((a: { action: string }) => a.action)).toEqual(
       expect.arrayContaining(['ticket.comment_added', 'ticket.comment_edited', 'ticket.comment_deleted']),
     );
@@ -190,24 +191,24 @@ describe('comments', () => {
     const member = await newUser();
     await addMember(owner, owner.orgId, member, 'member');
     const t = await newTicket(owner, {});
-    const c = await call(orgPath(owner, `/tickets/${t.id}/comments`), {
+    const c = await call(orgPath(owner.orgId, `/tickets/${t.id}/comments`), {
       token: member.token,
       body: { body: 'mine' },
     });
     expectProblem(
-      await call(orgPath(owner, `/tickets/${t.id}/comments/${c.json.id}`), {
+      await call(orgPath(owner.orgId, `/tickets/${t.id}/comments/${c.json.id}`), {
         method: 'PATCH',
         token: owner.token,
         body: { body: 'x' },
       }),
       403,
     );
-    const own = await call(orgPath(owner, `/tickets/${t.id}/comments`), {
+    const own = await call(orgPath(owner.orgId, `/tickets/${t.id}/comments`), {
       token: owner.token,
       body: { body: 'owner’s' },
     });
     expectProblem(
-      await call(orgPath(owner, `/tickets/${t.id}/comments/${own.json.id}`), {
+      await call(orgPath(owner.orgId, `/tickets/${t.id}/comments/${own.json.id}`), {
         method: 'DELETE',
         token: member.token,
       }),
@@ -215,7 +216,7 @@ describe('comments', () => {
     );
     expect(
       (
-        await call(orgPath(owner, `/tickets/${t.id}/comments/${c.json.id}`), {
+        await call(orgPath(owner.orgId, `/tickets/${t.id}/comments/${c.json.id}`), {
           method: 'DELETE',
           token: owner.token,
         })
@@ -230,19 +231,25 @@ describe('comments', () => {
     await addMember(owner, owner.orgId, viewer, 'viewer');
     const t = await newTicket(owner, {});
     expectProblem(
-      await call(orgPath(owner, `/tickets/${t.id}/comments`), { token: owner.token, body: { body: ' ' } }),
+      await call(orgPath(owner.orgId, `/tickets/${t.id}/comments`), {
+        token: owner.token,
+        body: { body: ' ' },
+      }),
       422,
     );
-    expect((await call(orgPath(owner, `/tickets/${t.id}/comments`), { token: viewer.token })).status).toBe(
-      200,
-    );
+    expect(
+      (await call(orgPath(owner.orgId, `/tickets/${t.id}/comments`), { token: viewer.token })).status,
+    ).toBe(200);
     expectProblem(
-      await call(orgPath(owner, `/tickets/${t.id}/comments`), { token: viewer.token, body: { body: 'x' } }),
+      await call(orgPath(owner.orgId, `/tickets/${t.id}/comments`), {
+        token: viewer.token,
+        body: { body: 'x' },
+      }),
       403,
     );
-    expectProblem(await call(orgPath(owner, `/tickets/${t.id}/comments`)), 401);
+    expectProblem(await call(orgPath(owner.orgId, `/tickets/${t.id}/comments`)), 401);
     expectProblem(
-      await call(orgPath(stranger, `/tickets/${t.id}/comments`), {
+      await call(orgPath(stranger.orgId, `/tickets/${t.id}/comments`), {
         token: stranger.token,
         body: { body: 'x' },
       }),
@@ -271,14 +278,16 @@ describe('full-text search', () => {
       description: 'invoice export fails every day',
     });
     // Enough other tickets that the words are rare, as in a real project (bm25 weighs rarity).
-    await call(orgPath(u, '/tickets/bulk'), {
+    await call(orgPath(u.orgId, '/tickets/bulk'), {
       token: u.token,
       body: {
         project_id: p.id,
         tickets: Array.from({ length: 12 }, (_, i) => ({ title: `Unrelated ${i}` })),
       },
     });
-    const res = await call(orgPath(u, `/tickets?project_id=${p.id}&q=invoice export`), { token: u.token });
+    const res = await call(orgPath(u.orgId, `/tickets?project_id=${p.id}&q=invoice export`), {
+      token: u.token,
+    });
     expect(res.status, res.text).toBe(200);
     expect(res.json.data.map((t: { id: string }) => t.id)).toEqual([both.id, inTitle.id, inDescription.id]);
   });
@@ -289,25 +298,27 @@ describe('full-text search', () => {
     const t = await newTicket(u, { project_id: p.id, title: 'Deploying the workers', priority: 'P1' });
     const ids = async (q: string) =>
       (
-        await call(orgPath(u, `/tickets?project_id=${p.id}&q=${encodeURIComponent(q)}`), { token: u.token })
+        await call(orgPath(u.orgId, `/tickets?project_id=${p.id}&q=${encodeURIComponent(q)}`), {
+          token: u.token,
+        })
       ).json.data.map((x: { id: string }) => x.id);
     expect(await ids('deploy')).toEqual([t.id]);
     expect(await ids('work')).toEqual([t.id]);
     expect(await ids('deploy" (')).toEqual([t.id]);
     expect(
-      (await call(orgPath(u, `/tickets?project_id=${p.id}&q=deploy&priority=P3`), { token: u.token })).json
-        .data,
+      (await call(orgPath(u.orgId, `/tickets?project_id=${p.id}&q=deploy&priority=P3`), { token: u.token }))
+        .json.data,
     ).toEqual([]);
-    await call(orgPath(u, `/tickets/${t.id}`), {
+    await call(orgPath(u.orgId, `/tickets/${t.id}`), {
       method: 'PATCH',
       token: u.token,
       body: { title: 'Rollback plan' },
     });
     expect(await ids('deploy')).toEqual([]);
     expect(await ids('rollback')).toEqual([t.id]);
-    await call(orgPath(u, `/tickets/${t.id}`), { method: 'DELETE', token: u.token });
+    await call(orgPath(u.orgId, `/tickets/${t.id}`), { method: 'DELETE', token: u.token });
     expect(await ids('rollback')).toEqual([]);
-    expectProblem(await call(orgPath(u, '/tickets?q=%20%21'), { token: u.token }), 422);
+    expectProblem(await call(orgPath(u.orgId, '/tickets?q=%20%21'), { token: u.token }), 422);
   });
 
   it('pages search results by rank with a cursor and never shows another organization’s tickets', async () => {
@@ -321,7 +332,7 @@ describe('full-text search', () => {
     let cursor: string | null = null;
     do {
       const res: Awaited<ReturnType<typeof call>> = await call(
-        orgPath(u, `/tickets?q=kafka&limit=2${cursor ? `&cursor=${cursor}` : ''}`),
+        orgPath(u.orgId, `/tickets?q=kafka&limit=2${cursor ? `&cursor=${cursor}` : ''}`),
         { token: u.token },
       );
       seen.push(...res.json.data.map((x: { id: string }) => x.id));

@@ -1,10 +1,20 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { addMember, call, expectProblem, newUser, type TestUser } from '../helpers';
-import { dependOn, finish, newProject, newTicket, orgPath } from './helpers';
+import {
+  addMember,
+  call,
+  dependOn,
+  expectProblem,
+  finish,
+  newProject,
+  newTicket,
+  newUser,
+  orgPath,
+  type TestUser,
+} from '../support';
 
 async function bulkTickets(u: TestUser, projectId: string, n: number) {
-  const res = await call(orgPath(u, '/tickets/bulk'), {
+  const res = await call(orgPath(u.orgId, '/tickets/bulk'), {
     token: u.token,
     body: { project_id: projectId, tickets: Array.from({ length: n }, (_, i) => ({ title: `T${i}` })) },
   });
@@ -20,18 +30,23 @@ describe('dependencies', () => {
     const b = await newTicket(u, { project_id: p.id, title: 'B' });
     const added = await dependOn(u, b.id, a.id);
     expect(added.json).toEqual({ ticket_id: b.id, depends_on_id: a.id, project_id: p.id });
-    const ofB = await call(orgPath(u, `/tickets/${b.id}/dependencies`), { token: u.token });
+    const ofB = await call(orgPath(u.orgId, `/tickets/${b.id}/dependencies`), { token: u.token });
     expect(ofB.json.depends_on).toEqual([{ id: a.id, title: 'A', status: 'todo', priority: 'P2' }]);
-    const ofA = await call(orgPath(u, `/tickets/${a.id}/dependencies`), { token: u.token });
+    const ofA = await call(orgPath(u.orgId, `/tickets/${a.id}/dependencies`), { token: u.token });
     expect(ofA.json.blocking.map((t: { id: string }) => t.id)).toEqual([b.id]);
-    expect((await call(orgPath(u, `/tickets/${b.id}`), { token: u.token })).json.open_dependencies).toBe(1);
-    const removed = await call(orgPath(u, `/tickets/${b.id}/dependencies/${a.id}`), {
+    expect(
+      (await call(orgPath(u.orgId, `/tickets/${b.id}`), { token: u.token })).json.open_dependencies,
+    ).toBe(1);
+    const removed = await call(orgPath(u.orgId, `/tickets/${b.id}/dependencies/${a.id}`), {
       method: 'DELETE',
       token: u.token,
     });
     expect(removed.status, removed.text).toBe(204);
     expectProblem(
-      await call(orgPath(u, `/tickets/${b.id}/dependencies/${a.id}`), { method: 'DELETE', token: u.token }),
+      await call(orgPath(u.orgId, `/tickets/${b.id}/dependencies/${a.id}`), {
+        method: 'DELETE',
+        token: u.token,
+      }),
       404,
     );
   });
@@ -52,7 +67,7 @@ describe('dependencies', () => {
     const p = await newProject(u);
     const ids = await bulkTickets(u, p.id, 300);
     const edges = ids.slice(1).map((id, i) => ({ ticket_id: id, depends_on_id: ids[i]! }));
-    const chain = await call(orgPath(u, `/projects/${p.id}/dependencies`), {
+    const chain = await call(orgPath(u.orgId, `/projects/${p.id}/dependencies`), {
       token: u.token,
       body: { edges },
     });
@@ -66,11 +81,11 @@ describe('dependencies', () => {
     const p = await newProject(u);
     const [a, b] = await bulkTickets(u, p.id, 2);
     const [ab, ba] = await Promise.all([
-      call(orgPath(u, `/tickets/${a}/dependencies`), { token: u.token, body: { depends_on_id: b } }),
-      call(orgPath(u, `/tickets/${b}/dependencies`), { token: u.token, body: { depends_on_id: a } }),
+      call(orgPath(u.orgId, `/tickets/${a}/dependencies`), { token: u.token, body: { depends_on_id: b } }),
+      call(orgPath(u.orgId, `/tickets/${b}/dependencies`), { token: u.token, body: { depends_on_id: a } }),
     ]);
     expect([ab.status, ba.status].sort()).toEqual([201, 409]);
-    const order = await call(orgPath(u, `/projects/${p.id}/execution-order`), { token: u.token });
+    const order = await call(orgPath(u.orgId, `/projects/${p.id}/execution-order`), { token: u.token });
     expect(order.status, order.text).toBe(200);
   });
 
@@ -85,14 +100,17 @@ describe('dependencies', () => {
     expectProblem(await dependOn(u, b.id, a.id, 409), 409);
     expectProblem(await dependOn(u, b.id, x.id, 422), 422);
     expectProblem(await dependOn(u, b.id, 'tkt_missing', 422), 422);
-    expectProblem(await call(orgPath(u, `/tickets/${b.id}/dependencies`), { token: u.token, body: {} }), 422);
+    expectProblem(
+      await call(orgPath(u.orgId, `/tickets/${b.id}/dependencies`), { token: u.token, body: {} }),
+      422,
+    );
   });
 
   it('adds many dependencies at once, all or nothing', async () => {
     const u = await newUser();
     const p = await newProject(u);
     const [a, b, c] = await bulkTickets(u, p.id, 3);
-    const cyclic = await call(orgPath(u, `/projects/${p.id}/dependencies`), {
+    const cyclic = await call(orgPath(u.orgId, `/projects/${p.id}/dependencies`), {
       token: u.token,
       body: {
         edges: [
@@ -103,9 +121,9 @@ describe('dependencies', () => {
       },
     });
     expectProblem(cyclic, 409);
-    const graph = await call(orgPath(u, `/projects/${p.id}/dependency-graph`), { token: u.token });
+    const graph = await call(orgPath(u.orgId, `/projects/${p.id}/dependency-graph`), { token: u.token });
     expect(graph.json.links).toEqual([]);
-    const unknown = await call(orgPath(u, `/projects/${p.id}/dependencies`), {
+    const unknown = await call(orgPath(u.orgId, `/projects/${p.id}/dependencies`), {
       token: u.token,
       body: {
         edges: [
@@ -126,7 +144,7 @@ describe('dependencies', () => {
     await dependOn(u, c!, a!);
     await dependOn(u, d!, b!);
     await dependOn(u, d!, c!);
-    const graph = await call(orgPath(u, `/projects/${p.id}/dependency-graph`), { token: u.token });
+    const graph = await call(orgPath(u.orgId, `/projects/${p.id}/dependency-graph`), { token: u.token });
     expect(graph.status, graph.text).toBe(200);
     expect(graph.json.nodes).toHaveLength(4);
     expect(graph.json.nodes.find((n: { id: string }) => n.id === d).level).toBe(2);
@@ -138,7 +156,7 @@ describe('dependencies', () => {
         { source: c, target: d },
       ]),
     );
-    const order = await call(orgPath(u, `/projects/${p.id}/execution-order`), { token: u.token });
+    const order = await call(orgPath(u.orgId, `/projects/${p.id}/execution-order`), { token: u.token });
     expect(order.json.total).toBe(4);
     expect(
       order.json.levels.map((l: { tickets: { id: string }[] }) => l.tickets.map((t) => t.id).sort()),
@@ -164,13 +182,13 @@ describe('dependencies', () => {
           const p = await newProject(u);
           const ids = await bulkTickets(u, p.id, n);
           if (edges.length > 0) {
-            const res = await call(orgPath(u, `/projects/${p.id}/dependencies`), {
+            const res = await call(orgPath(u.orgId, `/projects/${p.id}/dependencies`), {
               token: u.token,
               body: { edges: edges.map(([t, d]) => ({ ticket_id: ids[t], depends_on_id: ids[d] })) },
             });
             expect(res.status, res.text).toBe(201);
           }
-          const order = await call(orgPath(u, `/projects/${p.id}/execution-order`), { token: u.token });
+          const order = await call(orgPath(u.orgId, `/projects/${p.id}/execution-order`), { token: u.token });
           const level = new Map<string, number>();
           order.json.levels.forEach((l: { level: number; tickets: { id: string }[] }) => {
             for (const t of l.tickets) level.set(t.id, l.level);
@@ -194,24 +212,25 @@ describe('dependencies', () => {
     const p = await newProject(owner);
     const [a, b] = await bulkTickets(owner, p.id, 2);
     expect(
-      (await call(orgPath(owner, `/projects/${p.id}/dependency-graph`), { token: viewer.token })).status,
+      (await call(orgPath(owner.orgId, `/projects/${p.id}/dependency-graph`), { token: viewer.token }))
+        .status,
     ).toBe(200);
     expectProblem(
-      await call(orgPath(owner, `/tickets/${b}/dependencies`), {
+      await call(orgPath(owner.orgId, `/tickets/${b}/dependencies`), {
         token: viewer.token,
         body: { depends_on_id: a },
       }),
       403,
     );
     expectProblem(
-      await call(orgPath(stranger, `/projects/${p.id}/dependency-graph`), { token: stranger.token }),
+      await call(orgPath(stranger.orgId, `/projects/${p.id}/dependency-graph`), { token: stranger.token }),
       404,
     );
     expectProblem(
-      await call(orgPath(stranger, `/projects/${p.id}/execution-order`), { token: stranger.token }),
+      await call(orgPath(stranger.orgId, `/projects/${p.id}/execution-order`), { token: stranger.token }),
       404,
     );
-    expectProblem(await call(orgPath(owner, `/projects/${p.id}/execution-order`)), 401);
+    expectProblem(await call(orgPath(owner.orgId, `/projects/${p.id}/execution-order`)), 401);
   });
 
   it('unblocks a dependent once its dependency is done', async () => {
@@ -220,6 +239,8 @@ describe('dependencies', () => {
     const [a, b] = await bulkTickets(u, p.id, 2);
     await dependOn(u, b!, a!);
     await finish(u, a!);
-    expect((await call(orgPath(u, `/tickets/${b}`), { token: u.token })).json.open_dependencies).toBe(0);
+    expect((await call(orgPath(u.orgId, `/tickets/${b}`), { token: u.token })).json.open_dependencies).toBe(
+      0,
+    );
   });
 });

@@ -1,17 +1,19 @@
 import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { addMember, call, expectProblem, newUser, type TestUser } from '../helpers';
-import { newProject, orgPath } from './helpers';
+import { addMember, call, expectProblem, newProject, newUser, orgPath, type TestUser } from '../support';
 
 async function upload(u: TestUser, projectId: string, file: File, name?: string, token = u.token) {
   const form = new FormData();
   form.set('file', file);
   if (name) form.set('name', name);
-  const res = await SELF.fetch(`https://foreman.test${orgPath(u, `/projects/${projectId}/documents`)}`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${token}` },
-    body: form,
-  });
+  const res = await SELF.fetch(
+    `https://foreman.test${orgPath(u.orgId, `/projects/${projectId}/documents`)}`,
+    {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}` },
+      body: form,
+    },
+  );
   const text = await res.text();
   return { status: res.status, headers: res.headers, json: text ? JSON.parse(text) : null, text };
 }
@@ -30,10 +32,10 @@ describe('documents', () => {
       size: 15,
       project_id: p.id,
     });
-    const list = await call(orgPath(u, `/projects/${p.id}/documents`), { token: u.token });
+    const list = await call(orgPath(u.orgId, `/projects/${p.id}/documents`), { token: u.token });
     expect(list.json.data.map((d: { id: string }) => d.id)).toEqual([res.json.id]);
     const dl = await SELF.fetch(
-      `https://foreman.test${orgPath(u, `/projects/${p.id}/documents/${res.json.id}/download`)}`,
+      `https://foreman.test${orgPath(u.orgId, `/projects/${p.id}/documents/${res.json.id}/download`)}`,
       {
         headers: { Authorization: `Bearer ${u.token}` },
       },
@@ -41,7 +43,7 @@ describe('documents', () => {
     expect(dl.status).toBe(200);
     expect(dl.headers.get('Content-Type')).toBe('text/markdown');
     expect(await dl.text()).toBe('# Plan\nShip it.');
-    const settings = await call(orgPath(u, `/projects/${p.id}/settings`), { token: u.token });
+    const settings = await call(orgPath(u.orgId, `/projects/${p.id}/settings`), { token: u.token });
     expect(settings.json.documents).toEqual({ count: 1, bytes: 15 });
   });
 
@@ -52,7 +54,7 @@ describe('documents', () => {
     expect(res.status, res.text).toBe(201);
     expect(res.json.name).toBe('Logo');
     const dl = await SELF.fetch(
-      `https://foreman.test${orgPath(u, `/projects/${p.id}/documents/${res.json.id}/download`)}`,
+      `https://foreman.test${orgPath(u.orgId, `/projects/${p.id}/documents/${res.json.id}/download`)}`,
       {
         headers: { Authorization: `Bearer ${u.token}` },
       },
@@ -60,7 +62,7 @@ describe('documents', () => {
     expect(dl.headers.get('Content-Type')).toBe('image/png');
     expect(new Uint8Array(await dl.arrayBuffer())).toEqual(PNG);
     expectProblem(
-      await call(orgPath(u, `/projects/${p.id}/documents/${res.json.id}/content`), { token: u.token }),
+      await call(orgPath(u.orgId, `/projects/${p.id}/documents/${res.json.id}/content`), { token: u.token }),
       409,
     );
   });
@@ -70,9 +72,11 @@ describe('documents', () => {
     const p = await newProject(u);
     const doc = (await upload(u, p.id, new File(['v1'], 'notes.txt', { type: 'text/plain' }))).json;
     const before = await env.DOCUMENTS.list({ prefix: `${u.orgId}/${p.id}/${doc.id}/` });
-    const read = await call(orgPath(u, `/projects/${p.id}/documents/${doc.id}/content`), { token: u.token });
+    const read = await call(orgPath(u.orgId, `/projects/${p.id}/documents/${doc.id}/content`), {
+      token: u.token,
+    });
     expect(read.json.content).toBe('v1');
-    const put = await call(orgPath(u, `/projects/${p.id}/documents/${doc.id}/content`), {
+    const put = await call(orgPath(u.orgId, `/projects/${p.id}/documents/${doc.id}/content`), {
       method: 'PUT',
       token: u.token,
       body: { content: 'version two' },
@@ -80,7 +84,7 @@ describe('documents', () => {
     expect(put.status, put.text).toBe(200);
     expect(put.json.size).toBe(11);
     expect(
-      (await call(orgPath(u, `/projects/${p.id}/documents/${doc.id}/content`), { token: u.token })).json
+      (await call(orgPath(u.orgId, `/projects/${p.id}/documents/${doc.id}/content`), { token: u.token })).json
         .content,
     ).toBe('version two');
     const after = await env.DOCUMENTS.list({ prefix: `${u.orgId}/${p.id}/${doc.id}/` });
@@ -109,15 +113,18 @@ describe('documents', () => {
       ),
       413,
     );
-    const noFile = await SELF.fetch(`https://foreman.test${orgPath(u, `/projects/${p.id}/documents`)}`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${u.token}` },
-      body: (() => {
-        const f = new FormData();
-        f.set('name', 'x');
-        return f;
-      })(),
-    });
+    const noFile = await SELF.fetch(
+      `https://foreman.test${orgPath(u.orgId, `/projects/${p.id}/documents`)}`,
+      {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${u.token}` },
+        body: (() => {
+          const f = new FormData();
+          f.set('name', 'x');
+          return f;
+        })(),
+      },
+    );
     expect(noFile.status).toBe(422);
     await noFile.text();
     const list = await env.DOCUMENTS.list({ prefix: `${u.orgId}/` });
@@ -129,14 +136,17 @@ describe('documents', () => {
     const p = await newProject(u);
     const a = (await upload(u, p.id, new File(['a'], 'a.txt', { type: 'text/plain' }))).json;
     await upload(u, p.id, new File(['b'], 'b.txt', { type: 'text/plain' }));
-    const del = await call(orgPath(u, `/projects/${p.id}/documents/${a.id}`), {
+    const del = await call(orgPath(u.orgId, `/projects/${p.id}/documents/${a.id}`), {
       method: 'DELETE',
       token: u.token,
     });
     expect(del.status).toBe(204);
-    expectProblem(await call(orgPath(u, `/projects/${p.id}/documents/${a.id}`), { token: u.token }), 404);
+    expectProblem(
+      await call(orgPath(u.orgId, `/projects/${p.id}/documents/${a.id}`), { token: u.token }),
+      404,
+    );
     expect((await env.DOCUMENTS.list({ prefix: `${u.orgId}/${p.id}/` })).objects).toHaveLength(1);
-    await call(orgPath(u, `/projects/${p.id}`), { method: 'DELETE', token: u.token });
+    await call(orgPath(u.orgId, `/projects/${p.id}`), { method: 'DELETE', token: u.token });
     expect((await env.DOCUMENTS.list({ prefix: `${u.orgId}/${p.id}/` })).objects).toHaveLength(0);
   });
 
@@ -148,19 +158,20 @@ describe('documents', () => {
     const p = await newProject(owner);
     const doc = (await upload(owner, p.id, new File(['x'], 'x.txt', { type: 'text/plain' }))).json;
     expect(
-      (await call(orgPath(owner, `/projects/${p.id}/documents/${doc.id}`), { token: viewer.token })).status,
+      (await call(orgPath(owner.orgId, `/projects/${p.id}/documents/${doc.id}`), { token: viewer.token }))
+        .status,
     ).toBe(200);
     expectProblem(
       await upload(owner, p.id, new File(['y'], 'y.txt', { type: 'text/plain' }), undefined, viewer.token),
       403,
     );
-    expectProblem(await call(orgPath(owner, `/projects/${p.id}/documents`)), 401);
+    expectProblem(await call(orgPath(owner.orgId, `/projects/${p.id}/documents`)), 401);
     expectProblem(
-      await call(orgPath(stranger, `/projects/${p.id}/documents/${doc.id}`), { token: stranger.token }),
+      await call(orgPath(stranger.orgId, `/projects/${p.id}/documents/${doc.id}`), { token: stranger.token }),
       404,
     );
     expectProblem(
-      await call(orgPath(stranger, `/projects/${p.id}/documents/${doc.id}/download`), {
+      await call(orgPath(stranger.orgId, `/projects/${p.id}/documents/${doc.id}/download`), {
         token: stranger.token,
       }),
       404,

@@ -1,16 +1,18 @@
-import {
-  createExecutionContext,
-  createScheduledController,
-  env,
-  waitOnExecutionContext,
-} from 'cloudflare:test';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import worker from '../../src/index';
-import { addMember, call, expectProblem, newApiKey, newUser, type TestUser, unique } from '../helpers';
-import { orgPath } from './helpers';
+import {
+  addMember,
+  call,
+  expectProblem,
+  newApiKey,
+  newUser,
+  orgPath,
+  type TestUser,
+  unique,
+} from '../support';
+import { cron } from '../support/cron';
 
 async function submit(u: TestUser, body: Record<string, unknown> = {}) {
-  const res = await call(orgPath(u, '/jobs'), {
+  const res = await call(orgPath(u.orgId, '/jobs'), {
     token: u.token,
     body: { type: 'echo', payload: { n: 1 }, ...body },
   });
@@ -19,24 +21,16 @@ async function submit(u: TestUser, body: Record<string, unknown> = {}) {
 }
 
 async function claim(u: TestUser, body: Record<string, unknown> = {}) {
-  const res = await call(orgPath(u, '/jobs/claim'), { token: u.token, body: { worker_id: 'w1', ...body } });
+  const res = await call(orgPath(u.orgId, '/jobs/claim'), {
+    token: u.token,
+    body: { worker_id: 'w1', ...body },
+  });
   expect(res.status, res.text).toBe(200);
   return res.json as { lease_id: string; data: { id: string; [k: string]: unknown }[] };
 }
 
 const act = (u: TestUser, jobId: string, what: string, body: Record<string, unknown>) =>
-  call(orgPath(u, `/jobs/${jobId}/${what}`), { token: u.token, body });
-
-/** Runs the Worker's scheduled handler, as the cron trigger does, at the mocked time. */
-async function cron() {
-  const ctx = createExecutionContext();
-  await worker.scheduled(
-    createScheduledController({ scheduledTime: Date.now(), cron: '* * * * *' }),
-    env,
-    ctx,
-  );
-  await waitOnExecutionContext(ctx);
-}
+  call(orgPath(u.orgId, `/jobs/${jobId}/${what}`), { token: u.token, body });
 
 afterEach(() => {
   vi.useRealTimers();
@@ -74,7 +68,7 @@ describe('job queue', () => {
     expect(done.json).toMatchObject({ state: 'done', result: { ok: true } });
     expect(done.json.completed_at).not.toBeNull();
     expectProblem(await act(u, job.id, 'complete', { worker_id: 'w1', lease_id: lease.lease_id }), 409);
-    const activity = await call(orgPath(u, `/activity?entity_id=${job.id}`), { token: u.token });
+    const activity = await call(orgPath(u.orgId, `/activity?entity_id=${job.id}`), { token: u.token });
     expect(activity.json.data.map((a: { action: string }) => a.action).reverse()).toEqual([
       'job.submitted',
       'job.claimed',
@@ -97,7 +91,7 @@ describe('job queue', () => {
     const u = await newUser();
     const key = unique('job');
     const first = await submit(u, { idempotency_key: key });
-    const again = await call(orgPath(u, '/jobs'), {
+    const again = await call(orgPath(u.orgId, '/jobs'), {
       token: u.token,
       body: { type: 'echo', payload: { n: 2 }, idempotency_key: key },
     });
@@ -106,7 +100,7 @@ describe('job queue', () => {
     expect(again.headers.get('Idempotent-Replayed')).toBe('true');
     const concurrent = await Promise.all(
       Array.from({ length: 6 }, () =>
-        call(orgPath(u, '/jobs'), {
+        call(orgPath(u.orgId, '/jobs'), {
           token: u.token,
           body: { type: 'echo', payload: {}, idempotency_key: `${key}-c` },
         }),
@@ -114,7 +108,7 @@ describe('job queue', () => {
     );
     expect(new Set(concurrent.map((r) => r.json.id)).size).toBe(1);
     expect(concurrent.filter((r) => r.status === 201)).toHaveLength(1);
-    const list = await call(orgPath(u, '/jobs?limit=100'), { token: u.token });
+    const list = await call(orgPath(u.orgId, '/jobs?limit=100'), { token: u.token });
     expect(list.json.data).toHaveLength(2);
   });
 
@@ -122,17 +116,17 @@ describe('job queue', () => {
     const u = await newUser();
     const headers = { 'Idempotency-Key': unique('hdr') };
     const body = { type: 'echo', payload: { n: 1 } };
-    const first = await call(orgPath(u, '/jobs'), { token: u.token, body, headers });
-    const retry = await call(orgPath(u, '/jobs'), { token: u.token, body, headers });
+    const first = await call(orgPath(u.orgId, '/jobs'), { token: u.token, body, headers });
+    const retry = await call(orgPath(u.orgId, '/jobs'), { token: u.token, body, headers });
     expect(retry.json.id).toBe(first.json.id);
     expect(retry.headers.get('Idempotent-Replayed')).toBe('true');
     const claimHeaders = { 'Idempotency-Key': unique('claim') };
-    const lease = await call(orgPath(u, '/jobs/claim'), {
+    const lease = await call(orgPath(u.orgId, '/jobs/claim'), {
       token: u.token,
       body: { worker_id: 'w' },
       headers: claimHeaders,
     });
-    const again = await call(orgPath(u, '/jobs/claim'), {
+    const again = await call(orgPath(u.orgId, '/jobs/claim'), {
       token: u.token,
       body: { worker_id: 'w' },
       headers: claimHeaders,
@@ -175,7 +169,7 @@ describe('job queue', () => {
     lease = await claim(u);
     const dead = await act(u, job.id, 'fail', { worker_id: 'w1', lease_id: lease.lease_id, error: 'third' });
     expect(dead.json).toMatchObject({ state: 'dead', attempts: 3 });
-    const stats = await call(orgPath(u, '/jobs/stats'), { token: u.token });
+    const stats = await call(orgPath(u.orgId, '/jobs/stats'), { token: u.token });
     expect(stats.json.queues).toEqual([
       { queue: 'default', waiting: 0, leased: 0, done: 0, failed: 0, dead: 1 },
     ]);
@@ -205,12 +199,12 @@ describe('job queue', () => {
 
     vi.setSystemTime(t0 + 20_000);
     await cron();
-    expect((await call(orgPath(u, `/jobs/${job.id}`), { token: u.token })).json.state).toBe('leased');
+    expect((await call(orgPath(u.orgId, `/jobs/${job.id}`), { token: u.token })).json.state).toBe('leased');
 
     vi.setSystemTime(t0 + 32_000);
     expectProblem(await act(u, job.id, 'heartbeat', { worker_id: 'sleepy', lease_id: first.lease_id }), 409);
     await cron();
-    const back = await call(orgPath(u, `/jobs/${job.id}`), { token: u.token });
+    const back = await call(orgPath(u.orgId, `/jobs/${job.id}`), { token: u.token });
     expect(back.json).toMatchObject({ state: 'waiting', attempts: 1, lease_expires_at: null });
     expect(back.json.last_error).toContain('sleepy');
     await cron();
@@ -223,9 +217,9 @@ describe('job queue', () => {
     // The second lease also expires: that was the last attempt, so the job is dead.
     vi.setSystemTime(t0 + 64_000);
     await cron();
-    const dead = await call(orgPath(u, `/jobs/${job.id}`), { token: u.token });
+    const dead = await call(orgPath(u.orgId, `/jobs/${job.id}`), { token: u.token });
     expect(dead.json).toMatchObject({ state: 'dead', attempts: 2 });
-    const actions = await call(orgPath(u, `/activity?entity_id=${job.id}`), { token: u.token });
+    const actions = await call(orgPath(u.orgId, `/activity?entity_id=${job.id}`), { token: u.token });
     expect(actions.json.data.map((a: { action: string }) => a.action).reverse()).toEqual([
       'job.submitted',
       'job.claimed',
@@ -274,15 +268,15 @@ describe('job queue', () => {
     const lease = await claim(u, { queue: 'q1', worker_id: 'alpha' });
     await act(u, lease.data[0]!.id, 'complete', { worker_id: 'alpha', lease_id: lease.lease_id });
     await claim(u, { queue: 'q1', worker_id: 'beta' });
-    const waiting = await call(orgPath(u, '/jobs?state=waiting'), { token: u.token });
+    const waiting = await call(orgPath(u.orgId, '/jobs?state=waiting'), { token: u.token });
     expect(waiting.json.data).toHaveLength(1);
-    expect((await call(orgPath(u, '/jobs?state=done'), { token: u.token })).json.data[0].id).toBe(a.id);
-    const stats = await call(orgPath(u, '/jobs/stats'), { token: u.token });
+    expect((await call(orgPath(u.orgId, '/jobs?state=done'), { token: u.token })).json.data[0].id).toBe(a.id);
+    const stats = await call(orgPath(u.orgId, '/jobs/stats'), { token: u.token });
     expect(stats.json.queues).toEqual([
       { queue: 'q1', waiting: 0, leased: 1, done: 1, failed: 0, dead: 0 },
       { queue: 'q2', waiting: 1, leased: 0, done: 0, failed: 0, dead: 0 },
     ]);
-    const workers = await call(orgPath(u, '/jobs/workers'), { token: u.token });
+    const workers = await call(orgPath(u.orgId, '/jobs/workers'), { token: u.token });
     expect(workers.json.data).toEqual(
       expect.arrayContaining([
         expect.objectContaining({
@@ -299,7 +293,7 @@ describe('job queue', () => {
   it('validates submissions and claims with 422', async () => {
     const u = await newUser();
     const res = expectProblem(
-      await call(orgPath(u, '/jobs'), {
+      await call(orgPath(u.orgId, '/jobs'), {
         token: u.token,
         body: { type: '', queue: 'Bad Queue!', max_attempts: 0 },
       }),
@@ -308,7 +302,10 @@ describe('job queue', () => {
     expect(res.errors.map((e: { path: string }) => e.path)).toEqual(
       expect.arrayContaining(['type', 'queue', 'max_attempts', 'payload']),
     );
-    expectProblem(await call(orgPath(u, '/jobs/claim'), { token: u.token, body: { batch_size: 1000 } }), 422);
+    expectProblem(
+      await call(orgPath(u.orgId, '/jobs/claim'), { token: u.token, body: { batch_size: 1000 } }),
+      422,
+    );
   });
 
   it('lets workers use an API key with jobs:write, keeps viewers to reading and hides other organizations’ jobs', async () => {
@@ -317,31 +314,36 @@ describe('job queue', () => {
     const stranger = await newUser();
     await addMember(owner, owner.orgId, viewer, 'viewer');
     const { key } = await newApiKey(owner, owner.orgId, ['jobs:read', 'jobs:write']);
-    const job = await call(orgPath(owner, '/jobs'), { token: key, body: { type: 'x', payload: null } });
+    const job = await call(orgPath(owner.orgId, '/jobs'), { token: key, body: { type: 'x', payload: null } });
     expect(job.status, job.text).toBe(201);
-    const lease = await call(orgPath(owner, '/jobs/claim'), {
+    const lease = await call(orgPath(owner.orgId, '/jobs/claim'), {
       token: key,
       body: { worker_id: 'container-1' },
     });
     expect(lease.json.data).toHaveLength(1);
-    expect((await call(orgPath(owner, `/jobs/${job.json.id}`), { token: viewer.token })).status).toBe(200);
+    expect((await call(orgPath(owner.orgId, `/jobs/${job.json.id}`), { token: viewer.token })).status).toBe(
+      200,
+    );
     expectProblem(
-      await call(orgPath(owner, '/jobs'), { token: viewer.token, body: { type: 'x', payload: 1 } }),
+      await call(orgPath(owner.orgId, '/jobs'), { token: viewer.token, body: { type: 'x', payload: 1 } }),
       403,
     );
     expectProblem(
-      await call(orgPath(owner, '/jobs/claim'), { token: viewer.token, body: { worker_id: 'v' } }),
+      await call(orgPath(owner.orgId, '/jobs/claim'), { token: viewer.token, body: { worker_id: 'v' } }),
       403,
     );
-    expectProblem(await call(orgPath(owner, '/jobs')), 401);
-    expectProblem(await call(orgPath(stranger, `/jobs/${job.json.id}`), { token: stranger.token }), 404);
-    const strangerClaim = await call(orgPath(stranger, '/jobs/claim'), {
+    expectProblem(await call(orgPath(owner.orgId, '/jobs')), 401);
+    expectProblem(
+      await call(orgPath(stranger.orgId, `/jobs/${job.json.id}`), { token: stranger.token }),
+      404,
+    );
+    const strangerClaim = await call(orgPath(stranger.orgId, '/jobs/claim'), {
       token: stranger.token,
       body: { worker_id: 's' },
     });
     expect(strangerClaim.json.data).toEqual([]);
     expectProblem(
-      await call(orgPath(stranger, `/jobs/${job.json.id}/complete`), {
+      await call(orgPath(stranger.orgId, `/jobs/${job.json.id}/complete`), {
         token: stranger.token,
         body: { worker_id: 'container-1', lease_id: lease.json.lease_id },
       }),
@@ -349,7 +351,7 @@ describe('job queue', () => {
     );
     const { key: readOnly } = await newApiKey(owner, owner.orgId, ['jobs:read']);
     expectProblem(
-      await call(orgPath(owner, '/jobs/claim'), { token: readOnly, body: { worker_id: 'r' } }),
+      await call(orgPath(owner.orgId, '/jobs/claim'), { token: readOnly, body: { worker_id: 'r' } }),
       403,
     );
   });

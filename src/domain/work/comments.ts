@@ -4,6 +4,7 @@ import { ticketComments } from '../../db/schema';
 import { forbidden, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { activityInsert, activityInsertIf } from '../activity/record';
+import { type Role, roleAtLeast } from '../auth/scopes';
 import { commit } from '../commit';
 import type { Ctx } from '../context';
 import { getTicket } from './tickets';
@@ -104,10 +105,11 @@ export async function deleteComment(
   orgId: string,
   ticketId: string,
   commentId: string,
-  isAdmin: boolean,
+  /** The caller's role; null for API keys, which may delete only their own comments. */
+  role: Role | null,
 ) {
   const comment = await getComment(ctx.db, orgId, ticketId, commentId);
-  if (comment.authorId !== ctx.actor.id && !isAdmin)
+  if (comment.authorId !== ctx.actor.id && !(role !== null && roleAtLeast(role, 'admin')))
     throw forbidden('Only the author or an admin can delete a comment');
   await ctx.db.batch([
     activityInsert(ctx, {

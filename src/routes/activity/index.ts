@@ -1,11 +1,11 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import type { activityLog } from '../../db/schema';
 import { activityStats, listActivity } from '../../domain/activity/queries';
-import { jsonResponse, OrgParamsSchema, orgErrors } from '../../lib/openapi';
+import { jsonResponse, OrgParamsSchema } from '../../lib/openapi';
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
+import { orgRoute } from '../../lib/route';
 import { createRouter } from '../../lib/router';
 import { iso } from '../../lib/time';
-import { requireAccess } from '../../middleware/access';
 
 const tags = ['Activity'];
 
@@ -51,24 +51,24 @@ const toFilter = (q: z.infer<typeof FilterSchema>) => ({
   until: q.until ? Date.parse(q.until) : undefined,
 });
 
-const listRoute = createRoute({
+const listRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/activity',
   tags,
   operationId: 'listActivity',
   summary: 'The activity log, newest first, with filters',
-  middleware: [requireAccess('viewer', 'activity:read')],
+  access: { role: 'viewer', scope: 'activity:read' },
   request: { params: OrgParamsSchema, query: FilterSchema.extend(PageQuerySchema.shape) },
-  responses: { 200: jsonResponse(pageOf(ActivitySchema), 'A page of entries'), ...orgErrors },
+  responses: { 200: jsonResponse(pageOf(ActivitySchema), 'A page of entries') },
 });
 
-const statsRoute = createRoute({
+const statsRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/activity/stats',
   tags,
   operationId: 'activityStats',
   summary: 'Counts of activity by action and by day (UTC), with the same filters',
-  middleware: [requireAccess('viewer', 'activity:read')],
+  access: { role: 'viewer', scope: 'activity:read' },
   request: { params: OrgParamsSchema, query: FilterSchema },
   responses: {
     200: jsonResponse(
@@ -79,7 +79,6 @@ const statsRoute = createRoute({
       }),
       'Statistics',
     ),
-    ...orgErrors,
   },
 });
 

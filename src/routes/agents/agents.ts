@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import {
   createAgent,
   deleteAgent,
@@ -8,18 +8,11 @@ import {
   updateAgent,
 } from '../../domain/agents/agents';
 import { getAgentRow } from '../../domain/agents/shared';
-import {
-  errorResponses,
-  jsonBody,
-  jsonResponse,
-  noContent,
-  OrgParamsSchema,
-  orgErrors,
-} from '../../lib/openapi';
+import { jsonBody, jsonResponse, noContent, OrgParamsSchema } from '../../lib/openapi';
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
 import { ctxOf } from '../../lib/request';
+import { type Access, orgRoute } from '../../lib/route';
 import { createRouter } from '../../lib/router';
-import { requireAccess } from '../../middleware/access';
 import {
   AgentParamsSchema,
   AgentSchema,
@@ -38,8 +31,8 @@ import {
 } from './schemas';
 
 const tags = ['Agents'];
-export const canReadAgents = requireAccess('viewer', 'agents:read');
-export const canWriteAgents = requireAccess('member', 'agents:write');
+export const canReadAgents: Access = { role: 'viewer', scope: 'agents:read' };
+export const canWriteAgents: Access = { role: 'member', scope: 'agents:write' };
 
 export const AgentFieldsSchema = z.object({
   name: SlugNameSchema.openapi({ description: 'Unique in the organization', example: 'felix' }),
@@ -75,85 +68,87 @@ const ListQuerySchema = PageQuerySchema.extend({
     .openapi({ description: 'Text in the name, display name or description' }),
 });
 
-const createRoute_ = createRoute({
+const createRoute_ = orgRoute({
   method: 'post',
   path: '/orgs/{orgId}/agents',
   tags,
   operationId: 'createAgent',
   summary: 'Create an agent (status idle)',
-  middleware: [canWriteAgents],
+  access: canWriteAgents,
+  idempotent: true,
+  conflicts: true,
   request: { params: OrgParamsSchema, body: jsonBody(CreateBodySchema) },
-  responses: { 201: jsonResponse(AgentSchema, 'The agent'), ...errorResponses(401, 403, 404, 409) },
+  responses: { 201: jsonResponse(AgentSchema, 'The agent') },
 });
 
-const listRoute = createRoute({
+const listRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/agents',
   tags,
   operationId: 'listAgents',
   summary: 'Agents by name, filtered by status, tag, role, project and text',
-  middleware: [canReadAgents],
+  access: canReadAgents,
   request: { params: OrgParamsSchema, query: ListQuerySchema },
-  responses: { 200: jsonResponse(pageOf(AgentSchema), 'A page of agents'), ...orgErrors },
+  responses: { 200: jsonResponse(pageOf(AgentSchema), 'A page of agents') },
 });
 
-const getRoute = createRoute({
+const getRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/agents/{agentId}',
   tags,
   operationId: 'getAgent',
   summary: 'An agent',
-  middleware: [canReadAgents],
+  access: canReadAgents,
   request: { params: AgentParamsSchema },
-  responses: { 200: jsonResponse(AgentSchema, 'The agent'), ...orgErrors },
+  responses: { 200: jsonResponse(AgentSchema, 'The agent') },
 });
 
-const updateRoute = createRoute({
+const updateRoute = orgRoute({
   method: 'patch',
   path: '/orgs/{orgId}/agents/{agentId}',
   tags,
   operationId: 'updateAgent',
   summary: "Change an agent's definition; its status changes through lifecycle commands",
-  middleware: [canWriteAgents],
+  access: canWriteAgents,
+  conflicts: true,
   request: { params: AgentParamsSchema, body: jsonBody(UpdateBodySchema) },
-  responses: { 200: jsonResponse(AgentSchema, 'The agent'), ...errorResponses(401, 403, 404, 409) },
+  responses: { 200: jsonResponse(AgentSchema, 'The agent') },
 });
 
-const deleteRoute = createRoute({
+const deleteRoute = orgRoute({
   method: 'delete',
   path: '/orgs/{orgId}/agents/{agentId}',
   tags,
   operationId: 'deleteAgent',
   summary: 'Delete an agent, its tags, role assignments and own rules; its live subscribers are closed',
-  middleware: [canWriteAgents],
+  access: canWriteAgents,
   request: { params: AgentParamsSchema },
-  responses: { 204: noContent, ...orgErrors },
+  responses: { 204: noContent },
 });
 
-const tagsRoute = createRoute({
+const tagsRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/agent-tags',
   tags,
   operationId: 'listAgentTags',
   summary: 'Every tag in use, with how many agents carry it, most used first',
-  middleware: [canReadAgents],
+  access: canReadAgents,
   request: { params: OrgParamsSchema },
   responses: {
     200: jsonResponse(
       z.object({ data: z.array(z.object({ tag: z.string(), count: z.number().int() })) }),
       'The tags',
     ),
-    ...orgErrors,
   },
 });
 
-const matchRoute = createRoute({
+const matchRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/agent-tags/match',
   tags,
   operationId: 'matchAgentsByTags',
   summary: 'Agents carrying any of the tags, ranked by how many they carry',
-  middleware: [canReadAgents],
+  access: canReadAgents,
   request: {
     params: OrgParamsSchema,
     query: z.object({
@@ -181,7 +176,6 @@ const matchRoute = createRoute({
       }),
       'Matching agents, best first',
     ),
-    ...orgErrors,
   },
 });
 

@@ -1,13 +1,12 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { RUNTIME_EVENT_TYPES, readAgentEvents, readOrgEvents } from '../../domain/agents/events';
 import { publishRuntimeEvents, sendMessage } from '../../domain/agents/messages';
 import { ALL_CHANNELS, MAX_FILTER_AGENTS, type ReadResult } from '../../domain/agents/stream-protocol';
 import { ApiError } from '../../lib/errors';
-import { errorResponses, jsonBody, jsonResponse, OrgParamsSchema, orgErrors } from '../../lib/openapi';
+import { jsonBody, jsonResponse, OrgParamsSchema } from '../../lib/openapi';
 import { ctxOf } from '../../lib/request';
+import { type Access, orgRoute } from '../../lib/route';
 import { createRouter } from '../../lib/router';
-import { requireAccess } from '../../middleware/access';
-import { IdempotencyHeaderSchema, idempotent } from '../../middleware/idempotency';
 import { canReadAgents, canWriteAgents } from './agents';
 import {
   AgentParamsSchema,
@@ -20,7 +19,7 @@ import {
 } from './schemas';
 
 const tags = ['Agent events'];
-const asRuntime = requireAccess('member', 'agents:runtime');
+const asRuntime: Access = { role: 'member', scope: 'agents:runtime' };
 
 const MessageSchema = z
   .object({
@@ -39,16 +38,17 @@ const RuntimeEventSchema = z.object({
   payload: JsonObjectSchema(32 * 1024, 'Any JSON object'),
 });
 
-const messageRoute = createRoute({
+const messageRoute = orgRoute({
   method: 'post',
   path: '/orgs/{orgId}/agents/{agentId}/messages',
   tags,
   operationId: 'sendAgentMessage',
   summary: 'Send a message to an agent: stored as an `agent.message` event and delivered live',
-  middleware: [canWriteAgents, idempotent],
+  access: canWriteAgents,
+  idempotent: true,
+  conflicts: true,
   request: {
     params: AgentParamsSchema,
-    headers: IdempotencyHeaderSchema,
     body: jsonBody(
       z
         .object({
@@ -58,20 +58,21 @@ const messageRoute = createRoute({
         .strict(),
     ),
   },
-  responses: { 201: jsonResponse(MessageSchema, 'The message'), ...errorResponses(401, 403, 404, 409) },
+  responses: { 201: jsonResponse(MessageSchema, 'The message') },
 });
 
-const publishRoute = createRoute({
+const publishRoute = orgRoute({
   method: 'post',
   path: '/orgs/{orgId}/agents/{agentId}/events',
   tags,
   operationId: 'publishAgentEvents',
   summary: 'An agent runtime publishes events (output, thinking, tool calls, errors) to its hub',
   description: 'One event, or up to 100 in order as `events`. They get consecutive sequence numbers.',
-  middleware: [asRuntime, idempotent],
+  access: asRuntime,
+  idempotent: true,
+  conflicts: true,
   request: {
     params: AgentParamsSchema,
-    headers: IdempotencyHeaderSchema,
     body: jsonBody(
       z.union([
         RuntimeEventSchema.strict(),
@@ -81,11 +82,10 @@ const publishRoute = createRoute({
   },
   responses: {
     201: jsonResponse(z.object({ data: z.array(StreamEventSchema) }), 'The stored events'),
-    ...errorResponses(401, 403, 404, 409),
   },
 });
 
-const readRoute = createRoute({
+const readRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/agents/{agentId}/events',
   tags,
@@ -94,25 +94,25 @@ const readRoute = createRoute({
   description:
     'When events after `after` are no longer held, `gap` says how many were dropped and the oldest ' +
     'sequence still held; the events returned start there.',
-  middleware: [canReadAgents],
+  access: canReadAgents,
   request: { params: AgentParamsSchema, query: CursorQuerySchema },
-  responses: { 200: jsonResponse(EventPageSchema, 'Events'), ...orgErrors },
+  responses: { 200: jsonResponse(EventPageSchema, 'Events') },
 });
 
-const orgReadRoute = createRoute({
+const orgReadRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/agent-events',
   tags,
   operationId: 'readOrgAgentEvents',
   summary: "Events of all the organization's agents (its last 1000) after a cursor, oldest first",
-  middleware: [canReadAgents],
+  access: canReadAgents,
   request: {
     params: OrgParamsSchema,
     query: CursorQuerySchema.extend({
       agents: csvQuery(z.string().max(64), MAX_FILTER_AGENTS, 'Only events of these agents, comma-separated'),
     }),
   },
-  responses: { 200: jsonResponse(EventPageSchema, 'Events'), ...orgErrors },
+  responses: { 200: jsonResponse(EventPageSchema, 'Events') },
 });
 
 function toPage(r: ReadResult, after: number) {

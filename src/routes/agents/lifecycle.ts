@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import {
   HEARTBEAT_STATUSES,
   heartbeat,
@@ -6,15 +6,15 @@ import {
   type LifecycleCommand,
   runLifecycleCommand,
 } from '../../domain/agents/lifecycle';
-import { errorResponses, jsonBody, jsonResponse } from '../../lib/openapi';
+import { jsonBody, jsonResponse } from '../../lib/openapi';
 import { ctxOf } from '../../lib/request';
+import { type Access, orgRoute } from '../../lib/route';
 import { createRouter } from '../../lib/router';
-import { requireAccess } from '../../middleware/access';
 import { canWriteAgents } from './agents';
 import { AgentParamsSchema, AgentSchema, toAgent } from './schemas';
 
 const tags = ['Agent lifecycle'];
-const asRuntime = requireAccess('member', 'agents:runtime');
+const asRuntime: Access = { role: 'member', scope: 'agents:runtime' };
 
 const summaries: Record<LifecycleCommand, string> = {
   start: 'Start a stopped, offline or failed agent (→ idle)',
@@ -25,7 +25,7 @@ const summaries: Record<LifecycleCommand, string> = {
 };
 
 const commandRoute = (command: LifecycleCommand) =>
-  createRoute({
+  orgRoute({
     method: 'post',
     path: `/orgs/{orgId}/agents/{agentId}/${command}`,
     tags,
@@ -34,15 +34,15 @@ const commandRoute = (command: LifecycleCommand) =>
     description:
       `Allowed when the agent is ${LIFECYCLE[command].from.join(', ')}; otherwise 409 names its current state. ` +
       'Publishes `agent.status` and writes an activity entry.',
-    middleware: [canWriteAgents],
+    access: canWriteAgents,
+    conflicts: true,
     request: { params: AgentParamsSchema },
     responses: {
       200: jsonResponse(AgentSchema, 'The agent in its new state'),
-      ...errorResponses(401, 403, 404, 409),
     },
   });
 
-const heartbeatRoute = createRoute({
+const heartbeatRoute = orgRoute({
   method: 'post',
   path: '/orgs/{orgId}/agents/{agentId}/heartbeat',
   tags,
@@ -51,7 +51,8 @@ const heartbeatRoute = createRoute({
   description:
     'The answer is the agent as the platform sees it: a runtime whose agent is paused or stopped should ' +
     'pause or stop. Agents running without a heartbeat for 3 minutes are marked offline by housekeeping.',
-  middleware: [asRuntime],
+  access: asRuntime,
+  conflicts: true,
   request: {
     params: AgentParamsSchema,
     body: jsonBody(
@@ -63,7 +64,7 @@ const heartbeatRoute = createRoute({
         .strict(),
     ),
   },
-  responses: { 200: jsonResponse(AgentSchema, 'The agent'), ...errorResponses(401, 403, 404, 409) },
+  responses: { 200: jsonResponse(AgentSchema, 'The agent') },
 });
 
 const router = createRouter();

@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { MCP_STATUSES, MCP_TRANSPORTS } from '../../db/schema';
 import {
   callMcpTool,
@@ -11,24 +11,17 @@ import {
   mergedMcpConfig,
   updateMcpServer,
 } from '../../domain/agents/mcp/servers';
-import {
-  errorResponses,
-  jsonBody,
-  jsonResponse,
-  noContent,
-  OrgParamsSchema,
-  orgErrors,
-} from '../../lib/openapi';
+import { jsonBody, jsonResponse, noContent, OrgParamsSchema } from '../../lib/openapi';
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
 import { ctxOf } from '../../lib/request';
+import { type Access, orgRoute } from '../../lib/route';
 import { createRouter } from '../../lib/router';
-import { requireAccess } from '../../middleware/access';
 import { canReadAgents } from './agents';
 import { canDesign } from './roles';
 import { DescriptionSchema, JsonObjectSchema, pathId, SlugNameSchema } from './schemas';
 
 const tags = ['MCP servers'];
-const asRuntime = requireAccess('member', 'agents:runtime');
+const asRuntime: Access = { role: 'member', scope: 'agents:runtime' };
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 const ToolSchema = z
@@ -105,46 +98,49 @@ const ServerFields = z.object({
 
 const Params = OrgParamsSchema.extend({ serverId: pathId('serverId', 'mcp_01hv…') });
 
-const listRoute = createRoute({
+const listRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/mcp-servers',
   tags,
   operationId: 'listMcpServers',
   summary: 'MCP server configurations by name, with status and discovered tools',
-  middleware: [canReadAgents],
+  access: canReadAgents,
   request: { params: OrgParamsSchema, query: PageQuerySchema },
-  responses: { 200: jsonResponse(pageOf(ServerSchema), 'A page of servers'), ...orgErrors },
+  responses: { 200: jsonResponse(pageOf(ServerSchema), 'A page of servers') },
 });
 
-const createRoute_ = createRoute({
+const createRoute_ = orgRoute({
   method: 'post',
   path: '/orgs/{orgId}/mcp-servers',
   tags,
   operationId: 'createMcpServer',
   summary: 'Configure an MCP server; private, loopback and link-local URLs are refused',
-  middleware: [canDesign],
+  access: canDesign,
+  idempotent: true,
+  conflicts: true,
   request: { params: OrgParamsSchema, body: jsonBody(ServerFields.strict()) },
-  responses: { 201: jsonResponse(ServerSchema, 'The server'), ...errorResponses(401, 403, 404, 409) },
+  responses: { 201: jsonResponse(ServerSchema, 'The server') },
 });
 
-const getRoute = createRoute({
+const getRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/mcp-servers/{serverId}',
   tags,
   operationId: 'getMcpServer',
   summary: 'An MCP server configuration with its status',
-  middleware: [canReadAgents],
+  access: canReadAgents,
   request: { params: Params },
-  responses: { 200: jsonResponse(ServerSchema, 'The server'), ...orgErrors },
+  responses: { 200: jsonResponse(ServerSchema, 'The server') },
 });
 
-const updateRoute = createRoute({
+const updateRoute = orgRoute({
   method: 'patch',
   path: '/orgs/{orgId}/mcp-servers/{serverId}',
   tags,
   operationId: 'updateMcpServer',
   summary: 'Change an MCP server configuration (headers: null removes them)',
-  middleware: [canDesign],
+  access: canDesign,
+  conflicts: true,
   request: {
     params: Params,
     body: jsonBody(
@@ -153,52 +149,51 @@ const updateRoute = createRoute({
         .refine((b) => Object.keys(b).length > 0, 'Change at least one field'),
     ),
   },
-  responses: { 200: jsonResponse(ServerSchema, 'The server'), ...errorResponses(401, 403, 404, 409) },
+  responses: { 200: jsonResponse(ServerSchema, 'The server') },
 });
 
-const deleteRoute = createRoute({
+const deleteRoute = orgRoute({
   method: 'delete',
   path: '/orgs/{orgId}/mcp-servers/{serverId}',
   tags,
   operationId: 'deleteMcpServer',
   summary: 'Delete an MCP server configuration, its role assignments and its stored headers',
-  middleware: [canDesign],
+  access: canDesign,
   request: { params: Params },
-  responses: { 204: noContent, ...orgErrors },
+  responses: { 204: noContent },
 });
 
-const connectRoute = createRoute({
+const connectRoute = orgRoute({
   method: 'post',
   path: '/orgs/{orgId}/mcp-servers/{serverId}/connect',
   tags,
   operationId: 'connectMcpServer',
   summary: 'Connect to the server, list its tools and store them; the status says how it went',
-  middleware: [canDesign],
+  access: canDesign,
+  conflicts: true,
   request: { params: Params },
   responses: {
     200: jsonResponse(ServerSchema, 'The server with its new status and tools'),
-    ...errorResponses(401, 403, 404, 409),
   },
 });
 
-const toolsRoute = createRoute({
+const toolsRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/mcp-servers/{serverId}/tools',
   tags,
   operationId: 'listMcpServerTools',
   summary: 'The tools discovered on the server at its last successful connection',
-  middleware: [canReadAgents],
+  access: canReadAgents,
   request: { params: Params },
   responses: {
     200: jsonResponse(
       z.object({ data: z.array(ToolSchema), updated_at: z.iso.datetime().nullable() }),
       'The tools',
     ),
-    ...orgErrors,
   },
 });
 
-const callRoute = createRoute({
+const callRoute = orgRoute({
   method: 'post',
   path: '/orgs/{orgId}/mcp-servers/{serverId}/tools/{toolName}/call',
   tags,
@@ -206,7 +201,8 @@ const callRoute = createRoute({
   summary: 'Call a tool through the platform for an agent; recorded as an agent.tool_call event and activity',
   description:
     "The tool's result is returned as the server gave it; `is_error` is true for a failed call or an unreachable server.",
-  middleware: [asRuntime],
+  access: asRuntime,
+  conflicts: true,
   request: {
     params: Params.extend({
       toolName: z
@@ -232,18 +228,17 @@ const callRoute = createRoute({
         .openapi('McpToolResult'),
       'The result',
     ),
-    ...errorResponses(401, 403, 404, 409),
   },
 });
 
-const configRoute = createRoute({
+const configRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/mcp-config',
   tags,
   operationId: 'mergedMcpConfig',
   summary: "The merged MCP configuration a runtime consumes: all enabled servers, or a role's or agent's",
   description: 'Header values are never included: runtimes call tools through the platform (`call_path`).',
-  middleware: [canReadAgents],
+  access: canReadAgents,
   request: {
     params: OrgParamsSchema,
     query: z
@@ -271,7 +266,6 @@ const configRoute = createRoute({
       }),
       'The configuration',
     ),
-    ...orgErrors,
   },
 });
 

@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import {
   activeSession,
   cancelSession,
@@ -19,16 +19,10 @@ import {
   updateMode,
   updateSessionDraft,
 } from '../../domain/agents/modes';
-import {
-  errorResponses,
-  jsonBody,
-  jsonResponse,
-  noContent,
-  OrgParamsSchema,
-  orgErrors,
-} from '../../lib/openapi';
+import { jsonBody, jsonResponse, noContent, OrgParamsSchema } from '../../lib/openapi';
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
 import { ctxOf } from '../../lib/request';
+import { orgRoute } from '../../lib/route';
 import { createRouter } from '../../lib/router';
 import { canReadAgents } from './agents';
 import { canDesign } from './roles';
@@ -133,57 +127,62 @@ const SessionParams = OrgParamsSchema.extend({ sessionId: pathId('sessionId', 'm
 const DraftSchema = z.string().max(200_000);
 const ProjectId = z.string().min(1).max(64).openapi({ example: 'prj_01hv…' });
 
-const listRoute = createRoute({
+const listRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/modes',
   tags,
   operationId: 'listModes',
   summary: 'Modes by slug: the system modes (seeded for every organization) and custom ones',
-  middleware: [canReadAgents],
+  access: canReadAgents,
   request: { params: OrgParamsSchema, query: PageQuerySchema },
-  responses: { 200: jsonResponse(pageOf(ModeSchema), 'A page of modes'), ...orgErrors },
+  responses: { 200: jsonResponse(pageOf(ModeSchema), 'A page of modes') },
 });
 
-const createRoute_ = createRoute({
+const createRoute_ = orgRoute({
   method: 'post',
   path: '/orgs/{orgId}/modes',
   tags,
   operationId: 'createMode',
   summary: 'Create a custom mode',
-  middleware: [canDesign],
+  access: canDesign,
+  idempotent: true,
+  conflicts: true,
   request: { params: OrgParamsSchema, body: jsonBody(ModeFields.strict()) },
-  responses: { 201: jsonResponse(ModeSchema, 'The mode'), ...errorResponses(401, 403, 404, 409) },
+  responses: { 201: jsonResponse(ModeSchema, 'The mode') },
 });
 
-const uploadRoute = createRoute({
+const uploadRoute = orgRoute({
   method: 'post',
   path: '/orgs/{orgId}/modes/upload',
   tags,
   operationId: 'uploadMode',
   summary: 'Create a mode from a Markdown file with front matter (slug, name, description)',
-  middleware: [canDesign],
+  access: canDesign,
+  idempotent: true,
+  conflicts: true,
   request: { params: OrgParamsSchema, body: markdownUpload('A Markdown file') },
-  responses: { 201: jsonResponse(ModeSchema, 'The mode'), ...errorResponses(401, 403, 404, 409) },
+  responses: { 201: jsonResponse(ModeSchema, 'The mode') },
 });
 
-const getRoute = createRoute({
+const getRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/modes/{modeId}',
   tags,
   operationId: 'getMode',
   summary: 'A mode',
-  middleware: [canReadAgents],
+  access: canReadAgents,
   request: { params: ModeParams },
-  responses: { 200: jsonResponse(ModeSchema, 'The mode'), ...orgErrors },
+  responses: { 200: jsonResponse(ModeSchema, 'The mode') },
 });
 
-const updateRoute = createRoute({
+const updateRoute = orgRoute({
   method: 'patch',
   path: '/orgs/{orgId}/modes/{modeId}',
   tags,
   operationId: 'updateMode',
   summary: 'Change a mode',
-  middleware: [canDesign],
+  access: canDesign,
+  conflicts: true,
   request: {
     params: ModeParams,
     body: jsonBody(
@@ -192,38 +191,42 @@ const updateRoute = createRoute({
         .refine((b) => Object.keys(b).length > 0, 'Change at least one field'),
     ),
   },
-  responses: { 200: jsonResponse(ModeSchema, 'The mode'), ...errorResponses(401, 403, 404, 409) },
+  responses: { 200: jsonResponse(ModeSchema, 'The mode') },
 });
 
-const deleteRoute = createRoute({
+const deleteRoute = orgRoute({
   method: 'delete',
   path: '/orgs/{orgId}/modes/{modeId}',
   tags,
   operationId: 'deleteMode',
   summary: 'Delete a custom mode without active sessions; system modes answer 409',
-  middleware: [canDesign],
+  access: canDesign,
+  conflicts: true,
   request: { params: ModeParams },
-  responses: { 204: noContent, ...errorResponses(401, 403, 404, 409) },
+  responses: { 204: noContent },
 });
 
-const resetRoute = createRoute({
+const resetRoute = orgRoute({
   method: 'post',
   path: '/orgs/{orgId}/modes/{modeId}/reset',
   tags,
   operationId: 'resetMode',
   summary: 'Reset a system mode to its default; custom modes answer 409',
-  middleware: [canDesign],
+  access: canDesign,
+  conflicts: true,
   request: { params: ModeParams },
-  responses: { 200: jsonResponse(ModeSchema, 'The mode'), ...errorResponses(401, 403, 404, 409) },
+  responses: { 200: jsonResponse(ModeSchema, 'The mode') },
 });
 
-const createSessionRoute = createRoute({
+const createSessionRoute = orgRoute({
   method: 'post',
   path: '/orgs/{orgId}/modes/{modeId}/sessions',
   tags,
   operationId: 'createModeSession',
   summary: 'Begin a mode session for a project and role (one active session per project and role)',
-  middleware: [canDesign],
+  access: canDesign,
+  idempotent: true,
+  conflicts: true,
   request: {
     params: ModeParams,
     body: jsonBody(
@@ -232,52 +235,54 @@ const createSessionRoute = createRoute({
         .strict(),
     ),
   },
-  responses: { 201: jsonResponse(SessionSchema, 'The session'), ...errorResponses(401, 403, 404, 409) },
+  responses: { 201: jsonResponse(SessionSchema, 'The session') },
 });
 
-const activeSessionRoute = createRoute({
+const activeSessionRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/mode-sessions/active',
   tags,
   operationId: 'getActiveModeSession',
   summary: 'The active mode session of a project and role',
-  middleware: [canReadAgents],
+  access: canReadAgents,
   request: {
     params: OrgParamsSchema,
     query: z.object({ project_id: ProjectId, role_id: z.string().max(64) }),
   },
-  responses: { 200: jsonResponse(SessionSchema, 'The session'), ...orgErrors },
+  responses: { 200: jsonResponse(SessionSchema, 'The session') },
 });
 
-const getSessionRoute = createRoute({
+const getSessionRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/mode-sessions/{sessionId}',
   tags,
   operationId: 'getModeSession',
   summary: 'A mode session',
-  middleware: [canReadAgents],
+  access: canReadAgents,
   request: { params: SessionParams },
-  responses: { 200: jsonResponse(SessionSchema, 'The session'), ...orgErrors },
+  responses: { 200: jsonResponse(SessionSchema, 'The session') },
 });
 
-const updateSessionRoute = createRoute({
+const updateSessionRoute = orgRoute({
   method: 'patch',
   path: '/orgs/{orgId}/mode-sessions/{sessionId}',
   tags,
   operationId: 'updateModeSessionDraft',
   summary: "Update an active session's draft; an ended one answers 409 naming its state",
-  middleware: [canDesign],
+  access: canDesign,
+  conflicts: true,
   request: { params: SessionParams, body: jsonBody(z.object({ draft: DraftSchema }).strict()) },
-  responses: { 200: jsonResponse(SessionSchema, 'The session'), ...errorResponses(401, 403, 404, 409) },
+  responses: { 200: jsonResponse(SessionSchema, 'The session') },
 });
 
-const completeSessionRoute = createRoute({
+const completeSessionRoute = orgRoute({
   method: 'post',
   path: '/orgs/{orgId}/mode-sessions/{sessionId}/complete',
   tags,
   operationId: 'completeModeSession',
   summary: 'Complete an active session, storing its artifact (the draft unless content is given)',
-  middleware: [canDesign],
+  access: canDesign,
+  conflicts: true,
   request: {
     params: SessionParams,
     body: {
@@ -299,30 +304,30 @@ const completeSessionRoute = createRoute({
       z.object({ session: SessionSchema, artifact: ArtifactSchema }),
       'The session and its artifact',
     ),
-    ...errorResponses(401, 403, 404, 409),
   },
 });
 
-const cancelSessionRoute = createRoute({
+const cancelSessionRoute = orgRoute({
   method: 'post',
   path: '/orgs/{orgId}/mode-sessions/{sessionId}/cancel',
   tags,
   operationId: 'cancelModeSession',
   summary: 'Cancel an active session; nothing is stored',
-  middleware: [canDesign],
+  access: canDesign,
+  conflicts: true,
   request: { params: SessionParams },
-  responses: { 200: jsonResponse(SessionSchema, 'The session'), ...errorResponses(401, 403, 404, 409) },
+  responses: { 200: jsonResponse(SessionSchema, 'The session') },
 });
 
-const artifactsRoute = createRoute({
+const artifactsRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/mode-artifacts',
   tags,
   operationId: 'listModeArtifacts',
   summary: "A project's mode artifacts, newest first",
-  middleware: [canReadAgents],
+  access: canReadAgents,
   request: { params: OrgParamsSchema, query: PageQuerySchema.extend({ project_id: ProjectId }) },
-  responses: { 200: jsonResponse(pageOf(ArtifactSchema), 'A page of artifacts'), ...orgErrors },
+  responses: { 200: jsonResponse(pageOf(ArtifactSchema), 'A page of artifacts') },
 });
 
 export const modesRouter = createRouter()

@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import {
   type AssignmentFilter,
   assignRole,
@@ -7,16 +7,10 @@ import {
   type RoleAssignmentRow,
   unassignRole,
 } from '../../domain/agents/role-assignments';
-import {
-  errorResponses,
-  jsonBody,
-  jsonResponse,
-  noContent,
-  OrgParamsSchema,
-  orgErrors,
-} from '../../lib/openapi';
+import { jsonBody, jsonResponse, noContent, OrgParamsSchema } from '../../lib/openapi';
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
 import { ctxOf } from '../../lib/request';
+import { orgRoute } from '../../lib/route';
 import { createRouter } from '../../lib/router';
 import { canReadAgents } from './agents';
 import { canDesign } from './roles';
@@ -51,13 +45,15 @@ const FilterSchema = PageQuerySchema.extend({
 });
 const Params = OrgParamsSchema.extend({ assignmentId: pathId('assignmentId', 'ras_01hv…') });
 
-const createRoute_ = createRoute({
+const createRoute_ = orgRoute({
   method: 'post',
   path: '/orgs/{orgId}/role-assignments',
   tags,
   operationId: 'assignRole',
   summary: 'Assign a role to an agent, in one project or (without project_id) in all',
-  middleware: [canDesign],
+  access: canDesign,
+  idempotent: true,
+  conflicts: true,
   request: {
     params: OrgParamsSchema,
     body: jsonBody(
@@ -70,51 +66,51 @@ const createRoute_ = createRoute({
         .strict(),
     ),
   },
-  responses: { 201: jsonResponse(AssignmentSchema, 'The assignment'), ...errorResponses(401, 403, 404, 409) },
+  responses: { 201: jsonResponse(AssignmentSchema, 'The assignment') },
 });
 
-const listRoute = createRoute({
+const listRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/role-assignments',
   tags,
   operationId: 'listRoleAssignments',
   summary: 'Role assignments, newest first, by agent, role or project',
-  middleware: [canReadAgents],
+  access: canReadAgents,
   request: { params: OrgParamsSchema, query: FilterSchema },
-  responses: { 200: jsonResponse(pageOf(AssignmentSchema), 'A page of assignments'), ...orgErrors },
+  responses: { 200: jsonResponse(pageOf(AssignmentSchema), 'A page of assignments') },
 });
 
-const mineRoute = createRoute({
+const mineRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/role-assignments/mine',
   tags,
   operationId: 'listMyRoleAssignments',
   summary: 'Role assignments the caller made, newest first',
-  middleware: [canReadAgents],
+  access: canReadAgents,
   request: { params: OrgParamsSchema, query: FilterSchema },
-  responses: { 200: jsonResponse(pageOf(AssignmentSchema), 'A page of assignments'), ...orgErrors },
+  responses: { 200: jsonResponse(pageOf(AssignmentSchema), 'A page of assignments') },
 });
 
-const getRoute = createRoute({
+const getRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/role-assignments/{assignmentId}',
   tags,
   operationId: 'getRoleAssignment',
   summary: 'A role assignment',
-  middleware: [canReadAgents],
+  access: canReadAgents,
   request: { params: Params },
-  responses: { 200: jsonResponse(AssignmentSchema, 'The assignment'), ...orgErrors },
+  responses: { 200: jsonResponse(AssignmentSchema, 'The assignment') },
 });
 
-const deleteRoute = createRoute({
+const deleteRoute = orgRoute({
   method: 'delete',
   path: '/orgs/{orgId}/role-assignments/{assignmentId}',
   tags,
   operationId: 'deleteRoleAssignment',
   summary: 'Remove a role assignment',
-  middleware: [canDesign],
+  access: canDesign,
   request: { params: Params },
-  responses: { 204: noContent, ...orgErrors },
+  responses: { 204: noContent },
 });
 
 const filterOf = (q: z.infer<typeof FilterSchema>): AssignmentFilter => ({

@@ -19,23 +19,16 @@ import {
 } from '../../domain/agents/roles';
 import { SCOPE_NAMES } from '../../domain/auth/scopes';
 import { jsonObject } from '../../lib/json-value';
-import {
-  errorResponses,
-  jsonBody,
-  jsonResponse,
-  noContent,
-  OrgParamsSchema,
-  orgErrors,
-} from '../../lib/openapi';
+import { errorResponses, jsonBody, jsonResponse, noContent, OrgParamsSchema } from '../../lib/openapi';
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
 import { ctxOf } from '../../lib/request';
+import { type Access, orgRoute } from '../../lib/route';
 import { createRouter } from '../../lib/router';
-import { requireAccess } from '../../middleware/access';
 import { canReadAgents } from './agents';
 import { DescriptionSchema, pathId, SlugNameSchema } from './schemas';
 
 const tags = ['Agent roles'];
-export const canDesign = requireAccess('member', 'agents:design');
+export const canDesign: Access = { role: 'member', scope: 'agents:design' };
 
 const RoleParams = OrgParamsSchema.extend({ roleId: pathId('roleId', 'rol_01hv…') });
 const PromptTemplateSchema = z
@@ -83,46 +76,49 @@ const RoleFields = z.object({
     .optional(),
 });
 
-const listRoute = createRoute({
+const listRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/roles',
   tags,
   operationId: 'listRoles',
   summary: 'Agent roles by slug: the system roles (seeded for every organization) and custom ones',
-  middleware: [canReadAgents],
+  access: canReadAgents,
   request: { params: OrgParamsSchema, query: PageQuerySchema },
-  responses: { 200: jsonResponse(pageOf(RoleSchema), 'A page of roles'), ...orgErrors },
+  responses: { 200: jsonResponse(pageOf(RoleSchema), 'A page of roles') },
 });
 
-const createRoute_ = createRoute({
+const createRoute_ = orgRoute({
   method: 'post',
   path: '/orgs/{orgId}/roles',
   tags,
   operationId: 'createRole',
   summary: 'Create a custom role',
-  middleware: [canDesign],
+  access: canDesign,
+  idempotent: true,
+  conflicts: true,
   request: { params: OrgParamsSchema, body: jsonBody(RoleFields.strict()) },
-  responses: { 201: jsonResponse(RoleSchema, 'The role'), ...errorResponses(401, 403, 404, 409) },
+  responses: { 201: jsonResponse(RoleSchema, 'The role') },
 });
 
-const getRoute = createRoute({
+const getRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/roles/{roleId}',
   tags,
   operationId: 'getRole',
   summary: 'A role with its prompt template and platform scopes',
-  middleware: [canReadAgents],
+  access: canReadAgents,
   request: { params: RoleParams },
-  responses: { 200: jsonResponse(RoleSchema, 'The role'), ...orgErrors },
+  responses: { 200: jsonResponse(RoleSchema, 'The role') },
 });
 
-const updateRoute = createRoute({
+const updateRoute = orgRoute({
   method: 'patch',
   path: '/orgs/{orgId}/roles/{roleId}',
   tags,
   operationId: 'updateRole',
   summary: "Change a role's name, description, prompt template or platform scopes",
-  middleware: [canDesign],
+  access: canDesign,
+  conflicts: true,
   request: {
     params: RoleParams,
     body: jsonBody(
@@ -131,27 +127,28 @@ const updateRoute = createRoute({
         .refine((b) => Object.keys(b).length > 0, 'Change at least one field'),
     ),
   },
-  responses: { 200: jsonResponse(RoleSchema, 'The role'), ...errorResponses(401, 403, 404, 409) },
+  responses: { 200: jsonResponse(RoleSchema, 'The role') },
 });
 
-const deleteRoute = createRoute({
+const deleteRoute = orgRoute({
   method: 'delete',
   path: '/orgs/{orgId}/roles/{roleId}',
   tags,
   operationId: 'deleteRole',
   summary: 'Delete a custom role with its assignments; system roles answer 409',
-  middleware: [canDesign],
+  access: canDesign,
+  conflicts: true,
   request: { params: RoleParams },
-  responses: { 204: noContent, ...errorResponses(401, 403, 404, 409) },
+  responses: { 204: noContent },
 });
 
-const previewRoute = createRoute({
+const previewRoute = orgRoute({
   method: 'post',
   path: '/orgs/{orgId}/roles/{roleId}/preview',
   tags,
   operationId: 'previewRolePrompt',
   summary: "Render the role's prompt (or a draft of it) with a context; report unknown and missing variables",
-  middleware: [canReadAgents],
+  access: canReadAgents,
   request: {
     params: RoleParams,
     body: jsonBody(
@@ -181,19 +178,19 @@ const previewRoute = createRoute({
         .openapi('PromptPreview'),
       'The rendered prompt',
     ),
-    ...orgErrors,
   },
 });
 
-const resetRoute = createRoute({
+const resetRoute = orgRoute({
   method: 'post',
   path: '/orgs/{orgId}/roles/{roleId}/reset',
   tags,
   operationId: 'resetRole',
   summary: 'Reset a system role to its default; custom roles answer 409',
-  middleware: [canDesign],
+  access: canDesign,
+  conflicts: true,
   request: { params: RoleParams },
-  responses: { 200: jsonResponse(RoleSchema, 'The role'), ...errorResponses(401, 403, 404, 409) },
+  responses: { 200: jsonResponse(RoleSchema, 'The role') },
 });
 
 const variablesRoute = createRoute({
@@ -295,17 +292,16 @@ for (const kind of Object.keys(LINK_KINDS) as LinkKind[]) {
 
   router
     .openapi(
-      createRoute({
+      orgRoute({
         method: 'get',
         path,
         tags,
         operationId: `listRole${op}s`,
         summary: `${label}s assigned to the role, each with its enabled toggle`,
-        middleware: [canReadAgents],
+        access: canReadAgents,
         request: { params: RoleParams },
         responses: {
           200: jsonResponse(z.object({ data: z.array(RoleLinkSchema) }), 'The assignments'),
-          ...orgErrors,
         },
       }),
       async (c) => {
@@ -314,13 +310,13 @@ for (const kind of Object.keys(LINK_KINDS) as LinkKind[]) {
       },
     )
     .openapi(
-      createRoute({
+      orgRoute({
         method: 'put',
         path: itemPath,
         tags,
         operationId: `setRole${op}`,
         summary: `Assign a ${label.toLowerCase()} to the role, or toggle its assignment`,
-        middleware: [canDesign],
+        access: canDesign,
         request: {
           params: itemParams,
           body: {
@@ -330,7 +326,7 @@ for (const kind of Object.keys(LINK_KINDS) as LinkKind[]) {
             },
           },
         },
-        responses: { 200: jsonResponse(RoleLinkSchema, 'The assignment'), ...orgErrors },
+        responses: { 200: jsonResponse(RoleLinkSchema, 'The assignment') },
       }),
       async (c) => {
         const p = c.req.param() as Record<string, string>;
@@ -340,15 +336,15 @@ for (const kind of Object.keys(LINK_KINDS) as LinkKind[]) {
       },
     )
     .openapi(
-      createRoute({
+      orgRoute({
         method: 'delete',
         path: itemPath,
         tags,
         operationId: `removeRole${op}`,
         summary: `Remove a ${label.toLowerCase()} from the role`,
-        middleware: [canDesign],
+        access: canDesign,
         request: { params: itemParams },
-        responses: { 204: noContent, ...orgErrors },
+        responses: { 204: noContent },
       }),
       async (c) => {
         const p = c.req.param() as Record<string, string>;

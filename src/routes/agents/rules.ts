@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import {
   createRule,
   deleteRule,
@@ -7,16 +7,10 @@ import {
   type RuleRow,
   updateRule,
 } from '../../domain/agents/rules';
-import {
-  errorResponses,
-  jsonBody,
-  jsonResponse,
-  noContent,
-  OrgParamsSchema,
-  orgErrors,
-} from '../../lib/openapi';
+import { jsonBody, jsonResponse, noContent, OrgParamsSchema } from '../../lib/openapi';
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
 import { ctxOf } from '../../lib/request';
+import { orgRoute } from '../../lib/route';
 import { createRouter } from '../../lib/router';
 import { canReadAgents } from './agents';
 import { canDesign } from './roles';
@@ -58,13 +52,13 @@ const toRule = (r: RuleRow): z.infer<typeof RuleSchema> => ({
 const Params = OrgParamsSchema.extend({ ruleId: pathId('ruleId', 'rul_01hv…') });
 const RuleText = z.string().min(1).max(4000);
 
-const listRoute = createRoute({
+const listRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/rules',
   tags,
   operationId: 'listRules',
   summary: 'Rules, newest first: for one agent (its own and the universal ones), by scope or category',
-  middleware: [canReadAgents],
+  access: canReadAgents,
   request: {
     params: OrgParamsSchema,
     query: PageQuerySchema.extend({
@@ -77,16 +71,17 @@ const listRoute = createRoute({
       permanent: z.enum(['true', 'false']).optional(),
     }),
   },
-  responses: { 200: jsonResponse(pageOf(RuleSchema), 'A page of rules'), ...orgErrors },
+  responses: { 200: jsonResponse(pageOf(RuleSchema), 'A page of rules') },
 });
 
-const createRoute_ = createRoute({
+const createRoute_ = orgRoute({
   method: 'post',
   path: '/orgs/{orgId}/rules',
   tags,
   operationId: 'createRule',
   summary: 'Create a rule for one agent or (without agent_id) for all',
-  middleware: [canDesign],
+  access: canDesign,
+  idempotent: true,
   request: {
     params: OrgParamsSchema,
     body: jsonBody(
@@ -100,27 +95,27 @@ const createRoute_ = createRoute({
         .strict(),
     ),
   },
-  responses: { 201: jsonResponse(RuleSchema, 'The rule'), ...errorResponses(401, 403, 404) },
+  responses: { 201: jsonResponse(RuleSchema, 'The rule') },
 });
 
-const getRoute = createRoute({
+const getRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/rules/{ruleId}',
   tags,
   operationId: 'getRule',
   summary: 'A rule',
-  middleware: [canReadAgents],
+  access: canReadAgents,
   request: { params: Params },
-  responses: { 200: jsonResponse(RuleSchema, 'The rule'), ...orgErrors },
+  responses: { 200: jsonResponse(RuleSchema, 'The rule') },
 });
 
-const updateRoute = createRoute({
+const updateRoute = orgRoute({
   method: 'patch',
   path: '/orgs/{orgId}/rules/{ruleId}',
   tags,
   operationId: 'updateRule',
   summary: "Change a rule's text, category or agent; permanence is set at creation",
-  middleware: [canDesign],
+  access: canDesign,
   request: {
     params: Params,
     body: jsonBody(
@@ -134,18 +129,19 @@ const updateRoute = createRoute({
         .refine((b) => Object.keys(b).length > 0, 'Change at least one field'),
     ),
   },
-  responses: { 200: jsonResponse(RuleSchema, 'The rule'), ...orgErrors },
+  responses: { 200: jsonResponse(RuleSchema, 'The rule') },
 });
 
-const deleteRoute = createRoute({
+const deleteRoute = orgRoute({
   method: 'delete',
   path: '/orgs/{orgId}/rules/{ruleId}',
   tags,
   operationId: 'deleteRule',
   summary: 'Delete a rule; permanent rules answer 409',
-  middleware: [canDesign],
+  access: canDesign,
+  conflicts: true,
   request: { params: Params },
-  responses: { 204: noContent, ...errorResponses(401, 403, 404, 409) },
+  responses: { 204: noContent },
 });
 
 export const rulesRouter = createRouter()

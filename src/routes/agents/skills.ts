@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import {
   activeInstructions,
   createSkill,
@@ -12,16 +12,10 @@ import {
   storeSkillCredentials,
   updateSkill,
 } from '../../domain/agents/skills';
-import {
-  errorResponses,
-  jsonBody,
-  jsonResponse,
-  noContent,
-  OrgParamsSchema,
-  orgErrors,
-} from '../../lib/openapi';
+import { jsonBody, jsonResponse, noContent, OrgParamsSchema } from '../../lib/openapi';
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
 import { ctxOf } from '../../lib/request';
+import { orgRoute } from '../../lib/route';
 import { createRouter } from '../../lib/router';
 import { canReadAgents } from './agents';
 import { canDesign } from './roles';
@@ -73,32 +67,34 @@ const CredentialStatusSchema = z
   .object({ set: z.boolean(), updated_at: z.iso.datetime().nullable() })
   .openapi('SkillCredentialStatus');
 
-const listRoute = createRoute({
+const listRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/skills',
   tags,
   operationId: 'listSkills',
   summary: 'Skills by name',
-  middleware: [canReadAgents],
+  access: canReadAgents,
   request: {
     params: OrgParamsSchema,
     query: PageQuerySchema.extend({ enabled: z.enum(['true', 'false']).optional() }),
   },
-  responses: { 200: jsonResponse(pageOf(SkillSchema), 'A page of skills'), ...orgErrors },
+  responses: { 200: jsonResponse(pageOf(SkillSchema), 'A page of skills') },
 });
 
-const createRoute_ = createRoute({
+const createRoute_ = orgRoute({
   method: 'post',
   path: '/orgs/{orgId}/skills',
   tags,
   operationId: 'createSkill',
   summary: 'Create a skill',
-  middleware: [canDesign],
+  access: canDesign,
+  idempotent: true,
+  conflicts: true,
   request: { params: OrgParamsSchema, body: jsonBody(SkillFields.strict()) },
-  responses: { 201: jsonResponse(SkillSchema, 'The skill'), ...errorResponses(401, 403, 404, 409) },
+  responses: { 201: jsonResponse(SkillSchema, 'The skill') },
 });
 
-const uploadRoute = createRoute({
+const uploadRoute = orgRoute({
   method: 'post',
   path: '/orgs/{orgId}/skills/upload',
   tags,
@@ -107,29 +103,32 @@ const uploadRoute = createRoute({
   description:
     'The front matter holds `key: value` lines (strings, numbers, booleans, `[a, b]` lists); ' +
     'other keys are kept as metadata. Without a name, the file name is used. The body is the instructions.',
-  middleware: [canDesign],
+  access: canDesign,
+  idempotent: true,
+  conflicts: true,
   request: { params: OrgParamsSchema, body: markdownUpload('A Markdown file') },
-  responses: { 201: jsonResponse(SkillSchema, 'The skill'), ...errorResponses(401, 403, 404, 409) },
+  responses: { 201: jsonResponse(SkillSchema, 'The skill') },
 });
 
-const getRoute = createRoute({
+const getRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/skills/{skillId}',
   tags,
   operationId: 'getSkill',
   summary: 'A skill',
-  middleware: [canReadAgents],
+  access: canReadAgents,
   request: { params: Params },
-  responses: { 200: jsonResponse(SkillSchema, 'The skill'), ...orgErrors },
+  responses: { 200: jsonResponse(SkillSchema, 'The skill') },
 });
 
-const updateRoute = createRoute({
+const updateRoute = orgRoute({
   method: 'patch',
   path: '/orgs/{orgId}/skills/{skillId}',
   tags,
   operationId: 'updateSkill',
   summary: 'Change a skill, or enable or disable it',
-  middleware: [canDesign],
+  access: canDesign,
+  conflicts: true,
   request: {
     params: Params,
     body: jsonBody(
@@ -138,27 +137,28 @@ const updateRoute = createRoute({
         .refine((b) => Object.keys(b).length > 0, 'Change at least one field'),
     ),
   },
-  responses: { 200: jsonResponse(SkillSchema, 'The skill'), ...errorResponses(401, 403, 404, 409) },
+  responses: { 200: jsonResponse(SkillSchema, 'The skill') },
 });
 
-const deleteRoute = createRoute({
+const deleteRoute = orgRoute({
   method: 'delete',
   path: '/orgs/{orgId}/skills/{skillId}',
   tags,
   operationId: 'deleteSkill',
   summary: 'Delete a skill, its role assignments and its credentials',
-  middleware: [canDesign],
+  access: canDesign,
   request: { params: Params },
-  responses: { 204: noContent, ...orgErrors },
+  responses: { 204: noContent },
 });
 
-const storeCredentialsRoute = createRoute({
+const storeCredentialsRoute = orgRoute({
   method: 'put',
   path: '/orgs/{orgId}/skills/{skillId}/credentials',
   tags,
   operationId: 'storeSkillCredentials',
   summary: "Store the skill's credentials, encrypted in the vault; they are never returned",
-  middleware: [canDesign],
+  access: canDesign,
+  conflicts: true,
   request: {
     params: Params,
     body: jsonBody(
@@ -179,39 +179,39 @@ const storeCredentialsRoute = createRoute({
         .strict(),
     ),
   },
-  responses: { 200: jsonResponse(CredentialStatusSchema, 'Stored'), ...errorResponses(401, 403, 404, 409) },
+  responses: { 200: jsonResponse(CredentialStatusSchema, 'Stored') },
 });
 
-const revokeCredentialsRoute = createRoute({
+const revokeCredentialsRoute = orgRoute({
   method: 'delete',
   path: '/orgs/{orgId}/skills/{skillId}/credentials',
   tags,
   operationId: 'revokeSkillCredentials',
   summary: "Revoke the skill's credentials: they are deleted from the vault",
-  middleware: [canDesign],
+  access: canDesign,
   request: { params: Params },
-  responses: { 204: noContent, ...orgErrors },
+  responses: { 204: noContent },
 });
 
-const credentialStatusRoute = createRoute({
+const credentialStatusRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/skills/{skillId}/credentials/status',
   tags,
   operationId: 'skillCredentialStatus',
   summary: 'Whether the skill has credentials stored (never what they are)',
-  middleware: [canReadAgents],
+  access: canReadAgents,
   request: { params: Params },
-  responses: { 200: jsonResponse(CredentialStatusSchema, 'The status'), ...orgErrors },
+  responses: { 200: jsonResponse(CredentialStatusSchema, 'The status') },
 });
 
-const instructionsRoute = createRoute({
+const instructionsRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/skill-instructions',
   tags,
   operationId: 'activeSkillInstructions',
   summary: "The combined instructions of the skills active for a role, or for an agent's role",
   description: 'Active: the skill is enabled, assigned to the role, and the assignment is enabled.',
-  middleware: [canReadAgents],
+  access: canReadAgents,
   request: {
     params: OrgParamsSchema,
     query: z
@@ -230,7 +230,6 @@ const instructionsRoute = createRoute({
       }),
       'The instructions',
     ),
-    ...orgErrors,
   },
 });
 

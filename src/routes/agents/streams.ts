@@ -10,8 +10,9 @@ import {
   STREAM_TICKET_TTL_SECONDS,
 } from '../../domain/agents/stream-tickets';
 import type { AppEnv } from '../../env';
-import { errorResponses, jsonBody, jsonResponse, OrgParamsSchema, orgErrors } from '../../lib/openapi';
+import { errorResponses, jsonBody, jsonResponse, OrgParamsSchema } from '../../lib/openapi';
 import { requireUser } from '../../lib/request';
+import { orgRoute } from '../../lib/route';
 import { createRouter } from '../../lib/router';
 import { canReadAgents } from './agents';
 import { AgentParamsSchema, ChannelsQuery, csvQuery, splitCsv } from './schemas';
@@ -63,42 +64,43 @@ const AgentsQuery = csvQuery(
   'Only events of these agents, comma-separated',
 );
 
-const agentStreamRoute = createRoute({
+const agentStreamRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/agents/{agentId}/stream',
   tags,
   operationId: 'streamAgentEvents',
   summary: 'Live events of one agent over WebSocket or Server-Sent Events, resumable from its buffer',
   description: PROTOCOL,
-  middleware: [canReadAgents],
+  access: canReadAgents,
   request: { params: AgentParamsSchema, query: StreamQuerySchema, headers: LastEventIdHeaders },
-  responses: { ...liveResponses, ...orgErrors },
+  responses: { ...liveResponses },
 });
 
-const orgStreamRoute = createRoute({
+const orgStreamRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/agent-stream',
   tags,
   operationId: 'streamOrgAgentEvents',
   summary: "Live events of all the organization's agents, filterable by channel and agent",
   description: `${PROTOCOL} Sequence numbers are the organization stream's own; \`agent_seq\` is the agent's.`,
-  middleware: [canReadAgents],
+  access: canReadAgents,
   request: {
     params: OrgParamsSchema,
     query: StreamQuerySchema.extend({ agents: AgentsQuery }),
     headers: LastEventIdHeaders,
   },
-  responses: { ...liveResponses, ...orgErrors },
+  responses: { ...liveResponses },
 });
 
-const ticketRoute = createRoute({
+const ticketRoute = orgRoute({
   method: 'post',
   path: '/orgs/{orgId}/stream-tickets',
   tags,
   operationId: 'createStreamTicket',
   summary: 'A short-lived ticket for opening a stream from a browser, which cannot send Authorization',
   description: `Valid for ${STREAM_TICKET_TTL_SECONDS} seconds; pass it as \`?ticket=\` to \`/api/v1/stream\`.`,
-  middleware: [canReadAgents],
+  access: canReadAgents,
+  idempotent: true,
   request: {
     params: OrgParamsSchema,
     body: jsonBody(
@@ -116,7 +118,6 @@ const ticketRoute = createRoute({
       z.object({ ticket: z.string(), url: z.string(), expires_at: z.iso.datetime() }).openapi('StreamTicket'),
       'The ticket and the URL to open',
     ),
-    ...errorResponses(401, 403, 404),
   },
 });
 

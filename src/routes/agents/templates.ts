@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import {
   archiveTemplate,
   createAgentFromTemplate,
@@ -9,16 +9,10 @@ import {
   templateCursor,
   updateTemplate,
 } from '../../domain/agents/templates';
-import {
-  errorResponses,
-  jsonBody,
-  jsonResponse,
-  noContent,
-  OrgParamsSchema,
-  orgErrors,
-} from '../../lib/openapi';
+import { jsonBody, jsonResponse, noContent, OrgParamsSchema } from '../../lib/openapi';
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
 import { ctxOf } from '../../lib/request';
+import { orgRoute } from '../../lib/route';
 import { createRouter } from '../../lib/router';
 import { AgentFieldsSchema, canReadAgents, canWriteAgents } from './agents';
 import {
@@ -104,13 +98,13 @@ const TemplateFields = z.object({
 
 const Params = OrgParamsSchema.extend({ templateId: pathId('templateId', 'tpl_01hv…') });
 
-const listRoute = createRoute({
+const listRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/agent-templates',
   tags,
   operationId: 'listAgentTemplates',
   summary: 'Agent templates by sort order, filtered by category and featured',
-  middleware: [canReadAgents],
+  access: canReadAgents,
   request: {
     params: OrgParamsSchema,
     query: PageQuerySchema.extend({
@@ -119,38 +113,41 @@ const listRoute = createRoute({
       include_archived: z.enum(['true', 'false']).default('false'),
     }),
   },
-  responses: { 200: jsonResponse(pageOf(TemplateSchema), 'A page of templates'), ...orgErrors },
+  responses: { 200: jsonResponse(pageOf(TemplateSchema), 'A page of templates') },
 });
 
-const createRoute_ = createRoute({
+const createRoute_ = orgRoute({
   method: 'post',
   path: '/orgs/{orgId}/agent-templates',
   tags,
   operationId: 'createAgentTemplate',
   summary: 'Create an agent template',
-  middleware: [canWriteAgents],
+  access: canWriteAgents,
+  idempotent: true,
+  conflicts: true,
   request: { params: OrgParamsSchema, body: jsonBody(TemplateFields.strict()) },
-  responses: { 201: jsonResponse(TemplateSchema, 'The template'), ...errorResponses(401, 403, 404, 409) },
+  responses: { 201: jsonResponse(TemplateSchema, 'The template') },
 });
 
-const getRoute = createRoute({
+const getRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/agent-templates/{templateId}',
   tags,
   operationId: 'getAgentTemplate',
   summary: 'An agent template',
-  middleware: [canReadAgents],
+  access: canReadAgents,
   request: { params: Params },
-  responses: { 200: jsonResponse(TemplateSchema, 'The template'), ...orgErrors },
+  responses: { 200: jsonResponse(TemplateSchema, 'The template') },
 });
 
-const updateRoute = createRoute({
+const updateRoute = orgRoute({
   method: 'patch',
   path: '/orgs/{orgId}/agent-templates/{templateId}',
   tags,
   operationId: 'updateAgentTemplate',
   summary: 'Change an agent template',
-  middleware: [canWriteAgents],
+  access: canWriteAgents,
+  conflicts: true,
   request: {
     params: Params,
     body: jsonBody(
@@ -159,29 +156,32 @@ const updateRoute = createRoute({
         .refine((b) => Object.keys(b).length > 0, 'Change at least one field'),
     ),
   },
-  responses: { 200: jsonResponse(TemplateSchema, 'The template'), ...errorResponses(401, 403, 404, 409) },
+  responses: { 200: jsonResponse(TemplateSchema, 'The template') },
 });
 
-const archiveRoute = createRoute({
+const archiveRoute = orgRoute({
   method: 'delete',
   path: '/orgs/{orgId}/agent-templates/{templateId}',
   tags,
   operationId: 'archiveAgentTemplate',
   summary: 'Archive an agent template (agents made from it keep their link)',
-  middleware: [canWriteAgents],
+  access: canWriteAgents,
+  conflicts: true,
   request: { params: Params },
-  responses: { 204: noContent, ...errorResponses(401, 403, 404, 409) },
+  responses: { 204: noContent },
 });
 
-const instantiateRoute = createRoute({
+const instantiateRoute = orgRoute({
   method: 'post',
   path: '/orgs/{orgId}/agent-templates/{templateId}/agents',
   tags,
   operationId: 'createAgentFromTemplate',
   summary: "Create an agent from a template; fields given here override the template's",
-  middleware: [canWriteAgents],
+  access: canWriteAgents,
+  idempotent: true,
+  conflicts: true,
   request: { params: Params, body: jsonBody(AgentFieldsSchema.strict()) },
-  responses: { 201: jsonResponse(AgentSchema, 'The agent'), ...errorResponses(401, 403, 404, 409) },
+  responses: { 201: jsonResponse(AgentSchema, 'The agent') },
 });
 
 export const templatesRouter = createRouter()

@@ -1,11 +1,9 @@
-import { createRoute } from '@hono/zod-openapi';
 import { createApiKey, deleteApiKey, getApiKey, listApiKeys, updateApiKey } from '../../domain/api-keys/keys';
-import { jsonBody, jsonResponse, noContent, OrgParamsSchema, orgErrors } from '../../lib/openapi';
+import { jsonBody, jsonResponse, noContent, OrgParamsSchema } from '../../lib/openapi';
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
 import { ctxOf } from '../../lib/request';
+import { orgRoute } from '../../lib/route';
 import { createRouter } from '../../lib/router';
-import { requireAccess } from '../../middleware/access';
-import { IdempotencyHeaderSchema, idempotent } from '../../middleware/idempotency';
 import {
   ApiKeySchema,
   ApiKeyWithSecretSchema,
@@ -16,7 +14,7 @@ import {
   UpdateApiKeySchema,
 } from './schemas';
 
-const createKeyRoute = createRoute({
+const createKeyRoute = orgRoute({
   method: 'post',
   path: '/orgs/{orgId}/api-keys',
   tags,
@@ -25,54 +23,55 @@ const createKeyRoute = createRoute({
   description:
     'An API key may only grant scopes it holds itself (403 otherwise). Supports `Idempotency-Key`: ' +
     'a retry returns the same key instead of making a second one.',
-  middleware: [requireAccess('admin', 'api_keys:write'), idempotent],
-  request: { params: OrgParamsSchema, headers: IdempotencyHeaderSchema, body: jsonBody(CreateApiKeySchema) },
-  responses: { 201: jsonResponse(ApiKeyWithSecretSchema, 'The key and its secret'), ...orgErrors },
+  access: { role: 'admin', scope: 'api_keys:write' },
+  idempotent: true,
+  request: { params: OrgParamsSchema, body: jsonBody(CreateApiKeySchema) },
+  responses: { 201: jsonResponse(ApiKeyWithSecretSchema, 'The key and its secret') },
 });
 
-const listKeysRoute = createRoute({
+const listKeysRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/api-keys',
   tags,
   operationId: 'listApiKeys',
   summary: 'The organization’s API keys, masked, newest first',
-  middleware: [requireAccess('admin', 'api_keys:read')],
+  access: { role: 'admin', scope: 'api_keys:read' },
   request: { params: OrgParamsSchema, query: PageQuerySchema },
-  responses: { 200: jsonResponse(pageOf(ApiKeySchema), 'A page of keys'), ...orgErrors },
+  responses: { 200: jsonResponse(pageOf(ApiKeySchema), 'A page of keys') },
 });
 
-const getKeyRoute = createRoute({
+const getKeyRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/api-keys/{keyId}',
   tags,
   operationId: 'getApiKey',
   summary: 'One API key, masked',
-  middleware: [requireAccess('admin', 'api_keys:read')],
+  access: { role: 'admin', scope: 'api_keys:read' },
   request: { params: KeyParamsSchema },
-  responses: { 200: jsonResponse(ApiKeySchema, 'The key'), ...orgErrors },
+  responses: { 200: jsonResponse(ApiKeySchema, 'The key') },
 });
 
-const updateKeyRoute = createRoute({
+const updateKeyRoute = orgRoute({
   method: 'patch',
   path: '/orgs/{orgId}/api-keys/{keyId}',
   tags,
   operationId: 'updateApiKey',
   summary: 'Rename, describe, re-scope, deactivate or reactivate an API key',
   description: 'An API key may only grant scopes it holds itself (403 otherwise).',
-  middleware: [requireAccess('admin', 'api_keys:write')],
+  access: { role: 'admin', scope: 'api_keys:write' },
   request: { params: KeyParamsSchema, body: jsonBody(UpdateApiKeySchema) },
-  responses: { 200: jsonResponse(ApiKeySchema, 'The changed key'), ...orgErrors },
+  responses: { 200: jsonResponse(ApiKeySchema, 'The changed key') },
 });
 
-const deleteKeyRoute = createRoute({
+const deleteKeyRoute = orgRoute({
   method: 'delete',
   path: '/orgs/{orgId}/api-keys/{keyId}',
   tags,
   operationId: 'deleteApiKey',
   summary: 'Delete an API key; it stops working at once',
-  middleware: [requireAccess('admin', 'api_keys:write')],
+  access: { role: 'admin', scope: 'api_keys:write' },
   request: { params: KeyParamsSchema },
-  responses: { 204: noContent, ...orgErrors },
+  responses: { 204: noContent },
 });
 
 export const keysRouter = createRouter()

@@ -1,10 +1,9 @@
-import { createRoute } from '@hono/zod-openapi';
 import { revokeApiKey, rollApiKey, rotateApiKey } from '../../domain/api-keys/keys';
-import { errorResponses, jsonResponse } from '../../lib/openapi';
+import { jsonResponse } from '../../lib/openapi';
 import { ctxOf } from '../../lib/request';
+import { orgRoute } from '../../lib/route';
 import { createRouter } from '../../lib/router';
 import { iso } from '../../lib/time';
-import { requireAccess } from '../../middleware/access';
 import {
   ApiKeySchema,
   ApiKeyWithSecretSchema,
@@ -15,20 +14,19 @@ import {
   toApiKey,
 } from './schemas';
 
-const errors = errorResponses(401, 403, 404, 409);
-
-const revokeRoute = createRoute({
+const revokeRoute = orgRoute({
   method: 'post',
   path: '/orgs/{orgId}/api-keys/{keyId}/revoke',
   tags,
   operationId: 'revokeApiKey',
   summary: 'Revoke an API key: it stops working at once, for good (409 if already revoked)',
-  middleware: [requireAccess('admin', 'api_keys:write')],
+  access: { role: 'admin', scope: 'api_keys:write' },
+  conflicts: true,
   request: { params: KeyParamsSchema },
-  responses: { 200: jsonResponse(ApiKeySchema, 'The revoked key'), ...errors },
+  responses: { 200: jsonResponse(ApiKeySchema, 'The revoked key') },
 });
 
-const rotateRoute = createRoute({
+const rotateRoute = orgRoute({
   method: 'post',
   path: '/orgs/{orgId}/api-keys/{keyId}/rotate',
   tags,
@@ -36,15 +34,16 @@ const rotateRoute = createRoute({
   summary: 'Give an API key a new secret; the previous one keeps working for a grace period',
   description:
     'The new secret is in this response only. An API key may only rotate a key whose scopes it holds.',
-  middleware: [requireAccess('admin', 'api_keys:write')],
+  access: { role: 'admin', scope: 'api_keys:write' },
+  conflicts: true,
   request: {
     params: KeyParamsSchema,
     body: { required: false, content: { 'application/json': { schema: RotateSchema } } },
   },
-  responses: { 200: jsonResponse(RotatedApiKeySchema, 'The key and its new secret'), ...errors },
+  responses: { 200: jsonResponse(RotatedApiKeySchema, 'The key and its new secret') },
 });
 
-const rollRoute = createRoute({
+const rollRoute = orgRoute({
   method: 'post',
   path: '/orgs/{orgId}/api-keys/{keyId}/roll',
   tags,
@@ -52,9 +51,10 @@ const rollRoute = createRoute({
   summary: 'Give an API key a new secret; every previous one stops at once',
   description:
     'The new secret is in this response only. An API key may only roll a key whose scopes it holds.',
-  middleware: [requireAccess('admin', 'api_keys:write')],
+  access: { role: 'admin', scope: 'api_keys:write' },
+  conflicts: true,
   request: { params: KeyParamsSchema },
-  responses: { 200: jsonResponse(ApiKeyWithSecretSchema, 'The key and its new secret'), ...errors },
+  responses: { 200: jsonResponse(ApiKeyWithSecretSchema, 'The key and its new secret') },
 });
 
 export const secretsRouter = createRouter()

@@ -1,26 +1,26 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { listKeyUsage } from '../../domain/api-keys/keys';
-import { jsonResponse, orgErrors } from '../../lib/openapi';
+import { jsonResponse } from '../../lib/openapi';
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
+import { orgRoute } from '../../lib/route';
 import { createRouter } from '../../lib/router';
 import { isoOrNull } from '../../lib/time';
-import { requireAccess } from '../../middleware/access';
 import { KeyParamsSchema, KeyUseSchema, tags, toKeyUse } from './schemas';
 
 const UsagePageSchema = pageOf(KeyUseSchema)
   .extend({ last_used_at: z.iso.datetime().nullable() })
   .openapi('ApiKeyUsage');
 
-const usageRoute = createRoute({
+const usageRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/api-keys/{keyId}/usage',
   tags,
   operationId: 'apiKeyUsage',
   summary: 'When an API key was last used, and its recent requests, newest first',
   description: 'Requests are recorded just after they are answered, so the newest may lag by a moment.',
-  middleware: [requireAccess('admin', 'api_keys:read')],
+  access: { role: 'admin', scope: 'api_keys:read' },
   request: { params: KeyParamsSchema, query: PageQuerySchema },
-  responses: { 200: jsonResponse(UsagePageSchema, 'A page of requests'), ...orgErrors },
+  responses: { 200: jsonResponse(UsagePageSchema, 'A page of requests') },
 });
 
 export const usageRouter = createRouter().openapi(usageRoute, async (c) => {

@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import {
   claimJobs,
   completeJob,
@@ -11,13 +11,12 @@ import {
   submitJob,
 } from '../../domain/jobs/queue';
 import { jsonValue } from '../../lib/json-value';
-import { jsonBody, jsonResponse, OrgParamsSchema, orgErrors } from '../../lib/openapi';
+import { jsonBody, jsonResponse, OrgParamsSchema } from '../../lib/openapi';
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
 import { ctxOf } from '../../lib/request';
+import { orgRoute } from '../../lib/route';
 import { createRouter } from '../../lib/router';
 import { iso } from '../../lib/time';
-import { requireAccess } from '../../middleware/access';
-import { IdempotencyHeaderSchema, idempotent } from '../../middleware/idempotency';
 import {
   JobParamsSchema,
   JobSchema,
@@ -58,7 +57,7 @@ const SubmitSchema = z.object({
     .openapi({ description: 'A repeated submission with the same key returns the original job (200)' }),
 });
 
-const submitRoute = createRoute({
+const submitRoute = orgRoute({
   method: 'post',
   path: '/orgs/{orgId}/jobs',
   tags,
@@ -68,22 +67,22 @@ const submitRoute = createRoute({
     'Two ways to make a submission safe to repeat: `idempotency_key` in the body is kept with the job for the ' +
     'organization (any caller repeating it gets the original job, 200), and the `Idempotency-Key` header ' +
     'replays this caller’s original response for 24 hours.',
-  middleware: [requireAccess('member', 'jobs:write'), idempotent],
-  request: { params: OrgParamsSchema, headers: IdempotencyHeaderSchema, body: jsonBody(SubmitSchema) },
+  access: { role: 'member', scope: 'jobs:write' },
+  idempotent: true,
+  request: { params: OrgParamsSchema, body: jsonBody(SubmitSchema) },
   responses: {
     201: jsonResponse(JobSchema, 'The job was queued'),
     200: jsonResponse(JobSchema, 'A job with this idempotency key already existed; here it is'),
-    ...orgErrors,
   },
 });
 
-const listRoute = createRoute({
+const listRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/jobs',
   tags,
   operationId: 'listJobs',
   summary: 'Jobs, newest first, by state, queue and type',
-  middleware: [requireAccess('viewer', 'jobs:read')],
+  access: { role: 'viewer', scope: 'jobs:read' },
   request: {
     params: OrgParamsSchema,
     query: PageQuerySchema.extend({
@@ -92,16 +91,16 @@ const listRoute = createRoute({
       type: z.string().max(100).optional(),
     }),
   },
-  responses: { 200: jsonResponse(pageOf(JobSchema), 'A page of jobs'), ...orgErrors },
+  responses: { 200: jsonResponse(pageOf(JobSchema), 'A page of jobs') },
 });
 
-const statsRoute = createRoute({
+const statsRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/jobs/stats',
   tags,
   operationId: 'jobQueueStats',
   summary: 'Jobs per queue and state (waiting, leased, done, failed and awaiting retry, dead)',
-  middleware: [requireAccess('viewer', 'jobs:read')],
+  access: { role: 'viewer', scope: 'jobs:read' },
   request: { params: OrgParamsSchema, query: z.object({ queue: QueueNameSchema.optional() }) },
   responses: {
     200: jsonResponse(
@@ -119,17 +118,16 @@ const statsRoute = createRoute({
       }),
       'Statistics',
     ),
-    ...orgErrors,
   },
 });
 
-const workersRoute = createRoute({
+const workersRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/jobs/workers',
   tags,
   operationId: 'listJobWorkers',
   summary: 'Workers that have claimed jobs, most recently heard from first',
-  middleware: [requireAccess('viewer', 'jobs:read')],
+  access: { role: 'viewer', scope: 'jobs:read' },
   request: { params: OrgParamsSchema },
   responses: {
     200: jsonResponse(
@@ -148,22 +146,21 @@ const workersRoute = createRoute({
       }),
       'Workers',
     ),
-    ...orgErrors,
   },
 });
 
-const getRoute = createRoute({
+const getRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/jobs/{jobId}',
   tags,
   operationId: 'getJob',
   summary: 'A job',
-  middleware: [requireAccess('viewer', 'jobs:read')],
+  access: { role: 'viewer', scope: 'jobs:read' },
   request: { params: JobParamsSchema },
-  responses: { 200: jsonResponse(JobSchema, 'The job'), ...orgErrors },
+  responses: { 200: jsonResponse(JobSchema, 'The job') },
 });
 
-const claimRoute = createRoute({
+const claimRoute = orgRoute({
   method: 'post',
   path: '/orgs/{orgId}/jobs/claim',
   tags,
@@ -171,10 +168,10 @@ const claimRoute = createRoute({
   summary: 'Lease up to `batch_size` available jobs of a queue, most urgent first; never the same job twice',
   description:
     'With an `Idempotency-Key`, a retried claim (e.g. after a lost response) returns the same lease.',
-  middleware: [requireAccess('member', 'jobs:write'), idempotent],
+  access: { role: 'member', scope: 'jobs:write' },
+  idempotent: true,
   request: {
     params: OrgParamsSchema,
-    headers: IdempotencyHeaderSchema,
     body: jsonBody(
       z.object({
         worker_id: WorkerIdSchema,
@@ -196,17 +193,17 @@ const claimRoute = createRoute({
       }),
       'The leased jobs',
     ),
-    ...orgErrors,
   },
 });
 
-const heartbeatRoute = createRoute({
+const heartbeatRoute = orgRoute({
   method: 'post',
   path: '/orgs/{orgId}/jobs/{jobId}/heartbeat',
   tags,
   operationId: 'heartbeatJob',
   summary: 'Extend the lease on a job (409 if the lease is no longer held)',
-  middleware: [requireAccess('member', 'jobs:write')],
+  access: { role: 'member', scope: 'jobs:write' },
+  conflicts: true,
   request: {
     params: JobParamsSchema,
     body: jsonBody(
@@ -221,16 +218,17 @@ const heartbeatRoute = createRoute({
       }),
     ),
   },
-  responses: { 200: jsonResponse(JobSchema, 'The job with its new lease expiry'), ...orgErrors },
+  responses: { 200: jsonResponse(JobSchema, 'The job with its new lease expiry') },
 });
 
-const completeRoute = createRoute({
+const completeRoute = orgRoute({
   method: 'post',
   path: '/orgs/{orgId}/jobs/{jobId}/complete',
   tags,
   operationId: 'completeJob',
   summary: 'Finish a leased job with its result',
-  middleware: [requireAccess('member', 'jobs:write')],
+  access: { role: 'member', scope: 'jobs:write' },
+  conflicts: true,
   request: {
     params: JobParamsSchema,
     body: jsonBody(
@@ -239,16 +237,17 @@ const completeRoute = createRoute({
       }),
     ),
   },
-  responses: { 200: jsonResponse(JobSchema, 'The job, done'), ...orgErrors },
+  responses: { 200: jsonResponse(JobSchema, 'The job, done') },
 });
 
-const failRoute = createRoute({
+const failRoute = orgRoute({
   method: 'post',
   path: '/orgs/{orgId}/jobs/{jobId}/fail',
   tags,
   operationId: 'failJob',
   summary: 'Report a failed attempt: retried with exponential backoff until max_attempts, then dead',
-  middleware: [requireAccess('member', 'jobs:write')],
+  access: { role: 'member', scope: 'jobs:write' },
+  conflicts: true,
   request: {
     params: JobParamsSchema,
     body: jsonBody(
@@ -258,7 +257,7 @@ const failRoute = createRoute({
       }),
     ),
   },
-  responses: { 200: jsonResponse(JobSchema, 'The job, failed (awaiting retry) or dead'), ...orgErrors },
+  responses: { 200: jsonResponse(JobSchema, 'The job, failed (awaiting retry) or dead') },
 });
 
 const proofOf = (b: { worker_id: string; lease_id: string }) => ({

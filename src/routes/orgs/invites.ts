@@ -1,66 +1,57 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { acceptInvite, createInvite, listInvites, revokeInvite } from '../../domain/orgs/invites';
-import {
-  errorResponses,
-  jsonBody,
-  jsonResponse,
-  noContent,
-  OrgParamsSchema,
-  orgErrors,
-} from '../../lib/openapi';
+import { errorResponses, jsonBody, jsonResponse, noContent, OrgParamsSchema } from '../../lib/openapi';
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
 import { ctxOf, requireUser } from '../../lib/request';
+import { orgRoute } from '../../lib/route';
 import { createRouter } from '../../lib/router';
-import { requireAccess } from '../../middleware/access';
-import { IdempotencyHeaderSchema, idempotent } from '../../middleware/idempotency';
 import { InviteCreatedSchema, InviteInputSchema, InviteSchema, RoleSchema, toInvite } from './schemas';
 
 const tags = ['Invites'];
 
-const listRoute = createRoute({
+const listRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/invites',
   tags,
   operationId: 'listInvites',
   summary: 'Open (not accepted, revoked or expired) invites',
-  middleware: [requireAccess('admin', 'org:read')],
+  access: { role: 'admin', scope: 'org:read' },
   request: { params: OrgParamsSchema, query: PageQuerySchema },
-  responses: { 200: jsonResponse(pageOf(InviteSchema), 'A page of invites'), ...orgErrors },
+  responses: { 200: jsonResponse(pageOf(InviteSchema), 'A page of invites') },
 });
 
-const createInviteRoute = createRoute({
+const createInviteRoute = orgRoute({
   method: 'post',
   path: '/orgs/{orgId}/invites',
   tags,
   operationId: 'createInvite',
   summary: 'Invite someone by email; the token is mailed and returned once',
   description: 'One open invite per email: a second while the first is open is 409.',
-  middleware: [requireAccess('admin', 'members:write'), idempotent],
+  access: { role: 'admin', scope: 'members:write' },
+  idempotent: true,
+  conflicts: true,
   request: {
     params: OrgParamsSchema,
-    headers: IdempotencyHeaderSchema,
     body: jsonBody(InviteInputSchema),
   },
   responses: {
     201: jsonResponse(InviteCreatedSchema, 'The invite'),
-    ...orgErrors,
-    ...errorResponses(409),
   },
 });
 
-const revokeRoute = createRoute({
+const revokeRoute = orgRoute({
   method: 'delete',
   path: '/orgs/{orgId}/invites/{inviteId}',
   tags,
   operationId: 'revokeInvite',
   summary: 'Withdraw an open invite',
-  middleware: [requireAccess('admin', 'members:write')],
+  access: { role: 'admin', scope: 'members:write' },
   request: {
     params: OrgParamsSchema.extend({
       inviteId: z.string().openapi({ param: { name: 'inviteId', in: 'path' } }),
     }),
   },
-  responses: { 204: noContent, ...orgErrors },
+  responses: { 204: noContent },
 });
 
 const acceptRoute = createRoute({

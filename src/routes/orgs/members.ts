@@ -1,19 +1,11 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { createInvite } from '../../domain/orgs/invites';
 import { changeMemberRole, listMembers, removeMember } from '../../domain/orgs/members';
-import {
-  errorResponses,
-  jsonBody,
-  jsonResponse,
-  noContent,
-  OrgParamsSchema,
-  orgErrors,
-} from '../../lib/openapi';
+import { jsonBody, jsonResponse, noContent, OrgParamsSchema } from '../../lib/openapi';
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
 import { ctxOf } from '../../lib/request';
+import { orgRoute } from '../../lib/route';
 import { createRouter } from '../../lib/router';
-import { requireAccess } from '../../middleware/access';
-import { IdempotencyHeaderSchema, idempotent } from '../../middleware/idempotency';
 import {
   InviteCreatedSchema,
   InviteInputSchema,
@@ -28,18 +20,18 @@ const MemberParams = OrgParamsSchema.extend({
   userId: z.string().openapi({ param: { name: 'userId', in: 'path' }, example: 'usr_01hv…' }),
 });
 
-const listRoute = createRoute({
+const listRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/members',
   tags,
   operationId: 'listMembers',
   summary: 'Members of the organization with their roles',
-  middleware: [requireAccess('viewer', 'org:read')],
+  access: { role: 'viewer', scope: 'org:read' },
   request: { params: OrgParamsSchema, query: PageQuerySchema },
-  responses: { 200: jsonResponse(pageOf(MemberSchema), 'A page of members'), ...orgErrors },
+  responses: { 200: jsonResponse(pageOf(MemberSchema), 'A page of members') },
 });
 
-const addRoute = createRoute({
+const addRoute = orgRoute({
   method: 'post',
   path: '/orgs/{orgId}/members',
   tags,
@@ -50,35 +42,35 @@ const addRoute = createRoute({
     '`POST /orgs/{orgId}/invites` does, and the person joins by accepting it (`POST /invites/accept`). ' +
     'The answer is the same whether or not the email has an account, so it reveals nothing about who ' +
     'is registered. An email that is already a member, or has an open invite, is 409.',
-  middleware: [requireAccess('admin', 'members:write'), idempotent],
-  request: { params: OrgParamsSchema, headers: IdempotencyHeaderSchema, body: jsonBody(InviteInputSchema) },
-  responses: {
-    202: jsonResponse(InviteCreatedSchema, 'Invited; membership awaits their acceptance'),
-    ...orgErrors,
-    ...errorResponses(409),
-  },
+  access: { role: 'admin', scope: 'members:write' },
+  idempotent: true,
+  conflicts: true,
+  request: { params: OrgParamsSchema, body: jsonBody(InviteInputSchema) },
+  responses: { 202: jsonResponse(InviteCreatedSchema, 'Invited; membership awaits their acceptance') },
 });
 
-const changeRoute = createRoute({
+const changeRoute = orgRoute({
   method: 'patch',
   path: '/orgs/{orgId}/members/{userId}',
   tags,
   operationId: 'changeMemberRole',
   summary: "Change a member's role (the last owner cannot be demoted)",
-  middleware: [requireAccess('admin', 'members:write')],
+  access: { role: 'admin', scope: 'members:write' },
+  conflicts: true,
   request: { params: MemberParams, body: jsonBody(z.object({ role: RoleSchema })) },
-  responses: { 200: jsonResponse(MemberSchema, 'The member'), ...orgErrors, ...errorResponses(409) },
+  responses: { 200: jsonResponse(MemberSchema, 'The member') },
 });
 
-const removeRoute = createRoute({
+const removeRoute = orgRoute({
   method: 'delete',
   path: '/orgs/{orgId}/members/{userId}',
   tags,
   operationId: 'removeMember',
   summary: 'Remove a member (admins), or leave (any member, their own id); the last owner stays',
-  middleware: [requireAccess('viewer', 'members:write')],
+  access: { role: 'viewer', scope: 'members:write' },
+  conflicts: true,
   request: { params: MemberParams },
-  responses: { 204: noContent, ...orgErrors, ...errorResponses(409) },
+  responses: { 204: noContent },
 });
 
 export const membersRouter = createRouter()

@@ -6,18 +6,11 @@ import {
   listUserOrganizations,
   updateOrganization,
 } from '../../domain/orgs/organizations';
-import {
-  errorResponses,
-  jsonBody,
-  jsonResponse,
-  noContent,
-  OrgParamsSchema,
-  orgErrors,
-} from '../../lib/openapi';
+import { errorResponses, jsonBody, jsonResponse, noContent, OrgParamsSchema } from '../../lib/openapi';
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
 import { ctxOf, requireUser } from '../../lib/request';
+import { orgRoute } from '../../lib/route';
 import { createRouter } from '../../lib/router';
-import { requireAccess } from '../../middleware/access';
 import { IdempotencyHeaderSchema, idempotent } from '../../middleware/idempotency';
 import { OrganizationSchema, SlugSchema, toOrganization } from './schemas';
 
@@ -54,24 +47,25 @@ const listOrgsRoute = createRoute({
   },
 });
 
-const getOrgRoute = createRoute({
+const getOrgRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}',
   tags,
   operationId: 'getOrganization',
   summary: 'An organization with its member count',
-  middleware: [requireAccess('viewer', 'org:read')],
+  access: { role: 'viewer', scope: 'org:read' },
   request: { params: OrgParamsSchema },
-  responses: { 200: jsonResponse(OrgDetailSchema, 'The organization'), ...orgErrors },
+  responses: { 200: jsonResponse(OrgDetailSchema, 'The organization') },
 });
 
-const updateOrgRoute = createRoute({
+const updateOrgRoute = orgRoute({
   method: 'patch',
   path: '/orgs/{orgId}',
   tags,
   operationId: 'updateOrganization',
   summary: 'Rename an organization or change its slug',
-  middleware: [requireAccess('admin', 'org:write')],
+  access: { role: 'admin', scope: 'org:write' },
+  conflicts: true,
   request: {
     params: OrgParamsSchema,
     body: jsonBody(
@@ -82,20 +76,19 @@ const updateOrgRoute = createRoute({
   },
   responses: {
     200: jsonResponse(OrganizationSchema, 'The organization'),
-    ...orgErrors,
-    ...errorResponses(409),
   },
 });
 
-const deleteOrgRoute = createRoute({
+const deleteOrgRoute = orgRoute({
   method: 'delete',
   path: '/orgs/{orgId}',
   tags,
   operationId: 'deleteOrganization',
   summary: 'Delete an organization (owners only, signed in; personal organizations cannot be deleted)',
-  middleware: [requireAccess('owner')],
+  access: { role: 'owner' },
+  conflicts: true,
   request: { params: OrgParamsSchema },
-  responses: { 204: noContent, ...orgErrors, ...errorResponses(409) },
+  responses: { 204: noContent },
 });
 
 export const organizationsRouter = createRouter()

@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import {
   addTeamMember,
   createTeam,
@@ -9,19 +9,12 @@ import {
   removeTeamMember,
   updateTeam,
 } from '../../domain/orgs/teams';
-import {
-  errorResponses,
-  jsonBody,
-  jsonResponse,
-  noContent,
-  OrgParamsSchema,
-  orgErrors,
-} from '../../lib/openapi';
+import { jsonBody, jsonResponse, noContent, OrgParamsSchema } from '../../lib/openapi';
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
 import { ctxOf } from '../../lib/request';
+import { type Access, orgRoute } from '../../lib/route';
 import { createRouter } from '../../lib/router';
 import { iso } from '../../lib/time';
-import { requireAccess } from '../../middleware/access';
 import { TeamSchema, toTeam } from './schemas';
 
 const tags = ['Teams'];
@@ -39,95 +32,98 @@ const TeamMemberSchema = z
   .object({ user_id: z.string(), email: z.string(), name: z.string(), added_at: z.iso.datetime() })
   .openapi('TeamMember');
 
-const read = requireAccess('viewer', 'org:read');
-const write = requireAccess('admin', 'members:write');
+const read: Access = { role: 'viewer', scope: 'org:read' };
+const write: Access = { role: 'admin', scope: 'members:write' };
 
-const listRoute = createRoute({
+const listRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/teams',
   tags,
   operationId: 'listTeams',
   summary: 'Teams in the organization',
-  middleware: [read],
+  access: read,
   request: { params: OrgParamsSchema, query: PageQuerySchema },
-  responses: { 200: jsonResponse(pageOf(TeamSchema), 'A page of teams'), ...orgErrors },
+  responses: { 200: jsonResponse(pageOf(TeamSchema), 'A page of teams') },
 });
 
-const createTeamRoute = createRoute({
+const createTeamRoute = orgRoute({
   method: 'post',
   path: '/orgs/{orgId}/teams',
   tags,
   operationId: 'createTeam',
   summary: 'Create a team (names are unique in the organization)',
-  middleware: [write],
+  access: write,
+  idempotent: true,
+  conflicts: true,
   request: { params: OrgParamsSchema, body: jsonBody(TeamBody) },
-  responses: { 201: jsonResponse(TeamSchema, 'The team'), ...orgErrors, ...errorResponses(409) },
+  responses: { 201: jsonResponse(TeamSchema, 'The team') },
 });
 
-const getRoute = createRoute({
+const getRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/teams/{teamId}',
   tags,
   operationId: 'getTeam',
   summary: 'A team',
-  middleware: [read],
+  access: read,
   request: { params: TeamParams },
-  responses: { 200: jsonResponse(TeamSchema, 'The team'), ...orgErrors },
+  responses: { 200: jsonResponse(TeamSchema, 'The team') },
 });
 
-const updateRoute = createRoute({
+const updateRoute = orgRoute({
   method: 'patch',
   path: '/orgs/{orgId}/teams/{teamId}',
   tags,
   operationId: 'updateTeam',
   summary: 'Rename or describe a team',
-  middleware: [write],
+  access: write,
+  conflicts: true,
   request: { params: TeamParams, body: jsonBody(TeamBody.partial()) },
-  responses: { 200: jsonResponse(TeamSchema, 'The team'), ...orgErrors, ...errorResponses(409) },
+  responses: { 200: jsonResponse(TeamSchema, 'The team') },
 });
 
-const deleteRoute = createRoute({
+const deleteRoute = orgRoute({
   method: 'delete',
   path: '/orgs/{orgId}/teams/{teamId}',
   tags,
   operationId: 'deleteTeam',
   summary: 'Delete a team (its members stay in the organization)',
-  middleware: [write],
+  access: write,
   request: { params: TeamParams },
-  responses: { 204: noContent, ...orgErrors },
+  responses: { 204: noContent },
 });
 
-const listMembersRoute = createRoute({
+const listMembersRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/teams/{teamId}/members',
   tags,
   operationId: 'listTeamMembers',
   summary: "A team's members",
-  middleware: [read],
+  access: read,
   request: { params: TeamParams, query: PageQuerySchema },
-  responses: { 200: jsonResponse(pageOf(TeamMemberSchema), 'A page of team members'), ...orgErrors },
+  responses: { 200: jsonResponse(pageOf(TeamMemberSchema), 'A page of team members') },
 });
 
-const addMemberRoute = createRoute({
+const addMemberRoute = orgRoute({
   method: 'put',
   path: '/orgs/{orgId}/teams/{teamId}/members/{userId}',
   tags,
   operationId: 'addTeamMember',
   summary: 'Put an organization member in the team (idempotent)',
-  middleware: [write],
+  access: write,
   request: { params: TeamMemberParams },
-  responses: { 204: noContent, ...orgErrors },
+  responses: { 204: noContent },
 });
 
-const removeMemberRoute = createRoute({
+const removeMemberRoute = orgRoute({
   method: 'delete',
   path: '/orgs/{orgId}/teams/{teamId}/members/{userId}',
   tags,
   operationId: 'removeTeamMember',
   summary: 'Take a member out of the team',
-  middleware: [write],
+  access: write,
   request: { params: TeamMemberParams },
-  responses: { 204: noContent, ...orgErrors },
+  responses: { 204: noContent },
 });
 
 export const teamsRouter = createRouter()

@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import {
   DOCUMENT_TYPES,
   type DocumentRow,
@@ -11,12 +11,12 @@ import {
   replaceText,
   uploadDocument,
 } from '../../domain/work/documents';
-import { jsonBody, jsonResponse, noContent, orgErrors, responseHeaders } from '../../lib/openapi';
+import { jsonBody, jsonResponse, noContent, responseHeaders } from '../../lib/openapi';
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
 import { ctxOf } from '../../lib/request';
+import { orgRoute } from '../../lib/route';
 import { createRouter } from '../../lib/router';
 import { iso } from '../../lib/time';
-import { requireAccess } from '../../middleware/access';
 import { pathId } from '../tickets/schemas';
 import { ProjectParamsSchema } from './schemas';
 
@@ -50,25 +50,26 @@ const toDocument = (d: DocumentRow): z.infer<typeof DocumentSchema> => ({
   updated_at: iso(d.updatedAt),
 });
 
-const listRoute = createRoute({
+const listRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/projects/{projectId}/documents',
   tags,
   operationId: 'listDocuments',
   summary: 'The project’s documents, newest first',
-  middleware: [requireAccess('viewer', 'projects:read')],
+  access: { role: 'viewer', scope: 'projects:read' },
   request: { params: ProjectParamsSchema, query: PageQuerySchema },
-  responses: { 200: jsonResponse(pageOf(DocumentSchema), 'A page of documents'), ...orgErrors },
+  responses: { 200: jsonResponse(pageOf(DocumentSchema), 'A page of documents') },
 });
 
-const uploadRoute = createRoute({
+const uploadRoute = orgRoute({
   method: 'post',
   path: '/orgs/{orgId}/projects/{projectId}/documents',
   tags,
   operationId: 'uploadDocument',
   summary: `Upload a document (multipart \`file\`, at most ${MAX_DOCUMENT_BYTES} bytes)`,
   description: `Accepted types: ${DOCUMENT_TYPES.join(', ')}. The content must match its type (UTF-8 text, valid JSON, or the file signature of a binary type).`,
-  middleware: [requireAccess('member', 'projects:write')],
+  access: { role: 'member', scope: 'projects:write' },
+  idempotent: true,
   request: {
     params: ProjectParamsSchema,
     body: {
@@ -91,27 +92,27 @@ const uploadRoute = createRoute({
       },
     },
   },
-  responses: { 201: jsonResponse(DocumentSchema, 'The document'), ...orgErrors },
+  responses: { 201: jsonResponse(DocumentSchema, 'The document') },
 });
 
-const getRoute = createRoute({
+const getRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/projects/{projectId}/documents/{documentId}',
   tags,
   operationId: 'getDocument',
   summary: 'A document’s metadata',
-  middleware: [requireAccess('viewer', 'projects:read')],
+  access: { role: 'viewer', scope: 'projects:read' },
   request: { params: DocumentParamsSchema },
-  responses: { 200: jsonResponse(DocumentSchema, 'The document'), ...orgErrors },
+  responses: { 200: jsonResponse(DocumentSchema, 'The document') },
 });
 
-const downloadRoute = createRoute({
+const downloadRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/projects/{projectId}/documents/{documentId}/download',
   tags,
   operationId: 'downloadDocument',
   summary: 'The document’s bytes, with its original content type',
-  middleware: [requireAccess('viewer', 'projects:read')],
+  access: { role: 'viewer', scope: 'projects:read' },
   request: { params: DocumentParamsSchema },
   responses: {
     200: {
@@ -119,46 +120,46 @@ const downloadRoute = createRoute({
       headers: responseHeaders('ETag'),
       content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } },
     },
-    ...orgErrors,
   },
 });
 
 const TextSchema = z.object({ content: z.string() });
 
-const readTextRoute = createRoute({
+const readTextRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/projects/{projectId}/documents/{documentId}/content',
   tags,
   operationId: 'getDocumentText',
   summary: 'A text document’s content as a string (409 for binary documents)',
-  middleware: [requireAccess('viewer', 'projects:read')],
+  access: { role: 'viewer', scope: 'projects:read' },
+  conflicts: true,
   request: { params: DocumentParamsSchema },
   responses: {
     200: jsonResponse(TextSchema.extend({ document: DocumentSchema }), 'The content'),
-    ...orgErrors,
   },
 });
 
-const replaceTextRoute = createRoute({
+const replaceTextRoute = orgRoute({
   method: 'put',
   path: '/orgs/{orgId}/projects/{projectId}/documents/{documentId}/content',
   tags,
   operationId: 'replaceDocumentText',
   summary: 'Replace a text document’s content',
-  middleware: [requireAccess('member', 'projects:write')],
+  access: { role: 'member', scope: 'projects:write' },
+  conflicts: true,
   request: { params: DocumentParamsSchema, body: jsonBody(TextSchema) },
-  responses: { 200: jsonResponse(DocumentSchema, 'The document'), ...orgErrors },
+  responses: { 200: jsonResponse(DocumentSchema, 'The document') },
 });
 
-const deleteRoute = createRoute({
+const deleteRoute = orgRoute({
   method: 'delete',
   path: '/orgs/{orgId}/projects/{projectId}/documents/{documentId}',
   tags,
   operationId: 'deleteDocument',
   summary: 'Delete a document',
-  middleware: [requireAccess('member', 'projects:write')],
+  access: { role: 'member', scope: 'projects:write' },
   request: { params: DocumentParamsSchema },
-  responses: { 204: noContent, ...orgErrors },
+  responses: { 204: noContent },
 });
 
 export const documentsRouter = createRouter()

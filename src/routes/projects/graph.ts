@@ -1,8 +1,8 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { dependencyGraph, executionOrder, type GraphNode } from '../../domain/work/dependencies';
-import { jsonResponse, orgErrors } from '../../lib/openapi';
+import { jsonResponse } from '../../lib/openapi';
+import { orgRoute } from '../../lib/route';
 import { createRouter } from '../../lib/router';
-import { requireAccess } from '../../middleware/access';
 import { AssigneeSchema, PrioritySchema, StatusSchema } from '../tickets/schemas';
 import { ProjectParamsSchema, tags } from './schemas';
 
@@ -24,13 +24,13 @@ const toNode = (n: GraphNode) => ({
   assignee: n.assigneeType && n.assigneeId ? { type: n.assigneeType, id: n.assigneeId } : null,
 });
 
-const graphRoute = createRoute({
+const graphRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/projects/{projectId}/dependency-graph',
   tags,
   operationId: 'projectDependencyGraph',
   summary: 'The project’s dependency graph, ready for D3: nodes, and links from prerequisite to dependent',
-  middleware: [requireAccess('viewer', 'projects:read')],
+  access: { role: 'viewer', scope: 'projects:read' },
   request: { params: ProjectParamsSchema },
   responses: {
     200: jsonResponse(
@@ -49,11 +49,10 @@ const graphRoute = createRoute({
         .openapi('DependencyGraph'),
       'The graph',
     ),
-    ...orgErrors,
   },
 });
 
-const orderRoute = createRoute({
+const orderRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/projects/{projectId}/execution-order',
   tags,
@@ -61,7 +60,7 @@ const orderRoute = createRoute({
   summary: 'A topological order of the project’s tickets in levels; tickets of one level can run in parallel',
   description:
     'Level 0 depends on nothing; every ticket is one level above its highest dependency, so levels are as few as possible. Within a level, most urgent first.',
-  middleware: [requireAccess('viewer', 'projects:read')],
+  access: { role: 'viewer', scope: 'projects:read' },
   request: { params: ProjectParamsSchema },
   responses: {
     200: jsonResponse(
@@ -73,7 +72,6 @@ const orderRoute = createRoute({
         .openapi('ExecutionOrder'),
       'The order',
     ),
-    ...orgErrors,
   },
 });
 

@@ -1,4 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { addDependenciesBulk, MAX_BULK_DEPENDENCIES } from '../../domain/work/dependencies';
 import {
   clearTickets,
@@ -10,11 +10,11 @@ import {
   systemProject,
   updateProject,
 } from '../../domain/work/projects';
-import { jsonBody, jsonResponse, noContent, OrgParamsSchema, orgErrors } from '../../lib/openapi';
+import { jsonBody, jsonResponse, noContent, OrgParamsSchema } from '../../lib/openapi';
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
 import { ctxOf } from '../../lib/request';
+import { orgRoute } from '../../lib/route';
 import { createRouter } from '../../lib/router';
-import { requireAccess } from '../../middleware/access';
 import {
   CreateProjectSchema,
   ProjectParamsSchema,
@@ -25,79 +25,81 @@ import {
   UpdateProjectSchema,
 } from './schemas';
 
-const listRoute = createRoute({
+const listRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/projects',
   tags,
   operationId: 'listProjects',
   summary: 'Projects, oldest first; the system project is made on first use',
-  middleware: [requireAccess('viewer', 'projects:read')],
+  access: { role: 'viewer', scope: 'projects:read' },
   request: { params: OrgParamsSchema, query: PageQuerySchema },
-  responses: { 200: jsonResponse(pageOf(ProjectSchema), 'A page of projects'), ...orgErrors },
+  responses: { 200: jsonResponse(pageOf(ProjectSchema), 'A page of projects') },
 });
 
-const createProjectRoute = createRoute({
+const createProjectRoute = orgRoute({
   method: 'post',
   path: '/orgs/{orgId}/projects',
   tags,
   operationId: 'createProject',
   summary: 'Create a project',
-  middleware: [requireAccess('member', 'projects:write')],
+  access: { role: 'member', scope: 'projects:write' },
+  idempotent: true,
   request: { params: OrgParamsSchema, body: jsonBody(CreateProjectSchema) },
-  responses: { 201: jsonResponse(ProjectSchema, 'The project'), ...orgErrors },
+  responses: { 201: jsonResponse(ProjectSchema, 'The project') },
 });
 
-const systemRoute = createRoute({
+const systemRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/projects/system',
   tags,
   operationId: 'getSystemProject',
   summary: 'The organization’s system project (made on first use)',
-  middleware: [requireAccess('viewer', 'projects:read')],
+  access: { role: 'viewer', scope: 'projects:read' },
   request: { params: OrgParamsSchema },
-  responses: { 200: jsonResponse(ProjectSchema, 'The system project'), ...orgErrors },
+  responses: { 200: jsonResponse(ProjectSchema, 'The system project') },
 });
 
-const getRoute = createRoute({
+const getRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/projects/{projectId}',
   tags,
   operationId: 'getProject',
   summary: 'A project',
-  middleware: [requireAccess('viewer', 'projects:read')],
+  access: { role: 'viewer', scope: 'projects:read' },
   request: { params: ProjectParamsSchema },
-  responses: { 200: jsonResponse(ProjectSchema, 'The project'), ...orgErrors },
+  responses: { 200: jsonResponse(ProjectSchema, 'The project') },
 });
 
-const updateRoute = createRoute({
+const updateRoute = orgRoute({
   method: 'patch',
   path: '/orgs/{orgId}/projects/{projectId}',
   tags,
   operationId: 'updateProject',
   summary: 'Change a project’s name, description, repository or settings',
-  middleware: [requireAccess('member', 'projects:write')],
+  access: { role: 'member', scope: 'projects:write' },
   request: { params: ProjectParamsSchema, body: jsonBody(UpdateProjectSchema) },
-  responses: { 200: jsonResponse(ProjectSchema, 'The project'), ...orgErrors },
+  responses: { 200: jsonResponse(ProjectSchema, 'The project') },
 });
 
-const deleteRoute = createRoute({
+const deleteRoute = orgRoute({
   method: 'delete',
   path: '/orgs/{orgId}/projects/{projectId}',
   tags,
   operationId: 'deleteProject',
   summary: 'Delete a project with its tickets and documents (admins; never the system project: 409)',
-  middleware: [requireAccess('admin', 'projects:write')],
+  access: { role: 'admin', scope: 'projects:write' },
+  conflicts: true,
   request: { params: ProjectParamsSchema },
-  responses: { 204: noContent, ...orgErrors },
+  responses: { 204: noContent },
 });
 
-const settingsRoute = createRoute({
+const settingsRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/projects/{projectId}/settings',
   tags,
   operationId: 'getProjectSettings',
   summary: 'The project’s settings with its repository and ticket, dependency and document figures',
-  middleware: [requireAccess('viewer', 'projects:read')],
+  access: { role: 'viewer', scope: 'projects:read' },
   request: { params: ProjectParamsSchema },
   responses: {
     200: jsonResponse(
@@ -115,28 +117,29 @@ const settingsRoute = createRoute({
       }),
       'The aggregated settings',
     ),
-    ...orgErrors,
   },
 });
 
-const clearRoute = createRoute({
+const clearRoute = orgRoute({
   method: 'delete',
   path: '/orgs/{orgId}/projects/{projectId}/tickets',
   tags,
   operationId: 'deleteProjectTickets',
   summary: 'Delete every ticket of the project with their comments and dependencies (admins)',
-  middleware: [requireAccess('admin', 'tickets:write')],
+  access: { role: 'admin', scope: 'tickets:write' },
   request: { params: ProjectParamsSchema },
-  responses: { 200: jsonResponse(z.object({ deleted: z.number().int() }), 'How many went'), ...orgErrors },
+  responses: { 200: jsonResponse(z.object({ deleted: z.number().int() }), 'How many went') },
 });
 
-const bulkDependenciesRoute = createRoute({
+const bulkDependenciesRoute = orgRoute({
   method: 'post',
   path: '/orgs/{orgId}/projects/{projectId}/dependencies',
   tags,
   operationId: 'addProjectDependencies',
   summary: `Add up to ${MAX_BULK_DEPENDENCIES} dependencies between tickets of the project; all or nothing, cycles refused`,
-  middleware: [requireAccess('member', 'tickets:write')],
+  access: { role: 'member', scope: 'tickets:write' },
+  idempotent: true,
+  conflicts: true,
   request: {
     params: ProjectParamsSchema,
     body: jsonBody(
@@ -150,7 +153,6 @@ const bulkDependenciesRoute = createRoute({
   },
   responses: {
     201: jsonResponse(z.object({ added: z.number().int() }), 'How many were added'),
-    ...orgErrors,
   },
 });
 

@@ -1,5 +1,4 @@
-import { createRoute, z } from '@hono/zod-openapi';
-import { roleAtLeast } from '../../domain/auth/scopes';
+import { z } from '@hono/zod-openapi';
 import {
   addComment,
   type Comment,
@@ -7,12 +6,12 @@ import {
   editComment,
   listComments,
 } from '../../domain/work/comments';
-import { jsonBody, jsonResponse, noContent, orgErrors } from '../../lib/openapi';
+import { jsonBody, jsonResponse, noContent } from '../../lib/openapi';
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
 import { ctxOf } from '../../lib/request';
+import { orgRoute } from '../../lib/route';
 import { createRouter } from '../../lib/router';
 import { iso } from '../../lib/time';
-import { requireAccess } from '../../middleware/access';
 import { pathId, TicketParamsSchema, tags } from './schemas';
 
 const CommentSchema = z
@@ -38,48 +37,49 @@ const toComment = (r: Comment): z.infer<typeof CommentSchema> => ({
 const BodySchema = z.object({ body: z.string().trim().min(1).max(20_000) });
 const CommentParamsSchema = TicketParamsSchema.extend({ commentId: pathId('commentId', 'cmt_01hv…') });
 
-const listRoute = createRoute({
+const listRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/tickets/{ticketId}/comments',
   tags,
   operationId: 'listTicketComments',
   summary: 'A ticket’s comments, oldest first',
-  middleware: [requireAccess('viewer', 'tickets:read')],
+  access: { role: 'viewer', scope: 'tickets:read' },
   request: { params: TicketParamsSchema, query: PageQuerySchema },
-  responses: { 200: jsonResponse(pageOf(CommentSchema), 'A page of comments'), ...orgErrors },
+  responses: { 200: jsonResponse(pageOf(CommentSchema), 'A page of comments') },
 });
 
-const addRoute = createRoute({
+const addRoute = orgRoute({
   method: 'post',
   path: '/orgs/{orgId}/tickets/{ticketId}/comments',
   tags,
   operationId: 'addTicketComment',
   summary: 'Comment on a ticket',
-  middleware: [requireAccess('member', 'tickets:write')],
+  access: { role: 'member', scope: 'tickets:write' },
+  idempotent: true,
   request: { params: TicketParamsSchema, body: jsonBody(BodySchema) },
-  responses: { 201: jsonResponse(CommentSchema, 'The comment'), ...orgErrors },
+  responses: { 201: jsonResponse(CommentSchema, 'The comment') },
 });
 
-const editRoute = createRoute({
+const editRoute = orgRoute({
   method: 'patch',
   path: '/orgs/{orgId}/tickets/{ticketId}/comments/{commentId}',
   tags,
   operationId: 'editTicketComment',
   summary: 'Edit a comment (its author only)',
-  middleware: [requireAccess('member', 'tickets:write')],
+  access: { role: 'member', scope: 'tickets:write' },
   request: { params: CommentParamsSchema, body: jsonBody(BodySchema) },
-  responses: { 200: jsonResponse(CommentSchema, 'The comment'), ...orgErrors },
+  responses: { 200: jsonResponse(CommentSchema, 'The comment') },
 });
 
-const deleteRoute = createRoute({
+const deleteRoute = orgRoute({
   method: 'delete',
   path: '/orgs/{orgId}/tickets/{ticketId}/comments/{commentId}',
   tags,
   operationId: 'deleteTicketComment',
   summary: 'Delete a comment (its author, or an admin)',
-  middleware: [requireAccess('member', 'tickets:write')],
+  access: { role: 'member', scope: 'tickets:write' },
   request: { params: CommentParamsSchema },
-  responses: { 204: noContent, ...orgErrors },
+  responses: { 204: noContent },
 });
 
 export const ticketCommentsRouter = createRouter()
@@ -107,13 +107,6 @@ export const ticketCommentsRouter = createRouter()
   })
   .openapi(deleteRoute, async (c) => {
     const { ticketId, commentId } = c.req.valid('param');
-    const role = c.var.org.role;
-    await deleteComment(
-      ctxOf(c),
-      c.var.org.id,
-      ticketId,
-      commentId,
-      role !== null && roleAtLeast(role, 'admin'),
-    );
+    await deleteComment(ctxOf(c), c.var.org.id, ticketId, commentId, c.var.org.role);
     return c.body(null, 204);
   });

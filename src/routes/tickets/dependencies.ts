@@ -1,9 +1,9 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { addDependency, removeDependency, ticketDependencyLists } from '../../domain/work/dependencies';
-import { jsonBody, jsonResponse, noContent, orgErrors } from '../../lib/openapi';
+import { jsonBody, jsonResponse, noContent } from '../../lib/openapi';
 import { ctxOf } from '../../lib/request';
+import { orgRoute } from '../../lib/route';
 import { createRouter } from '../../lib/router';
-import { requireAccess } from '../../middleware/access';
 import { PrioritySchema, pathId, StatusSchema, TicketParamsSchema, tags } from './schemas';
 
 const DependencySchema = z
@@ -17,46 +17,47 @@ const LinkedTicketSchema = z.object({
   priority: PrioritySchema,
 });
 
-const listRoute = createRoute({
+const listRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/tickets/{ticketId}/dependencies',
   tags,
   operationId: 'listTicketDependencies',
   summary: 'What the ticket waits for (`depends_on`) and what waits for it (`blocking`)',
-  middleware: [requireAccess('viewer', 'tickets:read')],
+  access: { role: 'viewer', scope: 'tickets:read' },
   request: { params: TicketParamsSchema },
   responses: {
     200: jsonResponse(
       z.object({ depends_on: z.array(LinkedTicketSchema), blocking: z.array(LinkedTicketSchema) }),
       'The dependencies',
     ),
-    ...orgErrors,
   },
 });
 
-const addRoute = createRoute({
+const addRoute = orgRoute({
   method: 'post',
   path: '/orgs/{orgId}/tickets/{ticketId}/dependencies',
   tags,
   operationId: 'addTicketDependency',
   summary: 'Make the ticket wait for another ticket of its project; a cycle is refused with 409 naming it',
-  middleware: [requireAccess('member', 'tickets:write')],
+  access: { role: 'member', scope: 'tickets:write' },
+  idempotent: true,
+  conflicts: true,
   request: {
     params: TicketParamsSchema,
     body: jsonBody(z.object({ depends_on_id: z.string().min(1).max(100) })),
   },
-  responses: { 201: jsonResponse(DependencySchema, 'The dependency'), ...orgErrors },
+  responses: { 201: jsonResponse(DependencySchema, 'The dependency') },
 });
 
-const removeRoute = createRoute({
+const removeRoute = orgRoute({
   method: 'delete',
   path: '/orgs/{orgId}/tickets/{ticketId}/dependencies/{dependsOnId}',
   tags,
   operationId: 'removeTicketDependency',
   summary: 'Remove a dependency',
-  middleware: [requireAccess('member', 'tickets:write')],
+  access: { role: 'member', scope: 'tickets:write' },
   request: { params: TicketParamsSchema.extend({ dependsOnId: pathId('dependsOnId', 'tkt_01hv…') }) },
-  responses: { 204: noContent, ...orgErrors },
+  responses: { 204: noContent },
 });
 
 const toLinked = (t: {

@@ -1,12 +1,11 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { bulkCreateTickets, MAX_BULK_TICKETS } from '../../domain/work/bulk';
 import { createTicket, deleteTicket, getTicket, listTickets, updateTicket } from '../../domain/work/tickets';
-import { jsonBody, jsonResponse, noContent, OrgParamsSchema, orgErrors } from '../../lib/openapi';
+import { jsonBody, jsonResponse, noContent, OrgParamsSchema } from '../../lib/openapi';
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
 import { ctxOf } from '../../lib/request';
+import { orgRoute } from '../../lib/route';
 import { createRouter } from '../../lib/router';
-import { requireAccess } from '../../middleware/access';
-import { IdempotencyHeaderSchema, idempotent } from '../../middleware/idempotency';
 import {
   listParam,
   PrioritySchema,
@@ -43,27 +42,27 @@ const ListQuerySchema = PageQuerySchema.extend({
     .openapi({ description: 'Subtasks are hidden unless this is true or parent_id is given' }),
 });
 
-const listRoute = createRoute({
+const listRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/tickets',
   tags,
   operationId: 'listTickets',
   summary: 'Tickets with filters and full-text search; newest first, or best match first with `q`',
-  middleware: [requireAccess('viewer', 'tickets:read')],
+  access: { role: 'viewer', scope: 'tickets:read' },
   request: { params: OrgParamsSchema, query: ListQuerySchema },
-  responses: { 200: jsonResponse(pageOf(TicketSchema), 'A page of tickets'), ...orgErrors },
+  responses: { 200: jsonResponse(pageOf(TicketSchema), 'A page of tickets') },
 });
 
-const createTicketRoute = createRoute({
+const createTicketRoute = orgRoute({
   method: 'post',
   path: '/orgs/{orgId}/tickets',
   tags,
   operationId: 'createTicket',
   summary: 'Create a ticket (in the system project unless `project_id` is given), or a subtask',
-  middleware: [requireAccess('member', 'tickets:write'), idempotent],
+  access: { role: 'member', scope: 'tickets:write' },
+  idempotent: true,
   request: {
     params: OrgParamsSchema,
-    headers: IdempotencyHeaderSchema,
     body: jsonBody(
       TicketFieldsSchema.extend({
         project_id: z.string().max(100).optional(),
@@ -71,7 +70,7 @@ const createTicketRoute = createRoute({
       }),
     ),
   },
-  responses: { 201: jsonResponse(TicketSchema, 'The ticket'), ...orgErrors },
+  responses: { 201: jsonResponse(TicketSchema, 'The ticket') },
 });
 
 const BulkItemSchema = TicketFieldsSchema.extend({
@@ -84,16 +83,16 @@ const BulkItemSchema = TicketFieldsSchema.extend({
     .openapi({ description: 'Refs in the batch or ticket ids of the project' }),
 });
 
-const bulkRoute = createRoute({
+const bulkRoute = orgRoute({
   method: 'post',
   path: '/orgs/{orgId}/tickets/bulk',
   tags,
   operationId: 'bulkCreateTickets',
   summary: `Create up to ${MAX_BULK_TICKETS} tickets in one project, with dependencies and parents by ref; all or nothing`,
-  middleware: [requireAccess('member', 'tickets:write'), idempotent],
+  access: { role: 'member', scope: 'tickets:write' },
+  idempotent: true,
   request: {
     params: OrgParamsSchema,
-    headers: IdempotencyHeaderSchema,
     body: jsonBody(
       z.object({
         project_id: z.string().max(100).optional(),
@@ -106,28 +105,27 @@ const bulkRoute = createRoute({
       z.object({ data: z.array(z.object({ ref: z.string().nullable(), ticket: TicketSchema })) }),
       'The tickets, in request order',
     ),
-    ...orgErrors,
   },
 });
 
-const getRoute = createRoute({
+const getRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/tickets/{ticketId}',
   tags,
   operationId: 'getTicket',
   summary: 'A ticket',
-  middleware: [requireAccess('viewer', 'tickets:read')],
+  access: { role: 'viewer', scope: 'tickets:read' },
   request: { params: TicketParamsSchema },
-  responses: { 200: jsonResponse(TicketSchema, 'The ticket'), ...orgErrors },
+  responses: { 200: jsonResponse(TicketSchema, 'The ticket') },
 });
 
-const updateRoute = createRoute({
+const updateRoute = orgRoute({
   method: 'patch',
   path: '/orgs/{orgId}/tickets/{ticketId}',
   tags,
   operationId: 'updateTicket',
   summary: 'Change a ticket’s fields, assignee or parent (status changes through transition, move, claim)',
-  middleware: [requireAccess('member', 'tickets:write')],
+  access: { role: 'member', scope: 'tickets:write' },
   request: {
     params: TicketParamsSchema,
     body: jsonBody(
@@ -137,18 +135,18 @@ const updateRoute = createRoute({
       }),
     ),
   },
-  responses: { 200: jsonResponse(TicketSchema, 'The ticket'), ...orgErrors },
+  responses: { 200: jsonResponse(TicketSchema, 'The ticket') },
 });
 
-const deleteRoute = createRoute({
+const deleteRoute = orgRoute({
   method: 'delete',
   path: '/orgs/{orgId}/tickets/{ticketId}',
   tags,
   operationId: 'deleteTicket',
   summary: 'Delete a ticket with its subtasks, comments and dependencies',
-  middleware: [requireAccess('member', 'tickets:write')],
+  access: { role: 'member', scope: 'tickets:write' },
   request: { params: TicketParamsSchema },
-  responses: { 204: noContent, ...orgErrors },
+  responses: { 204: noContent },
 });
 
 function assigneeFilter(c: Parameters<typeof resolveAssignee>[0], v: string | undefined) {

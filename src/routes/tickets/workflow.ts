@@ -1,11 +1,11 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { claimTicket, moveTicket, transitionTicket } from '../../domain/work/status';
 import { board, nextTicket } from '../../domain/work/tickets';
 import { TRANSITIONS } from '../../domain/work/workflow';
-import { jsonBody, jsonResponse, OrgParamsSchema, orgErrors } from '../../lib/openapi';
+import { jsonBody, jsonResponse, OrgParamsSchema } from '../../lib/openapi';
 import { ctxOf } from '../../lib/request';
+import { orgRoute } from '../../lib/route';
 import { createRouter } from '../../lib/router';
-import { requireAccess } from '../../middleware/access';
 import {
   AssigneeInputSchema,
   pathId,
@@ -21,7 +21,7 @@ const workflow = Object.entries(TRANSITIONS)
   .map(([from, to]) => `${from} → ${to.join(' | ')}`)
   .join('; ');
 
-const claimRoute = createRoute({
+const claimRoute = orgRoute({
   method: 'post',
   path: '/orgs/{orgId}/tickets/{ticketId}/claim',
   tags,
@@ -29,7 +29,8 @@ const claimRoute = createRoute({
   summary:
     'Take a ready ticket (todo, unassigned, dependencies done) and start it; of racing claims one wins',
   description: 'Others get 409. The assignee defaults to the signed-in user; API keys name one.',
-  middleware: [requireAccess('member', 'tickets:write')],
+  access: { role: 'member', scope: 'tickets:write' },
+  conflicts: true,
   request: {
     params: TicketParamsSchema,
     body: {
@@ -37,31 +38,32 @@ const claimRoute = createRoute({
       content: { 'application/json': { schema: z.object({ assignee: AssigneeInputSchema.optional() }) } },
     },
   },
-  responses: { 200: jsonResponse(TicketSchema, 'The claimed ticket, now in progress'), ...orgErrors },
+  responses: { 200: jsonResponse(TicketSchema, 'The claimed ticket, now in progress') },
 });
 
-const transitionRoute = createRoute({
+const transitionRoute = orgRoute({
   method: 'post',
   path: '/orgs/{orgId}/tickets/{ticketId}/transition',
   tags,
   operationId: 'transitionTicket',
   summary: 'Change a ticket’s status along the workflow',
   description: `Allowed transitions: ${workflow}. Others answer 409 naming the allowed ones; starting a ticket whose dependencies are not done answers 409.`,
-  middleware: [requireAccess('member', 'tickets:write')],
+  access: { role: 'member', scope: 'tickets:write' },
+  conflicts: true,
   request: {
     params: TicketParamsSchema,
     body: jsonBody(z.object({ status: StatusSchema, resolution: z.string().max(2000).optional() })),
   },
-  responses: { 200: jsonResponse(TicketSchema, 'The ticket'), ...orgErrors },
+  responses: { 200: jsonResponse(TicketSchema, 'The ticket') },
 });
 
-const moveRoute = createRoute({
+const moveRoute = orgRoute({
   method: 'post',
   path: '/orgs/{orgId}/tickets/{ticketId}/move',
   tags,
   operationId: 'moveTicket',
   summary: 'Move a ticket on the board: to a status column (by the workflow) and a position in it',
-  middleware: [requireAccess('member', 'tickets:write')],
+  access: { role: 'member', scope: 'tickets:write' },
   request: {
     params: TicketParamsSchema,
     body: jsonBody(
@@ -71,16 +73,16 @@ const moveRoute = createRoute({
       }),
     ),
   },
-  responses: { 200: jsonResponse(TicketSchema, 'The ticket'), ...orgErrors },
+  responses: { 200: jsonResponse(TicketSchema, 'The ticket') },
 });
 
-const nextRoute = createRoute({
+const nextRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/tickets/next',
   tags,
   operationId: 'nextTicket',
   summary: 'The most urgent ready ticket for an assignee (theirs or unassigned, dependencies done)',
-  middleware: [requireAccess('viewer', 'tickets:read')],
+  access: { role: 'viewer', scope: 'tickets:read' },
   request: {
     params: OrgParamsSchema,
     query: z.object({
@@ -94,17 +96,16 @@ const nextRoute = createRoute({
   },
   responses: {
     200: jsonResponse(z.object({ ticket: TicketSchema.nullable() }), 'The ticket, or null if none is ready'),
-    ...orgErrors,
   },
 });
 
-const boardRoute = createRoute({
+const boardRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/projects/{projectId}/board',
   tags,
   operationId: 'projectBoard',
   summary: 'The project’s board: top-level tickets grouped by status, ordered by position',
-  middleware: [requireAccess('viewer', 'tickets:read')],
+  access: { role: 'viewer', scope: 'tickets:read' },
   request: {
     params: OrgParamsSchema.extend({ projectId: pathId('projectId', 'prj_01hv…') }),
     query: z.object({ per_column: z.coerce.number().int().min(1).max(500).default(100) }),
@@ -118,7 +119,6 @@ const boardRoute = createRoute({
       }),
       'The board',
     ),
-    ...orgErrors,
   },
 });
 

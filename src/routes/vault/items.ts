@@ -1,19 +1,10 @@
-import { createRoute } from '@hono/zod-openapi';
 import { getItem, listItems } from '../../domain/vault/items';
 import { deleteSecret, storeSecret, updateSecret } from '../../domain/vault/secrets';
-import {
-  errorResponses,
-  jsonBody,
-  jsonResponse,
-  noContent,
-  OrgParamsSchema,
-  orgErrors,
-} from '../../lib/openapi';
+import { jsonBody, jsonResponse, noContent, OrgParamsSchema } from '../../lib/openapi';
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
 import { ctxOf } from '../../lib/request';
+import { orgRoute } from '../../lib/route';
 import { createRouter } from '../../lib/router';
-import { requireAccess } from '../../middleware/access';
-import { IdempotencyHeaderSchema, idempotent } from '../../middleware/idempotency';
 import {
   ItemParamsSchema,
   StoreBodySchema,
@@ -26,65 +17,66 @@ import {
 
 const tags = ['Vault'];
 
-const storeRoute = createRoute({
+const storeRoute = orgRoute({
   method: 'post',
   path: '/orgs/{orgId}/vault/items',
   tags,
   operationId: 'storeVaultItem',
   summary: 'Store a secret; it is encrypted at once and never returned by list or get',
-  middleware: [requireAccess('admin', 'vault:write'), idempotent],
-  request: { params: OrgParamsSchema, headers: IdempotencyHeaderSchema, body: jsonBody(StoreBodySchema) },
+  access: { role: 'admin', scope: 'vault:write' },
+  idempotent: true,
+  conflicts: true,
+  request: { params: OrgParamsSchema, body: jsonBody(StoreBodySchema) },
   responses: {
     201: jsonResponse(VaultItemSchema, 'The stored item, without its value'),
-    ...errorResponses(401, 403, 404, 409),
   },
 });
 
-const listRoute = createRoute({
+const listRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/vault/items',
   tags,
   operationId: 'listVaultItems',
   summary: 'Vault items ordered by name, without values',
-  middleware: [requireAccess('member', 'vault:read')],
+  access: { role: 'member', scope: 'vault:read' },
   request: { params: OrgParamsSchema, query: PageQuerySchema },
-  responses: { 200: jsonResponse(pageOf(VaultItemSummarySchema), 'A page of items'), ...orgErrors },
+  responses: { 200: jsonResponse(pageOf(VaultItemSummarySchema), 'A page of items') },
 });
 
-const getRoute = createRoute({
+const getRoute = orgRoute({
   method: 'get',
   path: '/orgs/{orgId}/vault/items/{itemId}',
   tags,
   operationId: 'getVaultItem',
   summary: "A vault item's metadata and readable versions, without its value",
-  middleware: [requireAccess('member', 'vault:read')],
+  access: { role: 'member', scope: 'vault:read' },
   request: { params: ItemParamsSchema },
-  responses: { 200: jsonResponse(VaultItemSchema, 'The item'), ...orgErrors },
+  responses: { 200: jsonResponse(VaultItemSchema, 'The item') },
 });
 
-const updateRoute = createRoute({
+const updateRoute = orgRoute({
   method: 'patch',
   path: '/orgs/{orgId}/vault/items/{itemId}',
   tags,
   operationId: 'updateVaultItem',
   summary: 'Rename a vault item or change its description; the value changes only by rotating',
-  middleware: [requireAccess('admin', 'vault:write')],
+  access: { role: 'admin', scope: 'vault:write' },
+  conflicts: true,
   request: { params: ItemParamsSchema, body: jsonBody(UpdateBodySchema) },
   responses: {
     200: jsonResponse(VaultItemSchema, 'The updated item'),
-    ...errorResponses(401, 403, 404, 409),
   },
 });
 
-const deleteRoute = createRoute({
+const deleteRoute = orgRoute({
   method: 'delete',
   path: '/orgs/{orgId}/vault/items/{itemId}',
   tags,
   operationId: 'deleteVaultItem',
   summary: 'Delete a vault item and every stored version of its value',
-  middleware: [requireAccess('admin', 'vault:write')],
+  access: { role: 'admin', scope: 'vault:write' },
   request: { params: ItemParamsSchema },
-  responses: { 204: noContent, ...orgErrors },
+  responses: { 204: noContent },
 });
 
 export const itemsRouter = createRouter()

@@ -1,10 +1,8 @@
-import { createRoute } from '@hono/zod-openapi';
 import { revealSecret, rotateSecret } from '../../domain/vault/secrets';
-import { errorResponses, jsonBody, jsonResponse, orgErrors } from '../../lib/openapi';
+import { jsonBody, jsonResponse } from '../../lib/openapi';
 import { ctxOf } from '../../lib/request';
+import { orgRoute } from '../../lib/route';
 import { createRouter } from '../../lib/router';
-import { requireAccess } from '../../middleware/access';
-import { IdempotencyHeaderSchema, idempotent } from '../../middleware/idempotency';
 import {
   ItemParamsSchema,
   RevealBodySchema,
@@ -17,20 +15,19 @@ import {
 
 const tags = ['Vault'];
 
-const revealRoute = createRoute({
+const revealRoute = orgRoute({
   method: 'post',
   path: '/orgs/{orgId}/vault/items/{itemId}/reveal',
   tags,
   operationId: 'revealVaultItem',
   summary: 'Decrypt and return the value (admins, or API keys with vault:reveal); every reveal is logged',
-  middleware: [requireAccess('admin', 'vault:reveal')],
+  access: { role: 'admin', scope: 'vault:reveal' },
   request: {
     params: ItemParamsSchema,
     body: { required: false, content: { 'application/json': { schema: RevealBodySchema } } },
   },
   responses: {
     200: jsonResponse(RevealedSchema, 'The value; the response must not be cached'),
-    ...orgErrors,
     410: {
       description: 'That earlier version is past its grace period and can no longer be read',
       content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
@@ -38,17 +35,18 @@ const revealRoute = createRoute({
   },
 });
 
-const rotateRoute = createRoute({
+const rotateRoute = orgRoute({
   method: 'post',
   path: '/orgs/{orgId}/vault/items/{itemId}/rotate',
   tags,
   operationId: 'rotateVaultItem',
   summary: 'Store a new value as the next version; earlier versions stay readable for a grace period',
-  middleware: [requireAccess('admin', 'vault:write'), idempotent],
-  request: { params: ItemParamsSchema, headers: IdempotencyHeaderSchema, body: jsonBody(RotateBodySchema) },
+  access: { role: 'admin', scope: 'vault:write' },
+  idempotent: true,
+  conflicts: true,
+  request: { params: ItemParamsSchema, body: jsonBody(RotateBodySchema) },
   responses: {
     200: jsonResponse(VaultItemSchema, 'The item with its new current version'),
-    ...errorResponses(401, 403, 404, 409),
   },
 });
 

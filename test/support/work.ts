@@ -1,22 +1,25 @@
 import { expect } from 'vitest';
-import { call, type TestUser } from '../helpers';
-
-export const orgPath = (u: TestUser, rest: string) => `/api/v1/orgs/${u.orgId}${rest}`;
+import { call } from './http';
+import { orgPath } from './paths';
+import type { TestUser } from './users';
 
 export async function newProject(u: TestUser, name = 'Project') {
-  const res = await call(orgPath(u, '/projects'), { token: u.token, body: { name } });
+  const res = await call(orgPath(u.orgId, '/projects'), { token: u.token, body: { name } });
   expect(res.status, res.text).toBe(201);
   return res.json as { id: string; name: string };
 }
 
 export async function newTicket(u: TestUser, body: Record<string, unknown>) {
-  const res = await call(orgPath(u, '/tickets'), { token: u.token, body: { title: 'A ticket', ...body } });
+  const res = await call(orgPath(u.orgId, '/tickets'), {
+    token: u.token,
+    body: { title: 'A ticket', ...body },
+  });
   expect(res.status, res.text).toBe(201);
   return res.json as { id: string; status: string; project_id: string; [k: string]: unknown };
 }
 
 export async function dependOn(u: TestUser, ticketId: string, dependsOnId: string, status = 201) {
-  const res = await call(orgPath(u, `/tickets/${ticketId}/dependencies`), {
+  const res = await call(orgPath(u.orgId, `/tickets/${ticketId}/dependencies`), {
     token: u.token,
     body: { depends_on_id: dependsOnId },
   });
@@ -25,7 +28,7 @@ export async function dependOn(u: TestUser, ticketId: string, dependsOnId: strin
 }
 
 export async function transition(u: TestUser, ticketId: string, status: string) {
-  return call(orgPath(u, `/tickets/${ticketId}/transition`), { token: u.token, body: { status } });
+  return call(orgPath(u.orgId, `/tickets/${ticketId}/transition`), { token: u.token, body: { status } });
 }
 
 /** Takes a ticket through the workflow to done. */

@@ -1,49 +1,5 @@
 import { SELF } from 'cloudflare:test';
 import { expect } from 'vitest';
-import { call, type TestUser, unique } from '../helpers';
-
-/** `/api/v1/orgs/{orgId}/…` */
-export const orgPath = (orgId: string, rest: string) => `/api/v1/orgs/${orgId}/${rest}`;
-
-/** Creates an agent through the API and returns it. */
-export async function newAgent(user: TestUser, body: Record<string, unknown> = {}, orgId = user.orgId) {
-  const res = await call(orgPath(orgId, 'agents'), {
-    token: user.token,
-    body: { name: unique('agent'), ...body },
-  });
-  expect(res.status, res.text).toBe(201);
-  return res.json as { id: string; name: string; status: string; [k: string]: unknown };
-}
-
-/** Publishes runtime events to an agent's hub and returns them as stored. */
-export async function publish(
-  user: TestUser,
-  agentId: string,
-  count: number,
-  type = 'agent.output',
-  orgId = user.orgId,
-) {
-  const stored: any[] = [];
-  for (let i = 0; i < count; i += 100) {
-    const events = Array.from({ length: Math.min(100, count - i) }, (_, j) => ({
-      type,
-      payload: { n: i + j },
-    }));
-    const res = await call(orgPath(orgId, `agents/${agentId}/events`), {
-      token: user.token,
-      body: { events },
-    });
-    expect(res.status, res.text).toBe(201);
-    stored.push(...res.json.data);
-  }
-  return stored;
-}
-
-export async function readEvents(user: TestUser, agentId: string, query = '', orgId = user.orgId) {
-  const res = await call(orgPath(orgId, `agents/${agentId}/events${query}`), { token: user.token });
-  expect(res.status, res.text).toBe(200);
-  return res.json;
-}
 
 /**
  * Frames received on a WebSocket, in order; `next()` waits for the next one. Tests wait on

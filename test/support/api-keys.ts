@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
-import { call, newApiKey, newUser, type TestUser } from '../helpers';
+import { call } from './http';
+import { newApiKey, newUser, type TestUser } from './users';
 
 /** `/api/v1/orgs/{orgId}/api-keys[/{keyId}[/{action}]]` */
 export const keysPath = (orgId: string, keyId?: string, action?: string) =>

@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:test';
 import { expect, vi } from 'vitest';
-import { call, expectProblem, PASSWORD, unique } from '../helpers';
+import { call, expectProblem, unique } from './http';
+import { PASSWORD } from './users';
 
 export const REGISTER = '/api/v1/auth/register';
 export const LOGIN = '/api/v1/auth/login';

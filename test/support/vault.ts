@@ -2,7 +2,8 @@ import { env } from 'cloudflare:test';
 import { expect } from 'vitest';
 import { createDb } from '../../src/db/client';
 import type { VaultItemSchema } from '../../src/routes/vault/schemas';
-import { addMember, call, newApiKey, newUser, type Role, type TestUser, unique } from '../helpers';
+import { call, unique } from './http';
+import { addMember, newApiKey, newUser, type Role, type TestUser } from './users';
 
 /** `/api/v1/orgs/{orgId}/vault/items[/{itemId}[/{action}]]` */
 export const itemsPath = (orgId: string, itemId?: string, action?: 'reveal' | 'rotate') =>
