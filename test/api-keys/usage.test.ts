@@ -1,4 +1,7 @@
+import { env } from 'cloudflare:test';
 import { describe, expect, it, vi } from 'vitest';
+import { createDb } from '../../src/db/client';
+import { recordKeyUsage } from '../../src/domain/api-keys/authenticate';
 import { call, expectProblem, keysPath, ownerWithKey } from '../support';
 
 /** Usage is written after the response (waitUntil), so it is read back with a short poll. */
@@ -70,5 +73,17 @@ describe('usage', () => {
       422,
     );
     expect(problem.errors).toEqual([expect.objectContaining({ path: 'limit' })]);
+  });
+
+  it('drops the usage of a key deleted before its usage was written, and keeps the others', async () => {
+    const { owner, orgId, record } = await ownerWithKey(['activity:read']);
+    const db = createDb(env.DB);
+    const use = { orgId, method: 'GET', path: '/api/v1/auth/me', status: 200 };
+    await Promise.all([
+      recordKeyUsage(db, { ...use, keyId: 'key_deleted_meanwhile' }),
+      recordKeyUsage(db, { ...use, keyId: record.id }),
+    ]);
+    const usage = await usageOnceRecorded(owner, orgId, record.id, 1);
+    expect(usage.data).toEqual([expect.objectContaining({ path: '/api/v1/auth/me', status: 200 })]);
   });
 });

@@ -1,4 +1,4 @@
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { apiKeySecrets, apiKeys, apiKeyUsage, organizations } from '../../db/schema';
 import { sha256Hex } from '../../lib/crypto';
@@ -6,6 +6,7 @@ import { unauthenticated } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { CredentialCache } from '../auth/credential-cache';
 import type { Principal } from '../auth/principal';
+import { tryCommit } from '../commit';
 
 export const API_KEY_PREFIX = 'fmk_';
 
@@ -82,17 +83,29 @@ export function recordKeyUsage(
   return writing;
 }
 
+/** The usage rows as inserts (chunked to D1's parameter limit) and each key's last use. */
+function usageWrites(db: Db, rows: KeyUse[]) {
+  const lastUsed = new Map<string, number>();
+  for (const r of rows) lastUsed.set(r.keyId, Math.max(lastUsed.get(r.keyId) ?? 0, r.createdAt));
+  const inserts = [];
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT)
+    inserts.push(db.insert(apiKeyUsage).values(rows.slice(i, i + ROWS_PER_INSERT)));
+  const updates = [...lastUsed].map(([keyId, at]) =>
+    db.update(apiKeys).set({ lastUsedAt: at }).where(eq(apiKeys.id, keyId)),
+  );
+  return [inserts[0]!, ...inserts.slice(1), ...updates] as const;
+}
+
 async function drainUsage(db: Db) {
   while (pendingUses.length > 0) {
     const rows = pendingUses.splice(0, ROWS_PER_INSERT * 8);
-    const lastUsed = new Map<string, number>();
-    for (const r of rows) lastUsed.set(r.keyId, Math.max(lastUsed.get(r.keyId) ?? 0, r.createdAt));
-    const inserts = [];
-    for (let i = 0; i < rows.length; i += ROWS_PER_INSERT)
-      inserts.push(db.insert(apiKeyUsage).values(rows.slice(i, i + ROWS_PER_INSERT)));
-    const updates = [...lastUsed].map(([keyId, at]) =>
-      db.update(apiKeys).set({ lastUsedAt: at }).where(eq(apiKeys.id, keyId)),
-    );
-    await db.batch([inserts[0]!, ...inserts.slice(1), ...updates]);
+    const outcome = await tryCommit(db, usageWrites(db, rows));
+    if (outcome.ok) continue;
+    if (outcome.failure.kind !== 'foreign_key') throw outcome.error;
+    // A key deleted after its request was served took its usage with it: drop its rows.
+    const keyIds = [...new Set(rows.map((r) => r.keyId))];
+    const live = await db.select({ id: apiKeys.id }).from(apiKeys).where(inArray(apiKeys.id, keyIds));
+    const kept = rows.filter((r) => live.some((k) => k.id === r.keyId));
+    if (kept.length > 0) await db.batch(usageWrites(db, kept));
   }
 }
