@@ -20,6 +20,7 @@ import {
   sseFrame,
 } from '../src/domain/agents/stream-protocol';
 import type { Env } from '../src/env';
+import type { JsonObject } from '../src/lib/json-value';
 
 const SCHEMA_VERSION = 1;
 /** A Server-Sent Events client this many chunks behind is dropped; it resumes with Last-Event-ID. */
@@ -143,7 +144,8 @@ export abstract class EventStream extends DurableObject<Env> {
           type: item.type,
           agent_id: item.agent_id,
           agent_seq: agentSeq,
-          payload: item.payload,
+          // It has just been serialized as JSON, so it holds nothing else.
+          payload: item.payload as JsonObject,
           time: new Date(time).toISOString(),
         });
       }
