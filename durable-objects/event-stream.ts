@@ -21,6 +21,7 @@ import {
 } from '../src/domain/agents/stream-protocol';
 import type { Env } from '../src/env';
 import type { JsonObject } from '../src/lib/json-value';
+import { iso } from '../src/lib/time';
 
 const SCHEMA_VERSION = 1;
 /** A Server-Sent Events client this many chunks behind is dropped; it resumes with Last-Event-ID. */
@@ -64,7 +65,7 @@ const toEvent = (r: EventRow): StreamEvent => ({
   agent_id: r.agent_id,
   agent_seq: r.agent_seq,
   payload: JSON.parse(r.payload),
-  time: new Date(r.time).toISOString(),
+  time: iso(r.time),
 });
 
 /**
@@ -146,7 +147,7 @@ export abstract class EventStream extends DurableObject<Env> {
           agent_seq: agentSeq,
           // It has just been serialized as JSON, so it holds nothing else.
           payload: item.payload as JsonObject,
-          time: new Date(time).toISOString(),
+          time: iso(time),
         });
       }
       this.sql.exec('DELETE FROM events WHERE seq <= ?', seq - this.capacity);

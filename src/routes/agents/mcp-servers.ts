@@ -22,6 +22,7 @@ import {
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
 import { ctxOf } from '../../lib/request';
 import { createRouter } from '../../lib/router';
+import { iso, isoOrNull } from '../../lib/time';
 import { requireAccess } from '../../middleware/access';
 import { canReadAgents } from './agents';
 import { canDesign } from './roles';
@@ -29,7 +30,6 @@ import { DescriptionSchema, JsonObjectSchema, pathId, SlugNameSchema } from './s
 
 const tags = ['MCP servers'];
 const asRuntime = requireAccess('member', 'agents:runtime');
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 const ToolSchema = z
   .object({
@@ -71,12 +71,12 @@ const toServer = (s: McpServerRow): z.infer<typeof ServerSchema> => ({
   header_names: s.headerNames,
   status: s.status,
   status_detail: s.statusDetail,
-  last_connected_at: iso(s.lastConnectedAt),
+  last_connected_at: isoOrNull(s.lastConnectedAt),
   tools: s.tools,
-  tools_updated_at: iso(s.toolsUpdatedAt),
+  tools_updated_at: isoOrNull(s.toolsUpdatedAt),
   created_by: s.createdBy,
-  created_at: iso(s.createdAt)!,
-  updated_at: iso(s.updatedAt)!,
+  created_at: iso(s.createdAt),
+  updated_at: iso(s.updatedAt),
 });
 
 const HeadersSchema = z
@@ -305,7 +305,7 @@ export const mcpServersRouter = createRouter()
   )
   .openapi(toolsRoute, async (c) => {
     const row = await getMcpServer(c.var.db, c.var.org.id, c.req.valid('param').serverId);
-    return c.json({ data: row.tools, updated_at: iso(row.toolsUpdatedAt) }, 200);
+    return c.json({ data: row.tools, updated_at: isoOrNull(row.toolsUpdatedAt) }, 200);
   })
   .openapi(callRoute, async (c) => {
     const { serverId, toolName } = c.req.valid('param');

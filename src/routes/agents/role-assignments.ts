@@ -18,6 +18,7 @@ import {
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
 import { ctxOf } from '../../lib/request';
 import { createRouter } from '../../lib/router';
+import { iso } from '../../lib/time';
 import { canReadAgents } from './agents';
 import { canDesign } from './roles';
 import { pathId } from './schemas';
@@ -41,7 +42,7 @@ const toAssignment = (r: RoleAssignmentRow): z.infer<typeof AssignmentSchema> =>
   agent_id: r.agentId,
   project_id: r.projectId,
   created_by: r.createdBy,
-  created_at: new Date(r.createdAt).toISOString(),
+  created_at: iso(r.createdAt),
 });
 
 const FilterSchema = PageQuerySchema.extend({

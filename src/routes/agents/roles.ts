@@ -30,6 +30,7 @@ import {
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
 import { ctxOf } from '../../lib/request';
 import { createRouter } from '../../lib/router';
+import { iso } from '../../lib/time';
 import { requireAccess } from '../../middleware/access';
 import { canReadAgents } from './agents';
 import { DescriptionSchema, pathId, SlugNameSchema } from './schemas';
@@ -67,8 +68,8 @@ const toRole = (r: RoleRow): z.infer<typeof RoleSchema> => ({
   is_default: isDefault(r),
   prompt_template: r.promptTemplate,
   platform_scopes: r.platformScopes,
-  created_at: new Date(r.createdAt).toISOString(),
-  updated_at: new Date(r.updatedAt).toISOString(),
+  created_at: iso(r.createdAt),
+  updated_at: iso(r.updatedAt),
 });
 
 const RoleFields = z.object({
@@ -241,8 +242,8 @@ const toLink = (l: Awaited<ReturnType<typeof setRoleLink>>) => ({
   target_id: l.targetId,
   name: l.name,
   enabled: l.enabled,
-  created_at: new Date(l.createdAt).toISOString(),
-  updated_at: new Date(l.updatedAt).toISOString(),
+  created_at: iso(l.createdAt),
+  updated_at: iso(l.updatedAt),
 });
 
 const linkPaths: Record<LinkKind, { segment: string; param: string; example: string; op: string }> = {

@@ -23,6 +23,7 @@ import {
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
 import { ctxOf } from '../../lib/request';
 import { createRouter } from '../../lib/router';
+import { iso, isoOrNull } from '../../lib/time';
 import { canReadAgents } from './agents';
 import { canDesign } from './roles';
 import { DescriptionSchema, JsonObjectSchema, markdownUpload, pathId, SlugNameSchema } from './schemas';
@@ -55,8 +56,8 @@ const toSkill = (s: SkillRow): z.infer<typeof SkillSchema> => ({
   metadata: s.metadata,
   has_credentials: s.credentialsItemId !== null,
   created_by: s.createdBy,
-  created_at: new Date(s.createdAt).toISOString(),
-  updated_at: new Date(s.updatedAt).toISOString(),
+  created_at: iso(s.createdAt),
+  updated_at: iso(s.updatedAt),
 });
 
 const SkillFields = z.object({
@@ -280,7 +281,7 @@ export const skillsRouter = createRouter()
       c.req.valid('param').skillId,
       c.req.valid('json').values,
     );
-    return c.json({ set: s.set, updated_at: new Date(s.updatedAt).toISOString() }, 200);
+    return c.json({ set: s.set, updated_at: iso(s.updatedAt) }, 200);
   })
   .openapi(revokeCredentialsRoute, async (c) => {
     await revokeSkillCredentials(ctxOf(c), c.var.org.id, c.req.valid('param').skillId);
@@ -288,8 +289,5 @@ export const skillsRouter = createRouter()
   })
   .openapi(credentialStatusRoute, async (c) => {
     const s = await skillCredentialStatus(c.var.db, c.var.org.id, c.req.valid('param').skillId);
-    return c.json(
-      { set: s.set, updated_at: s.updatedAt === null ? null : new Date(s.updatedAt).toISOString() },
-      200,
-    );
+    return c.json({ set: s.set, updated_at: isoOrNull(s.updatedAt) }, 200);
   });

@@ -13,6 +13,7 @@ import type { AppEnv } from '../../env';
 import { errorResponses, jsonBody, jsonResponse, OrgParamsSchema, orgErrors } from '../../lib/openapi';
 import { requireUser } from '../../lib/request';
 import { createRouter } from '../../lib/router';
+import { iso } from '../../lib/time';
 import { canReadAgents } from './agents';
 import { AgentParamsSchema, ChannelsQuery, csvQuery, splitCsv } from './schemas';
 
@@ -178,7 +179,7 @@ export const streamsRouter = createRouter()
       {
         ticket: t.ticket,
         url: `/api/v1/stream?ticket=${encodeURIComponent(t.ticket)}`,
-        expires_at: new Date(t.expiresAt).toISOString(),
+        expires_at: iso(t.expiresAt),
       },
       201,
     );
