@@ -98,5 +98,9 @@ export const OrgParamsSchema = z.object({
   orgId: z.string().openapi({ param: { name: 'orgId', in: 'path' }, example: 'org_01hv…' }),
 });
 
-export const idParam = (name: string, example: string) =>
-  z.object({ [name]: z.string().openapi({ param: { name, in: 'path' }, example }) });
+/** A path parameter holding an id; one that names nothing here is simply not found (404). */
+export const pathId = (name: string, example: string) =>
+  z
+    .string()
+    .max(64)
+    .openapi({ param: { name, in: 'path' }, example });

@@ -18,6 +18,7 @@ import {
   noContent,
   OrgParamsSchema,
   orgErrors,
+  pathId,
 } from '../../lib/openapi';
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
 import { ctxOf } from '../../lib/request';
@@ -26,7 +27,7 @@ import { iso, isoOrNull } from '../../lib/time';
 import { requireAccess } from '../../middleware/access';
 import { canReadAgents } from './agents';
 import { canDesign } from './roles';
-import { DescriptionSchema, JsonObjectSchema, pathId, SlugNameSchema } from './schemas';
+import { DescriptionSchema, JsonObjectSchema, SlugNameSchema } from './schemas';
 
 const tags = ['MCP servers'];
 const asRuntime = requireAccess('member', 'agents:runtime');

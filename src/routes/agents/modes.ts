@@ -26,6 +26,7 @@ import {
   noContent,
   OrgParamsSchema,
   orgErrors,
+  pathId,
 } from '../../lib/openapi';
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
 import { ctxOf } from '../../lib/request';
@@ -33,7 +34,7 @@ import { createRouter } from '../../lib/router';
 import { iso, isoOrNull } from '../../lib/time';
 import { canReadAgents } from './agents';
 import { canDesign } from './roles';
-import { DescriptionSchema, markdownUpload, pathId, SlugNameSchema } from './schemas';
+import { DescriptionSchema, markdownUpload, SlugNameSchema } from './schemas';
 
 const tags = ['Modes'];
 

@@ -26,6 +26,7 @@ import {
   noContent,
   OrgParamsSchema,
   orgErrors,
+  pathId,
 } from '../../lib/openapi';
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
 import { ctxOf } from '../../lib/request';
@@ -33,7 +34,7 @@ import { createRouter } from '../../lib/router';
 import { iso } from '../../lib/time';
 import { requireAccess } from '../../middleware/access';
 import { canReadAgents } from './agents';
-import { DescriptionSchema, pathId, SlugNameSchema } from './schemas';
+import { DescriptionSchema, SlugNameSchema } from './schemas';
 
 const tags = ['Agent roles'];
 export const canDesign = requireAccess('member', 'agents:design');

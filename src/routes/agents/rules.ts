@@ -14,6 +14,7 @@ import {
   noContent,
   OrgParamsSchema,
   orgErrors,
+  pathId,
 } from '../../lib/openapi';
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
 import { ctxOf } from '../../lib/request';
@@ -21,7 +22,6 @@ import { createRouter } from '../../lib/router';
 import { iso } from '../../lib/time';
 import { canReadAgents } from './agents';
 import { canDesign } from './roles';
-import { pathId } from './schemas';
 
 const tags = ['Agent rules'];
 

@@ -3,15 +3,8 @@ import { AGENT_STATUSES } from '../../db/schema';
 import type { AgentRow } from '../../domain/agents/shared';
 import { CHANNEL_PATTERN, MAX_CHANNELS } from '../../domain/agents/stream-protocol';
 import { jsonObject } from '../../lib/json-value';
-import { OrgParamsSchema } from '../../lib/openapi';
+import { OrgParamsSchema, pathId } from '../../lib/openapi';
 import { iso, isoOrNull } from '../../lib/time';
-
-/** A path parameter holding an id. */
-export const pathId = (name: string, example: string) =>
-  z
-    .string()
-    .max(64)
-    .openapi({ param: { name, in: 'path' }, example });
 
 export const AgentParamsSchema = OrgParamsSchema.extend({ agentId: pathId('agentId', 'agt_01hv…') });
 

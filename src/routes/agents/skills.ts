@@ -19,6 +19,7 @@ import {
   noContent,
   OrgParamsSchema,
   orgErrors,
+  pathId,
 } from '../../lib/openapi';
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
 import { ctxOf } from '../../lib/request';
@@ -26,7 +27,7 @@ import { createRouter } from '../../lib/router';
 import { iso, isoOrNull } from '../../lib/time';
 import { canReadAgents } from './agents';
 import { canDesign } from './roles';
-import { DescriptionSchema, JsonObjectSchema, markdownUpload, pathId, SlugNameSchema } from './schemas';
+import { DescriptionSchema, JsonObjectSchema, markdownUpload, SlugNameSchema } from './schemas';
 
 const tags = ['Skills'];
 

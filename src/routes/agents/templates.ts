@@ -16,6 +16,7 @@ import {
   noContent,
   OrgParamsSchema,
   orgErrors,
+  pathId,
 } from '../../lib/openapi';
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
 import { ctxOf } from '../../lib/request';
@@ -29,7 +30,6 @@ import {
   EmojiSchema,
   JsonObjectSchema,
   ModelSchema,
-  pathId,
   SlugNameSchema,
   TagsSchema,
   toAgent,

@@ -7,6 +7,7 @@ import {
   noContent,
   OrgParamsSchema,
   orgErrors,
+  pathId,
 } from '../../lib/openapi';
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
 import { ctxOf, requireUser } from '../../lib/request';
@@ -57,7 +58,7 @@ const revokeRoute = createRoute({
   middleware: [requireAccess('admin', 'members:write')],
   request: {
     params: OrgParamsSchema.extend({
-      inviteId: z.string().openapi({ param: { name: 'inviteId', in: 'path' } }),
+      inviteId: pathId('inviteId', 'inv_01hv…'),
     }),
   },
   responses: { 204: noContent, ...orgErrors },

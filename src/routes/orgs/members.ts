@@ -8,6 +8,7 @@ import {
   noContent,
   OrgParamsSchema,
   orgErrors,
+  pathId,
 } from '../../lib/openapi';
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
 import { ctxOf } from '../../lib/request';
@@ -25,7 +26,7 @@ import {
 
 const tags = ['Members'];
 const MemberParams = OrgParamsSchema.extend({
-  userId: z.string().openapi({ param: { name: 'userId', in: 'path' }, example: 'usr_01hv…' }),
+  userId: pathId('userId', 'usr_01hv…'),
 });
 
 const listRoute = createRoute({

@@ -16,6 +16,7 @@ import {
   noContent,
   OrgParamsSchema,
   orgErrors,
+  pathId,
 } from '../../lib/openapi';
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
 import { ctxOf } from '../../lib/request';
@@ -26,10 +27,10 @@ import { TeamSchema, toTeam } from './schemas';
 
 const tags = ['Teams'];
 const TeamParams = OrgParamsSchema.extend({
-  teamId: z.string().openapi({ param: { name: 'teamId', in: 'path' }, example: 'team_01hv…' }),
+  teamId: pathId('teamId', 'team_01hv…'),
 });
 const TeamMemberParams = TeamParams.extend({
-  userId: z.string().openapi({ param: { name: 'userId', in: 'path' }, example: 'usr_01hv…' }),
+  userId: pathId('userId', 'usr_01hv…'),
 });
 const TeamBody = z.object({
   name: z.string().trim().min(1).max(100),

@@ -7,13 +7,13 @@ import {
   editComment,
   listComments,
 } from '../../domain/work/comments';
-import { jsonBody, jsonResponse, noContent, orgErrors } from '../../lib/openapi';
+import { jsonBody, jsonResponse, noContent, orgErrors, pathId } from '../../lib/openapi';
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
 import { ctxOf } from '../../lib/request';
 import { createRouter } from '../../lib/router';
 import { iso } from '../../lib/time';
 import { requireAccess } from '../../middleware/access';
-import { pathId, TicketParamsSchema, tags } from './schemas';
+import { TicketParamsSchema, tags } from './schemas';
 
 const CommentSchema = z
   .object({

@@ -1,10 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { addDependency, removeDependency, ticketDependencyLists } from '../../domain/work/dependencies';
-import { jsonBody, jsonResponse, noContent, orgErrors } from '../../lib/openapi';
+import { jsonBody, jsonResponse, noContent, orgErrors, pathId } from '../../lib/openapi';
 import { ctxOf } from '../../lib/request';
 import { createRouter } from '../../lib/router';
 import { requireAccess } from '../../middleware/access';
-import { PrioritySchema, pathId, StatusSchema, TicketParamsSchema, tags } from './schemas';
+import { PrioritySchema, StatusSchema, TicketParamsSchema, tags } from './schemas';
 
 const DependencySchema = z
   .object({ ticket_id: z.string(), depends_on_id: z.string(), project_id: z.string() })

@@ -2,13 +2,12 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { claimTicket, moveTicket, transitionTicket } from '../../domain/work/status';
 import { board, nextTicket } from '../../domain/work/tickets';
 import { TRANSITIONS } from '../../domain/work/workflow';
-import { jsonBody, jsonResponse, OrgParamsSchema, orgErrors } from '../../lib/openapi';
+import { jsonBody, jsonResponse, OrgParamsSchema, orgErrors, pathId } from '../../lib/openapi';
 import { ctxOf } from '../../lib/request';
 import { createRouter } from '../../lib/router';
 import { requireAccess } from '../../middleware/access';
 import {
   AssigneeInputSchema,
-  pathId,
   resolveAssignee,
   StatusSchema,
   TicketParamsSchema,
