@@ -104,3 +104,21 @@ export const pathId = (name: string, example: string) =>
     .string()
     .max(64)
     .openapi({ param: { name, in: 'path' }, example });
+
+/**
+ * A query list given as `a,b` or repeated (`?status=a&status=b`): 1 to `max` items, each checked by
+ * `item`. Required as it stands; add `.optional()` for a filter.
+ */
+export const commaList = <T extends z.ZodType>(item: T, max: number, description: string) =>
+  z
+    .preprocess(
+      (v) =>
+        v === undefined
+          ? undefined
+          : (Array.isArray(v) ? v : [v])
+              .flatMap((s) => String(s).split(','))
+              .map((s) => s.trim())
+              .filter(Boolean),
+      z.array(item).min(1).max(max),
+    )
+    .openapi({ description });

@@ -9,6 +9,7 @@ import {
 } from '../../domain/agents/agents';
 import { getAgentRow } from '../../domain/agents/shared';
 import {
+  commaList,
   errorResponses,
   jsonBody,
   jsonResponse,
@@ -25,13 +26,11 @@ import {
   AgentSchema,
   AgentStatusSchema,
   ColorSchema,
-  csvQuery,
   DescriptionSchema,
   EmojiSchema,
   JsonObjectSchema,
   ModelSchema,
   SlugNameSchema,
-  splitCsv,
   TagSchema,
   TagsSchema,
   toAgent,
@@ -59,7 +58,7 @@ const UpdateBodySchema = AgentFieldsSchema.partial()
   .refine((b) => Object.keys(b).length > 0, 'Change at least one field');
 
 const ListQuerySchema = PageQuerySchema.extend({
-  status: csvQuery(AgentStatusSchema, 6, 'Only agents in these states, comma-separated'),
+  status: commaList(AgentStatusSchema, 6, 'Only agents in these states, comma-separated').optional(),
   tag: TagSchema.optional().openapi({ description: 'Only agents carrying this tag' }),
   role_id: z.string().max(64).optional(),
   project_id: z
@@ -157,14 +156,7 @@ const matchRoute = createRoute({
   request: {
     params: OrgParamsSchema,
     query: z.object({
-      tags: z
-        .string()
-        .max(1000)
-        .refine((s) => {
-          const parts = splitCsv(s);
-          return parts.length > 0 && parts.length <= 20 && parts.every((p) => TagSchema.safeParse(p).success);
-        }, 'A comma-separated list of 1–20 tags')
-        .openapi({ example: 'rust,backend' }),
+      tags: commaList(TagSchema, 20, 'The tags, comma-separated').openapi({ example: ['rust', 'backend'] }),
       limit: z.coerce.number().int().min(1).max(100).default(20),
     }),
   },
@@ -192,7 +184,7 @@ export const agentsRouter = createRouter()
   })
   .openapi(matchRoute, async (c) => {
     const q = c.req.valid('query');
-    const rows = await matchAgentsByTags(c.var.db, c.var.org.id, [...new Set(splitCsv(q.tags))], q.limit);
+    const rows = await matchAgentsByTags(c.var.db, c.var.org.id, [...new Set(q.tags)], q.limit);
     return c.json(
       { data: rows.map((r) => ({ agent: toAgent(r.agent), score: r.score, matched_tags: r.matched })) },
       200,
@@ -205,7 +197,7 @@ export const agentsRouter = createRouter()
   .openapi(listRoute, async (c) => {
     const q = c.req.valid('query');
     const filter = {
-      status: q.status ? (splitCsv(q.status) as z.infer<typeof AgentStatusSchema>[]) : undefined,
+      status: q.status,
       tag: q.tag,
       roleId: q.role_id,
       projectId: q.project_id,

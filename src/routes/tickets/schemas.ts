@@ -157,13 +157,3 @@ export function toFields(c: Context<AppEnv>, b: Partial<z.infer<typeof TicketFie
 }
 
 export const TicketParamsSchema = OrgParamsSchema.extend({ ticketId: pathId('ticketId', 'tkt_01hv…') });
-
-/** A query list given as `a,b` or repeated (`?status=a&status=b`). */
-export const listParam = <T extends z.ZodType>(item: T) =>
-  z.preprocess(
-    (v) =>
-      v === undefined
-        ? undefined
-        : (Array.isArray(v) ? v : [v]).flatMap((s) => String(s).split(',')).filter(Boolean),
-    z.array(item).optional(),
-  );

@@ -1,14 +1,13 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { bulkCreateTickets, MAX_BULK_TICKETS } from '../../domain/work/bulk';
 import { createTicket, deleteTicket, getTicket, listTickets, updateTicket } from '../../domain/work/tickets';
-import { jsonBody, jsonResponse, noContent, OrgParamsSchema, orgErrors } from '../../lib/openapi';
+import { commaList, jsonBody, jsonResponse, noContent, OrgParamsSchema, orgErrors } from '../../lib/openapi';
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
 import { ctxOf } from '../../lib/request';
 import { createRouter } from '../../lib/router';
 import { requireAccess } from '../../middleware/access';
 import { IdempotencyHeaderSchema, idempotent } from '../../middleware/idempotency';
 import {
-  listParam,
   PrioritySchema,
   priorityRank,
   resolveAssignee,
@@ -22,8 +21,16 @@ import {
 } from './schemas';
 
 const ListQuerySchema = PageQuerySchema.extend({
-  status: listParam(StatusSchema).openapi({ description: 'One or more statuses, comma-separated' }),
-  priority: listParam(PrioritySchema).openapi({ description: 'One or more priorities, comma-separated' }),
+  status: commaList(
+    StatusSchema,
+    StatusSchema.options.length,
+    'One or more statuses, comma-separated',
+  ).optional(),
+  priority: commaList(
+    PrioritySchema,
+    PrioritySchema.options.length,
+    'One or more priorities, comma-separated',
+  ).optional(),
   assignee: z
     .string()
     .max(100)
