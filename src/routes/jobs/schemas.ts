@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { JOB_STATES } from '../../db/schema';
 import type { Job } from '../../domain/jobs/queue';
+import { readStoredJson } from '../../lib/json-value';
 import { OrgParamsSchema, pathId } from '../../lib/openapi';
 import { iso, isoOrNull } from '../../lib/time';
 
@@ -75,7 +76,7 @@ export const toJob = (j: Job): z.infer<typeof JobSchema> => ({
   id: j.id,
   queue: j.queue,
   type: j.type,
-  payload: JSON.parse(j.payload),
+  payload: readStoredJson(j.payload),
   priority: j.priority,
   state: j.state,
   attempts: j.attempts,
@@ -85,7 +86,7 @@ export const toJob = (j: Job): z.infer<typeof JobSchema> => ({
   available_at: iso(j.availableAt),
   worker_id: j.workerId,
   lease_expires_at: isoOrNull(j.leaseExpiresAt),
-  result: j.result === null ? null : JSON.parse(j.result),
+  result: j.result === null ? null : readStoredJson(j.result),
   last_error: j.lastError,
   created_at: iso(j.createdAt),
   updated_at: iso(j.updatedAt),
