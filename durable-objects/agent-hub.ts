@@ -1,5 +1,11 @@
 import type { Revocation, RevocationTarget, StreamOwner } from '../src/domain/agents/stream-owners';
-import type { ReadResult, StreamEvent, StreamFilter } from '../src/domain/agents/stream-protocol';
+import type {
+  AgentRef,
+  PublishInput,
+  ReadResult,
+  StreamEvent,
+  StreamFilter,
+} from '../src/domain/agents/stream-protocol';
 import { ALL_CHANNELS } from '../src/domain/agents/stream-protocol';
 import { EventStream } from './event-stream';
 
@@ -10,16 +16,6 @@ const FORWARD_BATCH = 500;
 /** Events kept in memory for relaying; beyond this a stalled relay falls back to the buffer. */
 const MAX_PENDING = 10_000;
 const FORWARD_RETRY_MS = 2_000;
-
-export interface AgentRef {
-  orgId: string;
-  agentId: string;
-}
-
-export interface PublishInput {
-  type: string;
-  payload: Record<string, unknown>;
-}
 
 /**
  * One per agent (named by the agent id): the agent's ring buffer of events and its live

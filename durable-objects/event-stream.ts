@@ -20,6 +20,8 @@ import {
   sseFrame,
 } from '../src/domain/agents/stream-protocol';
 import type { Env } from '../src/env';
+import type { JsonObject } from '../src/lib/json-value';
+import { iso } from '../src/lib/time';
 
 const SCHEMA_VERSION = 1;
 /** A Server-Sent Events client this many chunks behind is dropped; it resumes with Last-Event-ID. */
@@ -63,7 +65,7 @@ const toEvent = (r: EventRow): StreamEvent => ({
   agent_id: r.agent_id,
   agent_seq: r.agent_seq,
   payload: JSON.parse(r.payload),
-  time: new Date(r.time).toISOString(),
+  time: iso(r.time),
 });
 
 /**
@@ -143,8 +145,9 @@ export abstract class EventStream extends DurableObject<Env> {
           type: item.type,
           agent_id: item.agent_id,
           agent_seq: agentSeq,
-          payload: item.payload,
-          time: new Date(time).toISOString(),
+          // It has just been serialized as JSON, so it holds nothing else.
+          payload: item.payload as JsonObject,
+          time: iso(time),
         });
       }
       this.sql.exec('DELETE FROM events WHERE seq <= ?', seq - this.capacity);

@@ -2,6 +2,13 @@ import { z } from '@hono/zod-openapi';
 import { utf8 } from './encoding';
 import { type LimitParams, sizeLabel } from './validation-messages';
 
+/** A value JSON can carry; unlike `unknown`, it can cross a Durable Object RPC boundary typed. */
+export type JsonValue = string | number | boolean | null | JsonArray | JsonObject;
+export interface JsonObject {
+  [key: string]: JsonValue;
+}
+export interface JsonArray extends Array<JsonValue> {}
+
 /** What a free-form JSON field may hold unless its schema says otherwise. */
 export const MAX_JSON_DEPTH = 32;
 export const MAX_JSON_BYTES = 64 * 1024;

@@ -1,15 +1,9 @@
-import type { AgentRef, PublishInput } from '../../../durable-objects/agent-hub';
 import type { Db } from '../../db/client';
 import type { Env } from '../../env';
 import type { EventType } from '../events/catalog';
 import { getAgentRow } from './shared';
-import {
-  type Revocation,
-  type RevocationTarget,
-  STREAM_OWNER_HEADER,
-  type StreamOwner,
-} from './stream-owners';
-import type { ReadResult, StreamEvent, StreamFilter } from './stream-protocol';
+import { STREAM_OWNER_HEADER, type StreamOwner } from './stream-owners';
+import type { AgentRef, PublishInput, ReadResult, StreamEvent, StreamFilter } from './stream-protocol';
 
 /** The agent event types, all from the one event catalog. */
 export type AgentEventType = Extract<EventType, `agent.${string}`>;
@@ -22,30 +16,10 @@ export const RUNTIME_EVENT_TYPES = [
   'agent.error',
 ] as const;
 
-/**
- * The hubs' RPC surface as the Worker uses it. Event payloads are arbitrary JSON, which the RPC
- * type mapping cannot express, so stubs are seen through these interfaces.
- */
-export interface StreamRpc {
-  read(after: number, limit: number, filter: StreamFilter): Promise<ReadResult>;
-  fetch(request: Request): Promise<Response>;
-  /** Closes the subscriptions the revocation names; returns how many remain open. */
-  revoke(revocation: Revocation, at: number): Promise<number>;
-  /** Closes them at `endsAt` instead; returns how many subscriptions remain open. */
-  endBy(target: RevocationTarget, endsAt: number, at: number): Promise<number>;
-}
-
-export interface AgentHubRpc extends StreamRpc {
-  publish(ref: AgentRef, items: PublishInput[]): Promise<StreamEvent[]>;
-  publishIfServed(ref: AgentRef, items: PublishInput[]): Promise<StreamEvent[] | null>;
-  readIfServed(ref: AgentRef, after: number, limit: number, filter: StreamFilter): Promise<ReadResult | null>;
-  retire(ref: AgentRef, last: PublishInput): Promise<StreamEvent>;
-}
-
-export const hubOf = (env: Env, agentId: string) =>
-  env.AGENT_HUB.get(env.AGENT_HUB.idFromName(agentId)) as unknown as AgentHubRpc;
-export const orgStreamOf = (env: Env, orgId: string) =>
-  env.ORG_STREAM.get(env.ORG_STREAM.idFromName(orgId)) as unknown as StreamRpc;
+/** Stubs typed by the objects' own RPC methods, through the bindings declared in env.ts. */
+export const hubOf = (env: Env, agentId: string) => env.AGENT_HUB.get(env.AGENT_HUB.idFromName(agentId));
+export const orgStreamOf = (env: Env, orgId: string) => env.ORG_STREAM.get(env.ORG_STREAM.idFromName(orgId));
+export type OrgStreamStub = ReturnType<typeof orgStreamOf>;
 
 /** The platform's own publishing: stored in the agent's hub, delivered live, relayed to the org. */
 export async function publishAgentEvent(

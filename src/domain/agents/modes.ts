@@ -46,6 +46,13 @@ export const SYSTEM_MODES: Record<string, ModeDefault> = {
   },
 };
 
+/** Whether a system mode still reads as its default; null for custom modes. */
+export function isDefault(mode: ModeRow): boolean | null {
+  const d = SYSTEM_MODES[mode.slug];
+  if (!mode.system || !d) return null;
+  return d.name === mode.name && d.description === mode.description && d.instructions === mode.instructions;
+}
+
 export async function ensureSystemModes(db: Db, orgId: string) {
   const now = Date.now();
   await db

@@ -3,6 +3,20 @@
  * filters, cursor reads and the WebSocket protocol. Pure, so it is tested without a runtime.
  */
 
+import type { JsonObject } from '../../lib/json-value';
+
+/** Which agent (of which organization) a hub call is about. */
+export interface AgentRef {
+  orgId: string;
+  agentId: string;
+}
+
+/** An event as a publisher hands it to a hub; the route or the platform has checked it is JSON. */
+export interface PublishInput {
+  type: string;
+  payload: Record<string, unknown>;
+}
+
 /** An event as stored by a hub and delivered to readers and subscribers. */
 export interface StreamEvent {
   /** The stream's own sequence number: 1, 2, 3… per agent hub (or per organization stream). */
@@ -11,7 +25,7 @@ export interface StreamEvent {
   agent_id: string;
   /** The event's sequence number in its agent's hub; equal to `seq` on an agent hub. */
   agent_seq: number;
-  payload: Record<string, unknown>;
+  payload: JsonObject;
   time: string;
 }
 

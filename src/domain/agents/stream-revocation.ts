@@ -3,7 +3,7 @@ import type { Db } from '../../db/client';
 import { memberships } from '../../db/schema';
 import type { Env } from '../../env';
 import type { Defer } from '../context';
-import { orgStreamOf, type StreamRpc } from './events';
+import { type OrgStreamStub, orgStreamOf } from './events';
 import type { Revocation, RevocationTarget } from './stream-owners';
 
 /** Which organizations' streams a revocation goes to: one, or every one the user belongs to. */
@@ -36,7 +36,7 @@ async function toStreams(
   deps: Deps,
   scope: RevocationScope,
   what: string,
-  call: (stream: StreamRpc, at: number) => Promise<number>,
+  call: (stream: OrgStreamStub, at: number) => Promise<number>,
 ): Promise<void> {
   const at = Date.now();
   const work = (async () => {

@@ -3,6 +3,7 @@ import type { Db } from '../../db/client';
 import { jobs, jobWorkers } from '../../db/schema';
 import { conflict, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
+import { iso } from '../../lib/time';
 import { activityInsertIf, activityInsertPerRow } from '../activity/record';
 import type { Ctx } from '../context';
 import { retryDelayMs } from './backoff';
@@ -332,7 +333,7 @@ export async function failJob(
           worker_id: proof.workerId,
           attempt: job.attempts,
           error: error.slice(0, 500),
-          ...(dead ? {} : { retry_at: new Date(retryAt).toISOString() }),
+          ...(dead ? {} : { retry_at: iso(retryAt) }),
         },
       },
       sql`EXISTS (SELECT 1 FROM ${jobs} WHERE ${held})`,

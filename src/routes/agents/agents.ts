@@ -8,7 +8,7 @@ import {
   updateAgent,
 } from '../../domain/agents/agents';
 import { getAgentRow } from '../../domain/agents/shared';
-import { jsonBody, jsonResponse, noContent, OrgParamsSchema } from '../../lib/openapi';
+import { commaList, jsonBody, jsonResponse, noContent, OrgParamsSchema } from '../../lib/openapi';
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
 import { ctxOf } from '../../lib/request';
 import { type Access, orgRoute } from '../../lib/route';
@@ -18,13 +18,11 @@ import {
   AgentSchema,
   AgentStatusSchema,
   ColorSchema,
-  csvQuery,
   DescriptionSchema,
   EmojiSchema,
   JsonObjectSchema,
   ModelSchema,
   SlugNameSchema,
-  splitCsv,
   TagSchema,
   TagsSchema,
   toAgent,
@@ -52,7 +50,7 @@ const UpdateBodySchema = AgentFieldsSchema.partial()
   .refine((b) => Object.keys(b).length > 0, 'Change at least one field');
 
 const ListQuerySchema = PageQuerySchema.extend({
-  status: csvQuery(AgentStatusSchema, 6, 'Only agents in these states, comma-separated'),
+  status: commaList(AgentStatusSchema, 6, 'Only agents in these states, comma-separated').optional(),
   tag: TagSchema.optional().openapi({ description: 'Only agents carrying this tag' }),
   role_id: z.string().max(64).optional(),
   project_id: z
@@ -152,14 +150,7 @@ const matchRoute = orgRoute({
   request: {
     params: OrgParamsSchema,
     query: z.object({
-      tags: z
-        .string()
-        .max(1000)
-        .refine((s) => {
-          const parts = splitCsv(s);
-          return parts.length > 0 && parts.length <= 20 && parts.every((p) => TagSchema.safeParse(p).success);
-        }, 'A comma-separated list of 1–20 tags')
-        .openapi({ example: 'rust,backend' }),
+      tags: commaList(TagSchema, 20, 'The tags, comma-separated').openapi({ example: ['rust', 'backend'] }),
       limit: z.coerce.number().int().min(1).max(100).default(20),
     }),
   },
@@ -186,7 +177,7 @@ export const agentsRouter = createRouter()
   })
   .openapi(matchRoute, async (c) => {
     const q = c.req.valid('query');
-    const rows = await matchAgentsByTags(c.var.db, c.var.org.id, [...new Set(splitCsv(q.tags))], q.limit);
+    const rows = await matchAgentsByTags(c.var.db, c.var.org.id, [...new Set(q.tags)], q.limit);
     return c.json(
       { data: rows.map((r) => ({ agent: toAgent(r.agent), score: r.score, matched_tags: r.matched })) },
       200,
@@ -199,7 +190,7 @@ export const agentsRouter = createRouter()
   .openapi(listRoute, async (c) => {
     const q = c.req.valid('query');
     const filter = {
-      status: q.status ? (splitCsv(q.status) as z.infer<typeof AgentStatusSchema>[]) : undefined,
+      status: q.status,
       tag: q.tag,
       roleId: q.role_id,
       projectId: q.project_id,

@@ -3,7 +3,7 @@ import { RUNTIME_EVENT_TYPES, readAgentEvents, readOrgEvents } from '../../domai
 import { publishRuntimeEvents, sendMessage } from '../../domain/agents/messages';
 import { ALL_CHANNELS, MAX_FILTER_AGENTS, type ReadResult } from '../../domain/agents/stream-protocol';
 import { ApiError } from '../../lib/errors';
-import { jsonBody, jsonResponse, OrgParamsSchema } from '../../lib/openapi';
+import { commaList, jsonBody, jsonResponse, OrgParamsSchema } from '../../lib/openapi';
 import { ctxOf } from '../../lib/request';
 import { type Access, orgRoute } from '../../lib/route';
 import { createRouter } from '../../lib/router';
@@ -11,11 +11,9 @@ import { canReadAgents, canWriteAgents } from './agents';
 import {
   AgentParamsSchema,
   CursorQuerySchema,
-  csvQuery,
   EventPageSchema,
   JsonObjectSchema,
   StreamEventSchema,
-  splitCsv,
 } from './schemas';
 
 const tags = ['Agent events'];
@@ -109,7 +107,11 @@ const orgReadRoute = orgRoute({
   request: {
     params: OrgParamsSchema,
     query: CursorQuerySchema.extend({
-      agents: csvQuery(z.string().max(64), MAX_FILTER_AGENTS, 'Only events of these agents, comma-separated'),
+      agents: commaList(
+        z.string().max(64),
+        MAX_FILTER_AGENTS,
+        'Only events of these agents, comma-separated',
+      ).optional(),
     }),
   },
   responses: { 200: jsonResponse(EventPageSchema, 'Events') },
@@ -158,7 +160,7 @@ export const eventsRouter = createRouter()
   .openapi(readRoute, async (c) => {
     const { agentId } = c.req.valid('param');
     const q = c.req.valid('query');
-    const channels = q.channels ? splitCsv(q.channels) : ALL_CHANNELS;
+    const channels = q.channels ?? ALL_CHANNELS;
     const r = await readAgentEvents(
       { env: c.env, db: c.var.db },
       { orgId: c.var.org.id, agentId },
@@ -174,8 +176,8 @@ export const eventsRouter = createRouter()
   .openapi(orgReadRoute, async (c) => {
     const q = c.req.valid('query');
     const filter = {
-      channels: q.channels ? splitCsv(q.channels) : ALL_CHANNELS,
-      agents: q.agents ? splitCsv(q.agents) : null,
+      channels: q.channels ?? ALL_CHANNELS,
+      agents: q.agents ?? null,
     };
     const r = await readOrgEvents(c.env, c.var.org.id, q.after, q.limit, filter);
     return c.json(toPage(r, q.after), 200);

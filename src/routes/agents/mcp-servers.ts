@@ -11,18 +11,18 @@ import {
   mergedMcpConfig,
   updateMcpServer,
 } from '../../domain/agents/mcp/servers';
-import { jsonBody, jsonResponse, noContent, OrgParamsSchema } from '../../lib/openapi';
+import { jsonBody, jsonResponse, noContent, OrgParamsSchema, pathId } from '../../lib/openapi';
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
 import { ctxOf } from '../../lib/request';
 import { type Access, orgRoute } from '../../lib/route';
 import { createRouter } from '../../lib/router';
+import { iso, isoOrNull } from '../../lib/time';
 import { canReadAgents } from './agents';
 import { canDesign } from './roles';
-import { DescriptionSchema, JsonObjectSchema, pathId, SlugNameSchema } from './schemas';
+import { DescriptionSchema, JsonObjectSchema, SlugNameSchema } from './schemas';
 
 const tags = ['MCP servers'];
 const asRuntime: Access = { role: 'member', scope: 'agents:runtime' };
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 const ToolSchema = z
   .object({
@@ -64,12 +64,12 @@ const toServer = (s: McpServerRow): z.infer<typeof ServerSchema> => ({
   header_names: s.headerNames,
   status: s.status,
   status_detail: s.statusDetail,
-  last_connected_at: iso(s.lastConnectedAt),
+  last_connected_at: isoOrNull(s.lastConnectedAt),
   tools: s.tools,
-  tools_updated_at: iso(s.toolsUpdatedAt),
+  tools_updated_at: isoOrNull(s.toolsUpdatedAt),
   created_by: s.createdBy,
-  created_at: iso(s.createdAt)!,
-  updated_at: iso(s.updatedAt)!,
+  created_at: iso(s.createdAt),
+  updated_at: iso(s.updatedAt),
 });
 
 const HeadersSchema = z
@@ -299,7 +299,7 @@ export const mcpServersRouter = createRouter()
   )
   .openapi(toolsRoute, async (c) => {
     const row = await getMcpServer(c.var.db, c.var.org.id, c.req.valid('param').serverId);
-    return c.json({ data: row.tools, updated_at: iso(row.toolsUpdatedAt) }, 200);
+    return c.json({ data: row.tools, updated_at: isoOrNull(row.toolsUpdatedAt) }, 200);
   })
   .openapi(callRoute, async (c) => {
     const { serverId, toolName } = c.req.valid('param');

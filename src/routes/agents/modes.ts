@@ -8,6 +8,7 @@ import {
   deleteMode,
   getMode,
   getSession,
+  isDefault,
   listArtifacts,
   listModes,
   type ModeArtifactRow,
@@ -15,21 +16,20 @@ import {
   type ModeSessionRow,
   modeFromMarkdown,
   resetMode,
-  SYSTEM_MODES,
   updateMode,
   updateSessionDraft,
 } from '../../domain/agents/modes';
-import { jsonBody, jsonResponse, noContent, OrgParamsSchema } from '../../lib/openapi';
+import { jsonBody, jsonResponse, noContent, OrgParamsSchema, pathId } from '../../lib/openapi';
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
 import { ctxOf } from '../../lib/request';
 import { orgRoute } from '../../lib/route';
 import { createRouter } from '../../lib/router';
+import { iso, isoOrNull } from '../../lib/time';
 import { canReadAgents } from './agents';
 import { canDesign } from './roles';
-import { DescriptionSchema, markdownUpload, pathId, SlugNameSchema } from './schemas';
+import { DescriptionSchema, markdownUpload, SlugNameSchema } from './schemas';
 
 const tags = ['Modes'];
-const iso = (ms: number) => new Date(ms).toISOString();
 
 const ModeSchema = z
   .object({
@@ -45,22 +45,17 @@ const ModeSchema = z
   })
   .openapi('Mode');
 
-const toMode = (m: ModeRow): z.infer<typeof ModeSchema> => {
-  const d = m.system ? SYSTEM_MODES[m.slug] : undefined;
-  return {
-    id: m.id,
-    slug: m.slug,
-    name: m.name,
-    description: m.description,
-    instructions: m.instructions,
-    system: m.system,
-    is_default: d
-      ? d.name === m.name && d.description === m.description && d.instructions === m.instructions
-      : null,
-    created_at: iso(m.createdAt),
-    updated_at: iso(m.updatedAt),
-  };
-};
+const toMode = (m: ModeRow): z.infer<typeof ModeSchema> => ({
+  id: m.id,
+  slug: m.slug,
+  name: m.name,
+  description: m.description,
+  instructions: m.instructions,
+  system: m.system,
+  is_default: isDefault(m),
+  created_at: iso(m.createdAt),
+  updated_at: iso(m.updatedAt),
+});
 
 const SessionSchema = z
   .object({
@@ -87,7 +82,7 @@ const toSession = (s: ModeSessionRow): z.infer<typeof SessionSchema> => ({
   created_by: s.createdBy,
   created_at: iso(s.createdAt),
   updated_at: iso(s.updatedAt),
-  ended_at: s.endedAt === null ? null : iso(s.endedAt),
+  ended_at: isoOrNull(s.endedAt),
 });
 
 const ArtifactSchema = z

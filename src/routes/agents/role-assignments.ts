@@ -7,14 +7,14 @@ import {
   type RoleAssignmentRow,
   unassignRole,
 } from '../../domain/agents/role-assignments';
-import { jsonBody, jsonResponse, noContent, OrgParamsSchema } from '../../lib/openapi';
+import { jsonBody, jsonResponse, noContent, OrgParamsSchema, pathId } from '../../lib/openapi';
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
 import { ctxOf } from '../../lib/request';
 import { orgRoute } from '../../lib/route';
 import { createRouter } from '../../lib/router';
+import { iso } from '../../lib/time';
 import { canReadAgents } from './agents';
 import { canDesign } from './roles';
-import { pathId } from './schemas';
 
 const tags = ['Agent roles'];
 
@@ -35,7 +35,7 @@ const toAssignment = (r: RoleAssignmentRow): z.infer<typeof AssignmentSchema> =>
   agent_id: r.agentId,
   project_id: r.projectId,
   created_by: r.createdBy,
-  created_at: new Date(r.createdAt).toISOString(),
+  created_at: iso(r.createdAt),
 });
 
 const FilterSchema = PageQuerySchema.extend({

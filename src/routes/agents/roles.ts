@@ -19,13 +19,21 @@ import {
 } from '../../domain/agents/roles';
 import { SCOPE_NAMES } from '../../domain/auth/scopes';
 import { jsonObject } from '../../lib/json-value';
-import { errorResponses, jsonBody, jsonResponse, noContent, OrgParamsSchema } from '../../lib/openapi';
+import {
+  errorResponses,
+  jsonBody,
+  jsonResponse,
+  noContent,
+  OrgParamsSchema,
+  pathId,
+} from '../../lib/openapi';
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
 import { ctxOf } from '../../lib/request';
 import { type Access, orgRoute } from '../../lib/route';
 import { createRouter } from '../../lib/router';
+import { iso } from '../../lib/time';
 import { canReadAgents } from './agents';
-import { DescriptionSchema, pathId, SlugNameSchema } from './schemas';
+import { DescriptionSchema, SlugNameSchema } from './schemas';
 
 const tags = ['Agent roles'];
 export const canDesign: Access = { role: 'member', scope: 'agents:design' };
@@ -60,8 +68,8 @@ const toRole = (r: RoleRow): z.infer<typeof RoleSchema> => ({
   is_default: isDefault(r),
   prompt_template: r.promptTemplate,
   platform_scopes: r.platformScopes,
-  created_at: new Date(r.createdAt).toISOString(),
-  updated_at: new Date(r.updatedAt).toISOString(),
+  created_at: iso(r.createdAt),
+  updated_at: iso(r.updatedAt),
 });
 
 const RoleFields = z.object({
@@ -238,8 +246,8 @@ const toLink = (l: Awaited<ReturnType<typeof setRoleLink>>) => ({
   target_id: l.targetId,
   name: l.name,
   enabled: l.enabled,
-  created_at: new Date(l.createdAt).toISOString(),
-  updated_at: new Date(l.updatedAt).toISOString(),
+  created_at: iso(l.createdAt),
+  updated_at: iso(l.updatedAt),
 });
 
 const linkPaths: Record<LinkKind, { segment: string; param: string; example: string; op: string }> = {

@@ -7,14 +7,14 @@ import {
   type RuleRow,
   updateRule,
 } from '../../domain/agents/rules';
-import { jsonBody, jsonResponse, noContent, OrgParamsSchema } from '../../lib/openapi';
+import { jsonBody, jsonResponse, noContent, OrgParamsSchema, pathId } from '../../lib/openapi';
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
 import { ctxOf } from '../../lib/request';
 import { orgRoute } from '../../lib/route';
 import { createRouter } from '../../lib/router';
+import { iso } from '../../lib/time';
 import { canReadAgents } from './agents';
 import { canDesign } from './roles';
-import { pathId } from './schemas';
 
 const tags = ['Agent rules'];
 
@@ -45,8 +45,8 @@ const toRule = (r: RuleRow): z.infer<typeof RuleSchema> => ({
   category: r.category,
   permanent: r.permanent,
   created_by: r.createdBy,
-  created_at: new Date(r.createdAt).toISOString(),
-  updated_at: new Date(r.updatedAt).toISOString(),
+  created_at: iso(r.createdAt),
+  updated_at: iso(r.updatedAt),
 });
 
 const Params = OrgParamsSchema.extend({ ruleId: pathId('ruleId', 'rul_01hv…') });

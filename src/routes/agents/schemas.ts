@@ -3,15 +3,8 @@ import { AGENT_STATUSES } from '../../db/schema';
 import type { AgentRow } from '../../domain/agents/shared';
 import { CHANNEL_PATTERN, MAX_CHANNELS } from '../../domain/agents/stream-protocol';
 import { jsonObject } from '../../lib/json-value';
-import { OrgParamsSchema } from '../../lib/openapi';
+import { commaList, OrgParamsSchema, pathId } from '../../lib/openapi';
 import { iso, isoOrNull } from '../../lib/time';
-
-/** A path parameter holding an id. */
-export const pathId = (name: string, example: string) =>
-  z
-    .string()
-    .max(64)
-    .openapi({ param: { name, in: 'path' }, example });
 
 export const AgentParamsSchema = OrgParamsSchema.extend({ agentId: pathId('agentId', 'agt_01hv…') });
 
@@ -125,31 +118,13 @@ export const toAgent = (a: AgentRow): z.infer<typeof AgentSchema> => ({
   updated_at: iso(a.updatedAt),
 });
 
-/** A comma-separated list in a query string, each item checked by `item`. */
-export const csvQuery = (item: z.ZodType<string>, max: number, description: string) =>
-  z
-    .string()
-    .max(4000)
-    .refine((s) => {
-      const parts = splitCsv(s);
-      return parts.length > 0 && parts.length <= max && parts.every((p) => item.safeParse(p).success);
-    }, `A comma-separated list of at most ${max} valid values`)
-    .optional()
-    .openapi({ description });
-
-export const splitCsv = (s: string) =>
-  s
-    .split(',')
-    .map((p) => p.trim())
-    .filter(Boolean);
-
 export const ChannelSchema = z.string().max(64).regex(CHANNEL_PATTERN);
 
-export const ChannelsQuery = csvQuery(
+export const ChannelsQuery = commaList(
   ChannelSchema,
   MAX_CHANNELS,
   'Event types to receive, comma-separated; `agent.*` matches a prefix and `*` (the default) everything',
-);
+).optional();
 
 export const StreamEventSchema = z
   .object({

@@ -12,14 +12,15 @@ import {
   storeSkillCredentials,
   updateSkill,
 } from '../../domain/agents/skills';
-import { jsonBody, jsonResponse, noContent, OrgParamsSchema } from '../../lib/openapi';
+import { jsonBody, jsonResponse, noContent, OrgParamsSchema, pathId } from '../../lib/openapi';
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
 import { ctxOf } from '../../lib/request';
 import { orgRoute } from '../../lib/route';
 import { createRouter } from '../../lib/router';
+import { iso, isoOrNull } from '../../lib/time';
 import { canReadAgents } from './agents';
 import { canDesign } from './roles';
-import { DescriptionSchema, JsonObjectSchema, markdownUpload, pathId, SlugNameSchema } from './schemas';
+import { DescriptionSchema, JsonObjectSchema, markdownUpload, SlugNameSchema } from './schemas';
 
 const tags = ['Skills'];
 
@@ -49,8 +50,8 @@ const toSkill = (s: SkillRow): z.infer<typeof SkillSchema> => ({
   metadata: s.metadata,
   has_credentials: s.credentialsItemId !== null,
   created_by: s.createdBy,
-  created_at: new Date(s.createdAt).toISOString(),
-  updated_at: new Date(s.updatedAt).toISOString(),
+  created_at: iso(s.createdAt),
+  updated_at: iso(s.updatedAt),
 });
 
 const SkillFields = z.object({
@@ -279,7 +280,7 @@ export const skillsRouter = createRouter()
       c.req.valid('param').skillId,
       c.req.valid('json').values,
     );
-    return c.json({ set: s.set, updated_at: new Date(s.updatedAt).toISOString() }, 200);
+    return c.json({ set: s.set, updated_at: iso(s.updatedAt) }, 200);
   })
   .openapi(revokeCredentialsRoute, async (c) => {
     await revokeSkillCredentials(ctxOf(c), c.var.org.id, c.req.valid('param').skillId);
@@ -287,8 +288,5 @@ export const skillsRouter = createRouter()
   })
   .openapi(credentialStatusRoute, async (c) => {
     const s = await skillCredentialStatus(c.var.db, c.var.org.id, c.req.valid('param').skillId);
-    return c.json(
-      { set: s.set, updated_at: s.updatedAt === null ? null : new Date(s.updatedAt).toISOString() },
-      200,
-    );
+    return c.json({ set: s.set, updated_at: isoOrNull(s.updatedAt) }, 200);
   });

@@ -10,12 +10,13 @@ import {
   STREAM_TICKET_TTL_SECONDS,
 } from '../../domain/agents/stream-tickets';
 import type { AppEnv } from '../../env';
-import { errorResponses, jsonBody, jsonResponse, OrgParamsSchema } from '../../lib/openapi';
+import { commaList, errorResponses, jsonBody, jsonResponse, OrgParamsSchema } from '../../lib/openapi';
 import { requireUser } from '../../lib/request';
 import { orgRoute } from '../../lib/route';
 import { createRouter } from '../../lib/router';
+import { iso } from '../../lib/time';
 import { canReadAgents } from './agents';
-import { AgentParamsSchema, ChannelsQuery, csvQuery, splitCsv } from './schemas';
+import { AgentParamsSchema, ChannelsQuery } from './schemas';
 
 const tags = ['Agent streams'];
 
@@ -58,11 +59,11 @@ const StreamQuerySchema = z.object({
     .optional()
     .openapi({ description: 'Replay events after this sequence number first' }),
 });
-const AgentsQuery = csvQuery(
+const AgentsQuery = commaList(
   z.string().max(64),
   MAX_FILTER_AGENTS,
   'Only events of these agents, comma-separated',
-);
+).optional();
 
 const agentStreamRoute = orgRoute({
   method: 'get',
@@ -139,12 +140,12 @@ const ticketStreamRoute = createRoute({
 function subscription(
   c: Context<AppEnv>,
   owner: StreamOwner,
-  q: { channels?: string; agents?: string; after?: number },
+  q: { channels?: string[]; agents?: string[]; after?: number },
   lastEventId: number | undefined,
 ) {
   const filter: StreamFilter = {
-    channels: q.channels ? splitCsv(q.channels) : ALL_CHANNELS,
-    agents: q.agents ? splitCsv(q.agents) : null,
+    channels: q.channels ?? ALL_CHANNELS,
+    agents: q.agents ?? null,
   };
   const websocket = c.req.header('Upgrade')?.toLowerCase() === 'websocket';
   // Last-Event-ID wins: an EventSource reconnects to the same URL, with the header set.
@@ -179,7 +180,7 @@ export const streamsRouter = createRouter()
       {
         ticket: t.ticket,
         url: `/api/v1/stream?ticket=${encodeURIComponent(t.ticket)}`,
-        expires_at: new Date(t.expiresAt).toISOString(),
+        expires_at: iso(t.expiresAt),
       },
       201,
     );

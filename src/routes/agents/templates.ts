@@ -9,11 +9,12 @@ import {
   templateCursor,
   updateTemplate,
 } from '../../domain/agents/templates';
-import { jsonBody, jsonResponse, noContent, OrgParamsSchema } from '../../lib/openapi';
+import { jsonBody, jsonResponse, noContent, OrgParamsSchema, pathId } from '../../lib/openapi';
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
 import { ctxOf } from '../../lib/request';
 import { orgRoute } from '../../lib/route';
 import { createRouter } from '../../lib/router';
+import { iso, isoOrNull } from '../../lib/time';
 import { AgentFieldsSchema, canReadAgents, canWriteAgents } from './agents';
 import {
   AgentSchema,
@@ -22,7 +23,6 @@ import {
   EmojiSchema,
   JsonObjectSchema,
   ModelSchema,
-  pathId,
   SlugNameSchema,
   TagsSchema,
   toAgent,
@@ -69,9 +69,9 @@ const toTemplate = (t: TemplateRow): z.infer<typeof TemplateSchema> => ({
   tags: t.tags,
   config: t.config,
   created_by: t.createdBy,
-  created_at: new Date(t.createdAt).toISOString(),
-  updated_at: new Date(t.updatedAt).toISOString(),
-  archived_at: t.archivedAt === null ? null : new Date(t.archivedAt).toISOString(),
+  created_at: iso(t.createdAt),
+  updated_at: iso(t.updatedAt),
+  archived_at: isoOrNull(t.archivedAt),
 });
 
 const TemplateFields = z.object({

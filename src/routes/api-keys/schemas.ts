@@ -7,7 +7,7 @@ import { iso, isoOrNull } from '../../lib/time';
 
 export const tags = ['API keys'];
 
-// Spelled out rather than `idParam`, whose computed key would type `keyId` as possibly undefined.
+// Stricter than `pathId`: an id of the wrong shape is refused (400) before any lookup.
 export const KeyParamsSchema = OrgParamsSchema.extend({
   keyId: z
     .string()

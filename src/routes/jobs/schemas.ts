@@ -2,9 +2,8 @@ import { z } from '@hono/zod-openapi';
 import { JOB_STATES } from '../../db/schema';
 import type { Job } from '../../domain/jobs/queue';
 import { readStoredJson } from '../../lib/json-value';
-import { OrgParamsSchema } from '../../lib/openapi';
+import { OrgParamsSchema, pathId } from '../../lib/openapi';
 import { iso, isoOrNull } from '../../lib/time';
-import { pathId } from '../tickets/schemas';
 
 export const tags = ['Jobs'];
 

@@ -1,6 +1,13 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { acceptInvite, createInvite, listInvites, revokeInvite } from '../../domain/orgs/invites';
-import { errorResponses, jsonBody, jsonResponse, noContent, OrgParamsSchema } from '../../lib/openapi';
+import {
+  errorResponses,
+  jsonBody,
+  jsonResponse,
+  noContent,
+  OrgParamsSchema,
+  pathId,
+} from '../../lib/openapi';
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
 import { ctxOf, requireUser } from '../../lib/request';
 import { orgRoute } from '../../lib/route';
@@ -48,7 +55,7 @@ const revokeRoute = orgRoute({
   access: { role: 'admin', scope: 'members:write' },
   request: {
     params: OrgParamsSchema.extend({
-      inviteId: z.string().openapi({ param: { name: 'inviteId', in: 'path' } }),
+      inviteId: pathId('inviteId', 'inv_01hv…'),
     }),
   },
   responses: { 204: noContent },

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { createInvite } from '../../domain/orgs/invites';
 import { changeMemberRole, listMembers, removeMember } from '../../domain/orgs/members';
-import { jsonBody, jsonResponse, noContent, OrgParamsSchema } from '../../lib/openapi';
+import { jsonBody, jsonResponse, noContent, OrgParamsSchema, pathId } from '../../lib/openapi';
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
 import { ctxOf } from '../../lib/request';
 import { orgRoute } from '../../lib/route';
@@ -17,7 +17,7 @@ import {
 
 const tags = ['Members'];
 const MemberParams = OrgParamsSchema.extend({
-  userId: z.string().openapi({ param: { name: 'userId', in: 'path' }, example: 'usr_01hv…' }),
+  userId: pathId('userId', 'usr_01hv…'),
 });
 
 const listRoute = orgRoute({

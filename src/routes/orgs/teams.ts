@@ -9,7 +9,7 @@ import {
   removeTeamMember,
   updateTeam,
 } from '../../domain/orgs/teams';
-import { jsonBody, jsonResponse, noContent, OrgParamsSchema } from '../../lib/openapi';
+import { jsonBody, jsonResponse, noContent, OrgParamsSchema, pathId } from '../../lib/openapi';
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
 import { ctxOf } from '../../lib/request';
 import { type Access, orgRoute } from '../../lib/route';
@@ -19,10 +19,10 @@ import { TeamSchema, toTeam } from './schemas';
 
 const tags = ['Teams'];
 const TeamParams = OrgParamsSchema.extend({
-  teamId: z.string().openapi({ param: { name: 'teamId', in: 'path' }, example: 'team_01hv…' }),
+  teamId: pathId('teamId', 'team_01hv…'),
 });
 const TeamMemberParams = TeamParams.extend({
-  userId: z.string().openapi({ param: { name: 'userId', in: 'path' }, example: 'usr_01hv…' }),
+  userId: pathId('userId', 'usr_01hv…'),
 });
 const TeamBody = z.object({
   name: z.string().trim().min(1).max(100),

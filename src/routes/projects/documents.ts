@@ -11,13 +11,12 @@ import {
   replaceText,
   uploadDocument,
 } from '../../domain/work/documents';
-import { jsonBody, jsonResponse, noContent, responseHeaders } from '../../lib/openapi';
+import { jsonBody, jsonResponse, noContent, pathId, responseHeaders } from '../../lib/openapi';
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
 import { ctxOf } from '../../lib/request';
 import { orgRoute } from '../../lib/route';
 import { createRouter } from '../../lib/router';
 import { iso } from '../../lib/time';
-import { pathId } from '../tickets/schemas';
 import { ProjectParamsSchema } from './schemas';
 
 const tags = ['Documents'];

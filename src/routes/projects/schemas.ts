@@ -1,9 +1,8 @@
 import { z } from '@hono/zod-openapi';
 import type { Project } from '../../domain/work/projects';
 import { jsonObject } from '../../lib/json-value';
-import { OrgParamsSchema } from '../../lib/openapi';
+import { OrgParamsSchema, pathId } from '../../lib/openapi';
 import { iso } from '../../lib/time';
-import { pathId } from '../tickets/schemas';
 
 export const tags = ['Projects'];
 

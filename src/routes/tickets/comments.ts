@@ -6,13 +6,13 @@ import {
   editComment,
   listComments,
 } from '../../domain/work/comments';
-import { jsonBody, jsonResponse, noContent } from '../../lib/openapi';
+import { jsonBody, jsonResponse, noContent, pathId } from '../../lib/openapi';
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
 import { ctxOf } from '../../lib/request';
 import { orgRoute } from '../../lib/route';
 import { createRouter } from '../../lib/router';
 import { iso } from '../../lib/time';
-import { pathId, TicketParamsSchema, tags } from './schemas';
+import { TicketParamsSchema, tags } from './schemas';
 
 const CommentSchema = z
   .object({

@@ -1,10 +1,10 @@
 import { z } from '@hono/zod-openapi';
 import { addDependency, removeDependency, ticketDependencyLists } from '../../domain/work/dependencies';
-import { jsonBody, jsonResponse, noContent } from '../../lib/openapi';
+import { jsonBody, jsonResponse, noContent, pathId } from '../../lib/openapi';
 import { ctxOf } from '../../lib/request';
 import { orgRoute } from '../../lib/route';
 import { createRouter } from '../../lib/router';
-import { PrioritySchema, pathId, StatusSchema, TicketParamsSchema, tags } from './schemas';
+import { PrioritySchema, StatusSchema, TicketParamsSchema, tags } from './schemas';
 
 const DependencySchema = z
   .object({ ticket_id: z.string(), depends_on_id: z.string(), project_id: z.string() })

@@ -5,7 +5,7 @@ import type { Assignee } from '../../domain/work/assignees';
 import type { TicketRow } from '../../domain/work/tickets';
 import type { AppEnv } from '../../env';
 import { ApiError } from '../../lib/errors';
-import { OrgParamsSchema } from '../../lib/openapi';
+import { OrgParamsSchema, pathId } from '../../lib/openapi';
 import { iso, isoOrNull } from '../../lib/time';
 
 export const tags = ['Tickets'];
@@ -156,21 +156,4 @@ export function toFields(c: Context<AppEnv>, b: Partial<z.infer<typeof TicketFie
   };
 }
 
-/** A path id; one that names nothing here is simply not found (404). */
-export const pathId = (name: string, example: string) =>
-  z
-    .string()
-    .max(100)
-    .openapi({ param: { name, in: 'path' }, example });
-
 export const TicketParamsSchema = OrgParamsSchema.extend({ ticketId: pathId('ticketId', 'tkt_01hv…') });
-
-/** A query list given as `a,b` or repeated (`?status=a&status=b`). */
-export const listParam = <T extends z.ZodType>(item: T) =>
-  z.preprocess(
-    (v) =>
-      v === undefined
-        ? undefined
-        : (Array.isArray(v) ? v : [v]).flatMap((s) => String(s).split(',')).filter(Boolean),
-    z.array(item).optional(),
-  );

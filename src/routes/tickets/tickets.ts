@@ -1,13 +1,12 @@
 import { z } from '@hono/zod-openapi';
 import { bulkCreateTickets, MAX_BULK_TICKETS } from '../../domain/work/bulk';
 import { createTicket, deleteTicket, getTicket, listTickets, updateTicket } from '../../domain/work/tickets';
-import { jsonBody, jsonResponse, noContent, OrgParamsSchema } from '../../lib/openapi';
+import { commaList, jsonBody, jsonResponse, noContent, OrgParamsSchema } from '../../lib/openapi';
 import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
 import { ctxOf } from '../../lib/request';
 import { orgRoute } from '../../lib/route';
 import { createRouter } from '../../lib/router';
 import {
-  listParam,
   PrioritySchema,
   priorityRank,
   resolveAssignee,
@@ -21,8 +20,16 @@ import {
 } from './schemas';
 
 const ListQuerySchema = PageQuerySchema.extend({
-  status: listParam(StatusSchema).openapi({ description: 'One or more statuses, comma-separated' }),
-  priority: listParam(PrioritySchema).openapi({ description: 'One or more priorities, comma-separated' }),
+  status: commaList(
+    StatusSchema,
+    StatusSchema.options.length,
+    'One or more statuses, comma-separated',
+  ).optional(),
+  priority: commaList(
+    PrioritySchema,
+    PrioritySchema.options.length,
+    'One or more priorities, comma-separated',
+  ).optional(),
   assignee: z
     .string()
     .max(100)

@@ -2,13 +2,12 @@ import { z } from '@hono/zod-openapi';
 import { claimTicket, moveTicket, transitionTicket } from '../../domain/work/status';
 import { board, nextTicket } from '../../domain/work/tickets';
 import { TRANSITIONS } from '../../domain/work/workflow';
-import { jsonBody, jsonResponse, OrgParamsSchema } from '../../lib/openapi';
+import { jsonBody, jsonResponse, OrgParamsSchema, pathId } from '../../lib/openapi';
 import { ctxOf } from '../../lib/request';
 import { orgRoute } from '../../lib/route';
 import { createRouter } from '../../lib/router';
 import {
   AssigneeInputSchema,
-  pathId,
   resolveAssignee,
   StatusSchema,
   TicketParamsSchema,

@@ -13,7 +13,7 @@ import { utf8 } from '../../lib/encoding';
 import { OrgParamsSchema } from '../../lib/openapi';
 import { iso, isoOrNull } from '../../lib/time';
 
-// Spelled out rather than `idParam`, whose computed key would type `itemId` as possibly undefined.
+// Stricter than `pathId`: an id of the wrong shape is refused (400) before any lookup.
 export const ItemParamsSchema = OrgParamsSchema.extend({
   itemId: z
     .string()
