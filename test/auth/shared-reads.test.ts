@@ -59,17 +59,18 @@ describe('SharedReads', () => {
     expect(read.started()).toBe(2);
   });
 
-  it('a request that joined a read which failed reads for itself instead of failing too', async () => {
+  it('passes a failed read to every request waiting for it, then reads again', async () => {
     const reads = new SharedReads<string[]>();
     let started = 0;
-    const start = () => {
+    const failing = () => {
       started++;
-      return started === 1 ? Promise.reject(new Error('D1 unavailable')) : Promise.resolve(['open']);
+      return Promise.reject(new Error('D1 unavailable'));
     };
-    const a = reads.read('k', [0], start);
-    const b = reads.read('k', [0], start);
+    const a = reads.read('k', [0], failing);
+    const b = reads.read('k', [0], failing);
     await expect(a).rejects.toThrow('D1 unavailable');
-    expect(await b).toEqual(['open']);
+    await expect(b).rejects.toThrow('D1 unavailable');
+    await expect(reads.read('k', [0], failing)).rejects.toThrow('D1 unavailable');
     expect(started).toBe(2);
   });
 });

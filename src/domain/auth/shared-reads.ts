@@ -13,8 +13,7 @@ export class SharedReads<V> {
   read(key: string, versions: readonly number[], start: () => Promise<V>): Promise<V> {
     const stamp = versions.join(' ');
     const running = this.#reads.get(key);
-    // A failure is the starter's alone: a request that joined reads for itself rather than fail too.
-    if (running?.versions === stamp) return running.read.catch(start);
+    if (running?.versions === stamp) return running.read;
     const entry = { versions: stamp, read: start() };
     this.#reads.set(key, entry);
     const settled = () => {
