@@ -87,21 +87,6 @@ describe('Server-Timing', () => {
     expect(costOf(warm)).toMatchObject({ d1: 1, do: 0 });
   });
 
-  it('concurrent reads whose cached credential checks expired share one read of them', async () => {
-    const u = await newUser();
-    const { key } = await newApiKey(u, u.orgId, ['activity:read']);
-    const t = clock();
-    for (const token of [u.token, key]) {
-      t.expireCaches();
-      const burst = await Promise.all(
-        Array.from({ length: 5 }, () => call(orgPath(u.orgId, 'activity'), { token })),
-      );
-      for (const res of burst) expect(res.status, res.text).toBe(200);
-      // Five list queries, and one check of the session and membership (or of the key) among them.
-      expect(burst.reduce((sum, res) => sum + costOf(res).d1, 0)).toBe(6);
-    }
-  });
-
   it('a create is one batch, plus the idempotency record (claim and result) when a key is sent', async () => {
     const u = await newUser();
     clock();

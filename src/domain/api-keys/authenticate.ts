@@ -6,7 +6,6 @@ import { unauthenticated } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { CredentialCache } from '../auth/credential-cache';
 import type { Principal } from '../auth/principal';
-import { SharedReads } from '../auth/shared-reads';
 
 export const API_KEY_PREFIX = 'fmk_';
 
@@ -14,9 +13,6 @@ type ApiKeyPrincipal = Extract<Principal, { type: 'api_key' }>;
 
 /** Keys recently found valid, by secret hash, with the ends that still apply to them. */
 const validKeys = new CredentialCache<{ principal: ApiKeyPrincipal; endsAt: number | null }>();
-
-/** Checks of the same key in flight (see `SharedReads`). */
-const keyReads = new SharedReads<{ key: typeof apiKeys.$inferSelect; secretExpiresAt: number | null }[]>();
 
 /** Forgets cached checks of a key (on revoke, roll, update…) or of a whole organization. */
 export function forgetApiKeys(match: { keyId: string } | { orgId: string }) {
@@ -36,15 +32,13 @@ export async function authenticateApiKey(db: Db, raw: string): Promise<ApiKeyPri
   if (cached && (cached.endsAt === null || cached.endsAt > now)) return cached.principal;
 
   const readAt = validKeys.version;
-  const [row] = await keyReads.read(hash, [readAt], async () =>
-    db
-      .select({ key: apiKeys, secretExpiresAt: apiKeySecrets.expiresAt })
-      .from(apiKeySecrets)
-      .innerJoin(apiKeys, eq(apiKeys.id, apiKeySecrets.keyId))
-      .innerJoin(organizations, and(eq(organizations.id, apiKeys.orgId), isNull(organizations.deletedAt)))
-      .where(eq(apiKeySecrets.hash, hash))
-      .limit(1),
-  );
+  const [row] = await db
+    .select({ key: apiKeys, secretExpiresAt: apiKeySecrets.expiresAt })
+    .from(apiKeySecrets)
+    .innerJoin(apiKeys, eq(apiKeys.id, apiKeySecrets.keyId))
+    .innerJoin(organizations, and(eq(organizations.id, apiKeys.orgId), isNull(organizations.deletedAt)))
+    .where(eq(apiKeySecrets.hash, hash))
+    .limit(1);
   const key = row?.key;
   if (!row || !key) throw unauthenticated('The API key is not valid');
   if (key.revokedAt !== null) throw unauthenticated('The API key has been revoked');

@@ -11,7 +11,6 @@ import { CLOSE_CREDENTIAL_ENDED } from '../agents/stream-owners';
 import { endStreams } from '../agents/stream-revocation';
 import type { Ctx, Defer } from '../context';
 import { CredentialCache } from './credential-cache';
-import { SharedReads } from './shared-reads';
 import { ACCESS_TTL_SECONDS, signToken } from './tokens';
 
 export const SESSION_TTL_MS = 30 * DAY;
@@ -171,7 +170,6 @@ export function sessionKnownOpen(sessionId: string, userId: string, now = Date.n
 export function sessionCheck(db: Db, sessionId: string, userId: string, now = Date.now()) {
   const readAt = openSessions.version;
   return {
-    readAt,
     query: db
       .select({ expiresAt: sessions.expiresAt })
       .from(sessions)
@@ -186,8 +184,7 @@ export function sessionCheck(db: Db, sessionId: string, userId: string, now = Da
       .limit(1),
     check(rows: { expiresAt: number }[]) {
       const row = rows[0];
-      // The rows may come from a read another request started a moment earlier (`SharedReads`).
-      if (!row || row.expiresAt <= now) throw unauthenticated('The session has ended; sign in again');
+      if (!row) throw unauthenticated('The session has ended; sign in again');
       openSessions.set(sessionId, { userId, expiresAt: row.expiresAt }, now, readAt);
       return row.expiresAt;
     },
@@ -202,9 +199,6 @@ export async function assertSessionActive(db: Db, sessionId: string, userId: str
   const now = Date.now();
   const known = sessionKnownOpen(sessionId, userId, now);
   if (known !== null) return known;
-  const { readAt, query, check } = sessionCheck(db, sessionId, userId, now);
-  return check(await sessionReads.read(`${sessionId} ${userId}`, [readAt], async () => query));
+  const { query, check } = sessionCheck(db, sessionId, userId, now);
+  return check(await query);
 }
-
-/** Checks of the same session in flight (see `SharedReads`). */
-const sessionReads = new SharedReads<{ expiresAt: number }[]>();

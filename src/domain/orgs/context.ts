@@ -6,7 +6,6 @@ import { CredentialCache } from '../auth/credential-cache';
 import type { Principal } from '../auth/principal';
 import type { Role } from '../auth/scopes';
 import { sessionCheck, sessionKnownOpen } from '../auth/sessions';
-import { SharedReads } from '../auth/shared-reads';
 
 /** The organization a request acts in, and what the caller is there. */
 export interface OrgContext {
@@ -33,7 +32,6 @@ export function forgetMemberships(match: { orgId: string; userId?: string }) {
 function membershipCheck(db: Db, orgId: string, userId: string) {
   const readAt = knownRoles.version;
   return {
-    readAt,
     query: db
       .select({ role: memberships.role })
       .from(memberships)
@@ -60,21 +58,12 @@ export async function assertSessionOpenIn(db: Db, sessionId: string, userId: str
   const known = sessionKnownOpen(sessionId, userId, now);
   if (known !== null) return known;
   const session = sessionCheck(db, sessionId, userId, now);
-  const key = `${sessionId} ${userId} ${orgId}`;
-  if (knownRoles.get(roleKey(orgId, userId), now))
-    return session.check(await sessionReads.read(key, [session.readAt], async () => session.query));
+  if (knownRoles.get(roleKey(orgId, userId), now)) return session.check(await session.query);
   const member = membershipCheck(db, orgId, userId);
-  const [sessionRows, memberRows] = await sessionAndRoleReads.read(key, [session.readAt, member.readAt], () =>
-    db.batch([session.query, member.query]),
-  );
+  const [sessionRows, memberRows] = await db.batch([session.query, member.query]);
   member.remember(memberRows, now);
   return session.check(sessionRows);
 }
-
-/** Checks in flight (see `SharedReads`): of a session, a membership, or both at once. */
-const sessionReads = new SharedReads<{ expiresAt: number }[]>();
-const roleReads = new SharedReads<{ role: Role }[]>();
-const sessionAndRoleReads = new SharedReads<[{ expiresAt: number }[], { role: Role }[]]>();
 
 /** Not a member, not the key's organization, deleted or missing: all answer the same 404. */
 export async function resolveOrg(db: Db, principal: Principal, orgId: string): Promise<OrgContext> {
@@ -87,8 +76,7 @@ export async function resolveOrg(db: Db, principal: Principal, orgId: string): P
   let role = knownRoles.get(roleKey(orgId, principal.userId), now)?.role;
   if (!role) {
     const member = membershipCheck(db, orgId, principal.userId);
-    const key = roleKey(orgId, principal.userId);
-    role = member.remember(await roleReads.read(key, [member.readAt], async () => member.query), now);
+    role = member.remember(await member.query, now);
   }
   if (!role) throw notFound('Organization');
   return { id: orgId, role, scopes: null };
