@@ -61,7 +61,8 @@ export const teams = sqliteTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [uniqueIndex('teams_org_name_uq').on(t.orgId, t.name)],
+  // Lists page by id without sorting the organization's teams.
+  (t) => [uniqueIndex('teams_org_name_uq').on(t.orgId, t.name), index('teams_org_idx').on(t.orgId, t.id)],
 );
 
 export const teamMembers = sqliteTable(

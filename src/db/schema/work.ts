@@ -186,8 +186,9 @@ export const jobs = sqliteTable(
   (t) => [
     // Claims take the most urgent available jobs of one queue.
     index('jobs_claim_idx').on(t.orgId, t.queue, t.state, t.priority, t.availableAt),
-    // Lists by state page by id.
+    // Lists by state page by id; lists of every state too, without sorting the organization's jobs.
     index('jobs_org_state_idx').on(t.orgId, t.state, t.id),
+    index('jobs_org_idx').on(t.orgId, t.id),
     // Housekeeping finds expired leases.
     index('jobs_lease_expiry_idx').on(t.state, t.leaseExpiresAt),
     // A repeated submission with the same key finds the original job.
