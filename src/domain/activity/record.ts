@@ -17,20 +17,23 @@ export interface ActivityInput {
   metadata?: Record<string, unknown>;
 }
 
+/** The row of an entry; `orgId` may be SQL that yields NULL to abort the batch. */
+const entry = (ctx: Ctx, input: ActivityInput, orgId: string | SQL = input.orgId) => ({
+  id: newId('act'),
+  orgId,
+  actorType: ctx.actor.type,
+  actorId: ctx.actor.id,
+  action: input.action,
+  entityType: input.entityType,
+  entityId: input.entityId,
+  metadata: input.metadata ?? {},
+  ip: ctx.ip,
+  createdAt: Date.now(),
+});
+
 /** The entry, always written. */
 export function activityInsert(ctx: Ctx, input: ActivityInput) {
-  return ctx.db.insert(activityLog).values({
-    id: newId('act'),
-    orgId: input.orgId,
-    actorType: ctx.actor.type,
-    actorId: ctx.actor.id,
-    action: input.action,
-    entityType: input.entityType,
-    entityId: input.entityId,
-    metadata: input.metadata ?? {},
-    ip: ctx.ip,
-    createdAt: Date.now(),
-  });
+  return ctx.db.insert(activityLog).values(entry(ctx, input));
 }
 
 /**
@@ -52,18 +55,7 @@ export function activityInsertIf(ctx: Ctx, input: ActivityInput, condition: SQL)
  * `guard` failure for `commit`). This makes "change if still X, and log it" one atomic step.
  */
 export function activityInsertOrAbort(ctx: Ctx, input: ActivityInput, guard: SQL) {
-  return ctx.db.insert(activityLog).values({
-    id: newId('act'),
-    orgId: sql`(SELECT ${input.orgId} WHERE ${guard})`,
-    actorType: ctx.actor.type,
-    actorId: ctx.actor.id,
-    action: input.action,
-    entityType: input.entityType,
-    entityId: input.entityId,
-    metadata: input.metadata ?? {},
-    ip: ctx.ip,
-    createdAt: Date.now(),
-  });
+  return ctx.db.insert(activityLog).values(entry(ctx, input, sql`(SELECT ${input.orgId} WHERE ${guard})`));
 }
 
 /**
