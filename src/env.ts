@@ -1,6 +1,7 @@
 import type { Db } from './db/client';
 import type { Principal } from './domain/auth/principal';
 import type { RateLimits } from './domain/auth/rate-limits';
+import type { OrgCtx } from './domain/context';
 import type { OrgContext } from './domain/orgs/context';
 
 /** Bindings and vars declared in wrangler.toml, plus secrets read from the environment. */
@@ -37,6 +38,8 @@ export interface AppEnv {
     db: Db;
     principal: Principal;
     org: OrgContext;
+    /** The domain's view of an org-scoped request (see middleware/org). */
+    ctx: OrgCtx;
     /** Set on rate-limited routes (see middleware/rate-limits). */
     rateLimits: RateLimits;
   };

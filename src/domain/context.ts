@@ -1,6 +1,7 @@
 import type { Db } from '../db/client';
 import type { Env } from '../env';
 import type { Actor } from './auth/principal';
+import type { OrgContext } from './orgs/context';
 
 /** Hands work to the runtime to finish after the response (the Worker's `waitUntil`). */
 export type Defer = (work: Promise<unknown>) => void;
@@ -13,4 +14,10 @@ export interface Ctx {
   ip: string | null;
   /** Outside a request there is nothing to finish after, and such work is awaited instead. */
   defer?: Defer;
+}
+
+/** A caller acting inside one organization (every `/orgs/{orgId}` route): `c.var.ctx`. */
+export interface OrgCtx extends Ctx {
+  org: OrgContext;
+  orgId: string;
 }

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { serverSecrets } from '../domain/auth/tokens';
+import type { PageRequest } from '../domain/lookup';
 import type { Env } from '../env';
 import { fromBase64, fromUtf8, toBase64Url, utf8 } from './encoding';
 import { ApiError } from './errors';
@@ -101,4 +102,15 @@ export async function toPage<R, T>(
     data: pageRows.map(map),
     next_cursor: more && last !== undefined ? await encodeCursor(env, key(last)) : null,
   };
+}
+
+/** A list answer: decodes the query's cursor, fetches the page after it and encodes the next one. */
+export async function paged<R extends { id: string }, T>(
+  env: Env,
+  query: { limit: number; cursor?: string },
+  fetch: (page: PageRequest) => Promise<R[]>,
+  map: (row: R) => T,
+) {
+  const rows = await fetch({ limit: query.limit, after: await decodeCursor(env, query.cursor) });
+  return toPage(env, rows, query.limit, (r) => r.id, map);
 }

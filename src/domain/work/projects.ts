@@ -1,10 +1,11 @@
-import { and, count, eq, gt, sql } from 'drizzle-orm';
+import { and, count, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { documents, projects, ticketDependencies, tickets } from '../../db/schema';
 import { conflict, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { activityInsert, activityInsertIf } from '../activity/record';
-import type { Ctx } from '../context';
+import type { Ctx, OrgCtx } from '../context';
+import { findInOrg, getInOrg, type PageRequest, pageInOrg } from '../lookup';
 
 export type Project = typeof projects.$inferSelect;
 
@@ -18,20 +19,9 @@ export interface ProjectInput {
 
 export const SYSTEM_PROJECT_NAME = 'System';
 
-export async function findProject(db: Db, orgId: string, id: string) {
-  const [row] = await db
-    .select()
-    .from(projects)
-    .where(and(eq(projects.orgId, orgId), eq(projects.id, id)))
-    .limit(1);
-  return row;
-}
+export const findProject = (db: Db, orgId: string, id: string) => findInOrg(db, projects, orgId, id);
 
-export async function getProject(db: Db, orgId: string, id: string): Promise<Project> {
-  const row = await findProject(db, orgId, id);
-  if (!row) throw notFound('Project');
-  return row;
-}
+export const getProject = (db: Db, orgId: string, id: string) => getInOrg(db, projects, 'Project', orgId, id);
 
 const findSystemProject = (db: Db, orgId: string) =>
   db
@@ -93,22 +83,14 @@ export async function systemProject(ctx: Ctx, orgId: string): Promise<Project> {
 }
 
 /** Projects, oldest first; the system project is made first if the organization has none yet. */
-export async function listProjectsWithSystem(ctx: Ctx, orgId: string, limit: number, after?: string) {
-  await systemProjectId(ctx, orgId);
-  return listProjects(ctx.db, orgId, limit, after);
-}
-
 /** Oldest first, so the system project (made on first use) leads a new organization's list. */
-function listProjects(db: Db, orgId: string, limit: number, after?: string) {
-  return db
-    .select()
-    .from(projects)
-    .where(and(eq(projects.orgId, orgId), after ? gt(projects.id, after) : undefined))
-    .orderBy(projects.id)
-    .limit(limit + 1);
+export async function listProjectsWithSystem(ctx: OrgCtx, page: PageRequest) {
+  await systemProjectId(ctx, ctx.orgId);
+  return pageInOrg(ctx.db, projects, ctx.orgId, page);
 }
 
-export async function createProject(ctx: Ctx, orgId: string, input: ProjectInput) {
+export async function createProject(ctx: OrgCtx, input: ProjectInput) {
+  const { orgId } = ctx;
   const now = Date.now();
   const row: Project = {
     id: newId('prj'),
@@ -131,7 +113,8 @@ export async function createProject(ctx: Ctx, orgId: string, input: ProjectInput
   return row;
 }
 
-export async function updateProject(ctx: Ctx, orgId: string, id: string, patch: Partial<ProjectInput>) {
+export async function updateProject(ctx: OrgCtx, id: string, patch: Partial<ProjectInput>) {
+  const { orgId } = ctx;
   const current = await getProject(ctx.db, orgId, id);
   const changes = {
     ...(patch.name !== undefined ? { name: patch.name } : {}),
@@ -169,7 +152,8 @@ export async function updateProject(ctx: Ctx, orgId: string, id: string, patch: 
   return row;
 }
 
-export async function clearTickets(ctx: Ctx, orgId: string, projectId: string) {
+export async function clearTickets(ctx: OrgCtx, projectId: string) {
+  const { orgId } = ctx;
   await getProject(ctx.db, orgId, projectId);
   const [{ n }] = (await ctx.db
     .select({ n: count() })
@@ -193,7 +177,8 @@ export async function clearTickets(ctx: Ctx, orgId: string, projectId: string) {
  * Deletes the project; foreign keys take its tickets, documents, project role assignments and
  * mode sessions with it. Document bytes are removed from the bucket afterwards.
  */
-export async function deleteProject(ctx: Ctx, orgId: string, projectId: string) {
+export async function deleteProject(ctx: OrgCtx, projectId: string) {
+  const { orgId } = ctx;
   const project = await getProject(ctx.db, orgId, projectId);
   if (project.system) throw conflict('The system project cannot be deleted');
   const docs = await ctx.db

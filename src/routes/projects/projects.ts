@@ -11,8 +11,7 @@ import {
   updateProject,
 } from '../../domain/work/projects';
 import { jsonBody, jsonResponse, noContent, OrgParamsSchema } from '../../lib/openapi';
-import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
-import { ctxOf } from '../../lib/request';
+import { PageQuerySchema, paged, pageOf } from '../../lib/pagination';
 import { orgRoute } from '../../lib/route';
 import { createRouter } from '../../lib/router';
 import {
@@ -158,33 +157,32 @@ const bulkDependenciesRoute = orgRoute({
 
 export const projectsRouter = createRouter()
   .openapi(listRoute, async (c) => {
-    const q = c.req.valid('query');
-    const rows = await listProjectsWithSystem(
-      ctxOf(c),
-      c.var.org.id,
-      q.limit,
-      await decodeCursor(c.env, q.cursor),
+    const page = await paged(
+      c.env,
+      c.req.valid('query'),
+      (p) => listProjectsWithSystem(c.var.ctx, p),
+      toProject,
     );
-    return c.json(await toPage(c.env, rows, q.limit, (r) => r.id, toProject), 200);
+    return c.json(page, 200);
   })
   .openapi(createProjectRoute, async (c) => {
     const b = c.req.valid('json');
-    const row = await createProject(ctxOf(c), c.var.org.id, { ...toProjectInput(b), name: b.name });
+    const row = await createProject(c.var.ctx, { ...toProjectInput(b), name: b.name });
     return c.json(toProject(row), 201);
   })
-  .openapi(systemRoute, async (c) => c.json(toProject(await systemProject(ctxOf(c), c.var.org.id)), 200))
+  .openapi(systemRoute, async (c) => c.json(toProject(await systemProject(c.var.ctx, c.var.ctx.orgId)), 200))
   .openapi(getRoute, async (c) => {
     const { projectId } = c.req.valid('param');
     return c.json(toProject(await getProject(c.var.db, c.var.org.id, projectId)), 200);
   })
   .openapi(updateRoute, async (c) => {
     const { projectId } = c.req.valid('param');
-    const row = await updateProject(ctxOf(c), c.var.org.id, projectId, toProjectInput(c.req.valid('json')));
+    const row = await updateProject(c.var.ctx, projectId, toProjectInput(c.req.valid('json')));
     return c.json(toProject(row), 200);
   })
   .openapi(deleteRoute, async (c) => {
     const { projectId } = c.req.valid('param');
-    await deleteProject(ctxOf(c), c.var.org.id, projectId);
+    await deleteProject(c.var.ctx, projectId);
     return c.body(null, 204);
   })
   .openapi(settingsRoute, async (c) => {
@@ -205,14 +203,14 @@ export const projectsRouter = createRouter()
   })
   .openapi(clearRoute, async (c) => {
     const { projectId } = c.req.valid('param');
-    return c.json({ deleted: await clearTickets(ctxOf(c), c.var.org.id, projectId) }, 200);
+    return c.json({ deleted: await clearTickets(c.var.ctx, projectId) }, 200);
   })
   .openapi(bulkDependenciesRoute, async (c) => {
     const { projectId } = c.req.valid('param');
     const { edges } = c.req.valid('json');
     await addDependenciesBulk(
-      ctxOf(c),
-      c.var.org.id,
+      c.var.ctx,
+      c.var.ctx.orgId,
       projectId,
       edges.map((e) => ({ ticketId: e.ticket_id, dependsOnId: e.depends_on_id })),
     );
