@@ -22,6 +22,7 @@ import { authRouter } from './routes/auth';
 import { devRouter } from './routes/dev/outbox';
 import { eventsRouter } from './routes/events';
 import { jobsRouter } from './routes/jobs';
+import { memoryRouter } from './routes/memory';
 import { orgsRouter } from './routes/orgs';
 import { platformRouter } from './routes/platform';
 import { projectRouter } from './routes/projects';
@@ -41,7 +42,8 @@ const api = createRouter()
   .route('/', agentRoutes)
   .route('/', projectRouter)
   .route('/', ticketRouter)
-  .route('/', jobsRouter);
+  .route('/', jobsRouter)
+  .route('/', memoryRouter);
 
 export function createApp() {
   const app = createRouter();

@@ -1,10 +1,10 @@
-import { and, desc, eq, gt, isNull, lt, or, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, gte, isNull, lt, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { type MemoryKind, type MemorySource, memoryEntries } from '../../db/schema';
 import { notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { activityInsert } from '../activity/record';
-import { assertAgentInOrg } from '../agents/shared';
+import { assertAgentInOrg, invalid } from '../agents/shared';
 import { commit } from '../commit';
 import type { OrgCtx } from '../context';
 import type { PageRequest } from '../lookup';
@@ -33,8 +33,9 @@ export interface MemoryScope {
   kind?: MemoryKind;
   /** Entries carrying every one of these tags. */
   tags?: string[];
-  createdAfter?: number;
-  createdBefore?: number;
+  /** Created at or after / at or before (ms). */
+  since?: number;
+  until?: number;
 }
 
 /** An expired entry is as good as gone until housekeeping deletes it. */
@@ -54,8 +55,8 @@ export function scopeConditions(orgId: string, s: MemoryScope, now: number): SQL
     s.shared === true ? isNull(memoryEntries.agentId) : undefined,
     s.shared === false ? sql`${memoryEntries.agentId} IS NOT NULL` : undefined,
     s.kind !== undefined ? eq(memoryEntries.kind, s.kind) : undefined,
-    s.createdAfter !== undefined ? sql`${memoryEntries.createdAt} >= ${s.createdAfter}` : undefined,
-    s.createdBefore !== undefined ? lt(memoryEntries.createdAt, s.createdBefore) : undefined,
+    s.since !== undefined ? gte(memoryEntries.createdAt, s.since) : undefined,
+    s.until !== undefined ? lte(memoryEntries.createdAt, s.until) : undefined,
     ...normalTags(s.tags ?? []).map(
       (tag) => sql`EXISTS (SELECT 1 FROM json_each(${memoryEntries.tags}) WHERE value = ${tag})`,
     ),
@@ -88,9 +89,15 @@ export function listMemoryEntries(ctx: OrgCtx, scope: MemoryScope, page: PageReq
     .limit(page.limit + 1);
 }
 
+/** An expiry already past would make an entry that is never seen. */
+function assertFuture(expiresAt: number | null | undefined, now: number) {
+  if (expiresAt != null && expiresAt <= now) throw invalid('expires_at', 'Must be in the future');
+}
+
 export async function createMemoryEntry(ctx: OrgCtx, input: NewMemoryEntry): Promise<MemoryEntry> {
-  if (input.agentId) await assertAgentInOrg(ctx.db, ctx.orgId, input.agentId);
   const now = Date.now();
+  assertFuture(input.expiresAt, now);
+  if (input.agentId) await assertAgentInOrg(ctx.db, ctx.orgId, input.agentId);
   const row: MemoryEntry = {
     id: newId('mem', now),
     orgId: ctx.orgId,
@@ -123,6 +130,7 @@ export async function createMemoryEntry(ctx: OrgCtx, input: NewMemoryEntry): Pro
 
 /** A person corrects what an agent remembered: content, kind, tags or expiry. */
 export async function updateMemoryEntry(ctx: OrgCtx, id: string, patch: MemoryPatch) {
+  assertFuture(patch.expiresAt, Date.now());
   const row = await getMemoryEntry(ctx.db, ctx.orgId, id);
   const changes: Partial<MemoryEntry> = {
     ...(patch.kind !== undefined ? { kind: patch.kind } : {}),

@@ -1,4 +1,4 @@
-import { and, count, desc, max, type SQL, sql } from 'drizzle-orm';
+import { and, count, desc, eq, max, type SQL } from 'drizzle-orm';
 import { memoryEntries } from '../../db/schema';
 import { MEMORY_KINDS } from '../../db/schema/memory';
 import type { OrgCtx } from '../context';
@@ -6,7 +6,7 @@ import { live } from './entries';
 
 /** Figures over the organization's live entries, in one round trip. */
 export async function memoryStats(ctx: OrgCtx) {
-  const where: SQL = and(sql`${memoryEntries.orgId} = ${ctx.orgId}`, live(Date.now()))!;
+  const where: SQL = and(eq(memoryEntries.orgId, ctx.orgId), live(Date.now()))!;
   const [byKind, byAgent, [latest]] = await ctx.db.batch([
     ctx.db
       .select({ kind: memoryEntries.kind, n: count() })
