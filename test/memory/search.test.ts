@@ -59,6 +59,22 @@ describe('memory search', () => {
     ).toHaveLength(2);
   });
 
+  it('keeps the index in step with corrections and deletions', async () => {
+    const before = unique('oldword');
+    const after = unique('newword');
+    const entry = await remember(owner, { content: `About ${before}` });
+    const patch = await call(memoryPath(owner.orgId, `/${entry.id}`), {
+      method: 'PATCH',
+      token: owner.token,
+      body: { content: `About ${after}`, tags: ['renamed'] },
+    });
+    expect(patch.status, patch.text).toBe(200);
+    expect(await searchMemory(owner, `q=${before}`)).toEqual([]);
+    expect((await searchMemory(owner, `q=${after}`)).map((h) => h.entry.id)).toEqual([entry.id]);
+    await call(memoryPath(owner.orgId, `/${entry.id}`), { method: 'DELETE', token: owner.token });
+    expect(await searchMemory(owner, `q=${after}`)).toEqual([]);
+  });
+
   it.each([
     '"unbalanced',
     'NEAR(a b)',
