@@ -1,4 +1,4 @@
-import { getRoleRow } from '../agents/roles';
+import { getRoleRow } from '../agent-design/roles';
 import { getAgentRow } from '../agents/shared';
 import type { OrgCtx } from '../context';
 import { builtinTools } from './builtin';

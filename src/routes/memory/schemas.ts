@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { MEMORY_KINDS, MEMORY_SOURCES } from '../../db/schema';
 import type { MemoryEntry, MemoryScope } from '../../domain/memory/entries';
-import { commaList, OrgParamsSchema, pathId } from '../../lib/openapi';
+import { commaList, OrgParamsSchema, pathId } from '../../http/params';
 import { iso, isoOrNull } from '../../lib/time';
 
 export const tags = ['Memory'];

@@ -2,9 +2,10 @@ import { z } from '@hono/zod-openapi';
 import { MEMORY_KINDS } from '../../db/schema';
 import { searchMemory } from '../../domain/memory/search';
 import { memoryStats } from '../../domain/memory/stats';
-import { jsonResponse, OrgParamsSchema } from '../../lib/openapi';
-import { orgRoute } from '../../lib/route';
-import { createRouter } from '../../lib/router';
+import { jsonResponse } from '../../http/openapi';
+import { OrgParamsSchema } from '../../http/params';
+import { orgRoute } from '../../http/route';
+import { createRouter } from '../../http/router';
 import { isoOrNull } from '../../lib/time';
 import { canRead, FilterSchema, MemoryEntrySchema, scopeOf, tags, toEntry } from './schemas';
 
