@@ -22,6 +22,7 @@ import { authRouter } from './routes/auth';
 import { devRouter } from './routes/dev/outbox';
 import { eventsRouter } from './routes/events';
 import { jobsRouter } from './routes/jobs';
+import { openAIErrors, openaiRouter } from './routes/openai';
 import { orgsRouter } from './routes/orgs';
 import { platformRouter } from './routes/platform';
 import { projectRouter } from './routes/projects';
@@ -41,7 +42,8 @@ const api = createRouter()
   .route('/', agentRoutes)
   .route('/', projectRouter)
   .route('/', ticketRouter)
-  .route('/', jobsRouter);
+  .route('/', jobsRouter)
+  .route('/', openaiRouter);
 
 export function createApp() {
   const app = createRouter();
@@ -78,6 +80,8 @@ export function createApp() {
     await next();
     forgetProfiles();
   });
+  // Ahead of authentication, so that every problem there also speaks OpenAI's error format.
+  app.use('/api/v1/orgs/:orgId/openai/*', openAIErrors);
   app.use('/api/v1/*', authenticate);
   app.use('/api/v1/orgs/:orgId/*', orgContext);
   app.use('/api/v1/orgs/:orgId', orgContext);
