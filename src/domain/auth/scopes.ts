@@ -25,7 +25,9 @@ export const SCOPES = {
   'tickets:write': 'Create, change, claim, move and delete tickets, comments and dependencies',
   'jobs:read': 'Read jobs, queue statistics and workers',
   'jobs:write': 'Submit jobs, and claim, heartbeat, complete and fail them as a worker',
-  'models:call': 'Call models through the gateway, e.g. the OpenAI-compatible API',
+  'models:read': 'Read model providers, models, routing, health, AI call logs, usage and budgets',
+  'models:write': 'Create, change and delete model providers (and their keys), models, routing and budgets',
+  'models:call': 'Call models through the gateway (model tests, the OpenAI-compatible API)',
   '*': 'Everything an API key may do',
 } as const;
 
