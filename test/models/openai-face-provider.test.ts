@@ -3,7 +3,8 @@ import { eq } from 'drizzle-orm';
 import OpenAI from 'openai';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDb } from '../../src/db/client';
-import { aiCalls, modelProviders, models } from '../../src/db/schema';
+import { aiCalls, modelBudgetPeriods, modelBudgets, modelProviders, models } from '../../src/db/schema';
+import { periodOf } from '../../src/domain/models/budget-ledger';
 import { newId } from '../../src/lib/ids';
 import {
   FAKE_OPENAI_KEY,
@@ -61,7 +62,7 @@ async function orgWithFake(registry: Record<string, { remote: string; fallbacks?
     maxRetries: 0,
     fetch: (input, init) => SELF.fetch(new Request(input as RequestInfo, init as RequestInit)),
   });
-  return { orgId, client };
+  return { owner, orgId, client };
 }
 
 const ask = (content: string) => [{ role: 'user' as const, content }];
@@ -140,5 +141,29 @@ describe('OpenAI-compatible face over an OpenAI-compatible provider', () => {
       [1, 'primary', 'error', 'openai_api'],
       [2, 'backup', 'ok', 'openai_api'],
     ]);
+  });
+
+  it('refuses with 402 naming a spent budget, before calling the provider', async () => {
+    const { owner, orgId, client } = await orgWithFake({ echo: { remote: 'fake-echo' } });
+    const db = createDb(env.DB);
+    const budgetId = newId('bdg');
+    await db.insert(modelBudgets).values({
+      id: budgetId,
+      orgId,
+      metric: 'tokens',
+      limitAmount: 100,
+      createdBy: owner.id,
+      createdAt: Date.now(),
+      updatedAt: Date.now(),
+    });
+    await db.insert(modelBudgetPeriods).values({ budgetId, period: periodOf(Date.now()), spent: 100 });
+    const refused = await client.chat.completions
+      .create({ model: 'echo', messages: ask('one more'), stream: true })
+      .catch((e) => e);
+    expect(refused).toBeInstanceOf(OpenAI.APIError);
+    expect(refused.status).toBe(402);
+    expect(refused.error).toMatchObject({ type: 'insufficient_quota', code: 'budget_exceeded' });
+    expect(refused.message).toContain('budget');
+    expect(fixture.seen.filter((r) => r.path.endsWith('/chat/completions'))).toEqual([]);
   });
 });

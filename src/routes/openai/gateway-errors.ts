@@ -1,5 +1,6 @@
 import type { GatewayPart } from '../../domain/models/gateway';
 import { ApiError, type ProblemKind } from '../../lib/errors';
+import { iso } from '../../lib/time';
 
 type ErrorPart = Extract<GatewayPart, { type: 'error' }>;
 
@@ -18,5 +19,13 @@ const KINDS: Record<ErrorPart['kind'], ProblemKind> = {
 export function gatewayProblem(part: ErrorPart): ApiError {
   const headers: Record<string, string> =
     part.retryAfter !== undefined ? { 'Retry-After': String(part.retryAfter) } : {};
-  return new ApiError(KINDS[part.kind], part.message, { headers });
+  // A budget refusal names the budget as the 402 problem's members (see `budget_exceeded`).
+  const extensions = part.budget && {
+    scope: part.budget.scope,
+    metric: part.budget.metric,
+    limit: part.budget.limit,
+    spent: part.budget.spent,
+    resets_at: iso(part.budget.resetsAt),
+  };
+  return new ApiError(KINDS[part.kind], part.message, { headers, ...(extensions ? { extensions } : {}) });
 }
