@@ -25,6 +25,7 @@ import { devRouter } from './routes/dev/outbox';
 import { eventsRouter } from './routes/events';
 import { jobsRouter } from './routes/jobs';
 import { modelRoutes } from './routes/models';
+import { openAIErrors, openaiRouter } from './routes/openai';
 import { orgsRouter } from './routes/orgs';
 import { platformRouter } from './routes/platform';
 import { projectRouter } from './routes/projects';
@@ -49,7 +50,8 @@ const api = createRouter()
   .route('/', providerRoutes)
   .route('/', modelRoutes)
   .route('/', budgetRoutes)
-  .route('/', aiLogRoutes);
+  .route('/', aiLogRoutes)
+  .route('/', openaiRouter);
 
 export function createApp() {
   const app = createRouter();
@@ -86,6 +88,8 @@ export function createApp() {
     await next();
     forgetProfiles();
   });
+  // Ahead of authentication, so that every problem there also speaks OpenAI's error format.
+  app.use('/api/v1/orgs/:orgId/openai/*', openAIErrors);
   app.use('/api/v1/*', authenticate);
   app.use('/api/v1/orgs/:orgId/*', orgContext);
   app.use('/api/v1/orgs/:orgId', orgContext);

@@ -89,10 +89,22 @@ export const problemKinds = {
     description:
       'An unexpected error on the server. Retry later; when reporting it, quote `request_id` (also in the `X-Request-Id` header).',
   },
+  provider_failed: {
+    status: 502,
+    title: 'Model provider failed',
+    description:
+      'Every model tried for the call failed at its provider (an error answer or no connection); `detail` quotes the last one. The AI call log shows each attempt. Retry later, or add a fallback model.',
+  },
   unavailable: {
     status: 503,
     title: 'Service unavailable',
     description: 'A dependency (e.g. the database) is not reachable. Retry later with backoff.',
+  },
+  provider_timeout: {
+    status: 504,
+    title: 'Model provider timed out',
+    description:
+      'The model provider did not answer in time, for every model tried. Retry later, or add a fallback model.',
   },
 } as const;
 

@@ -18,7 +18,9 @@ const errorComponents = {
   422: ['ValidationFailed', 'The body, query or path failed validation; see `errors`'],
   429: ['RateLimited', 'Too many requests; retry after the `Retry-After` header'],
   500: ['InternalError', 'An unexpected error; the request id identifies it in logs'],
+  502: ['ProviderFailed', 'The model provider failed for every model tried'],
   503: ['Unavailable', 'A dependency (e.g. the database) is not reachable'],
+  504: ['ProviderTimeout', 'The model provider did not answer in time'],
 } as const;
 
 type ErrorStatus = keyof typeof errorComponents;

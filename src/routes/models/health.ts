@@ -4,12 +4,12 @@ import { callerOf } from '../../domain/models/caller';
 import { modelHealth } from '../../domain/models/health';
 import { callToEnd, type ModelCallSummary } from '../../domain/models/model-test';
 import { enabledModelIds, getModel } from '../../domain/models/models';
-import { gatewayProblem } from '../../domain/models/problems';
 import { DEV_MODEL_ID, loadModels } from '../../domain/models/registry';
 import { jsonBody, jsonResponse, OrgParamsSchema } from '../../lib/openapi';
 import { orgRoute } from '../../lib/route';
 import { createRouter } from '../../lib/router';
 import { HOUR, iso } from '../../lib/time';
+import { gatewayProblem } from '../openai/gateway-errors';
 import { ModelParamsSchema, tags } from './schemas';
 
 const Percentiles = z.object({ p50: z.number().int().nullable(), p95: z.number().int().nullable() });
