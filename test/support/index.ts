@@ -4,6 +4,7 @@ export * from './api-keys';
 export * from './auth';
 export * from './fake-openai';
 export * from './http';
+export * from './models';
 export * from './paths';
 export * from './streams';
 export * from './users';
