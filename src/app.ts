@@ -18,17 +18,22 @@ import { serverTiming } from './middleware/server-timing';
 import { activityRouter } from './routes/activity';
 import { templatesRouter } from './routes/agent-templates';
 import { agentRoutes } from './routes/agents';
+import { aiLogRoutes } from './routes/ai-logs';
 import { apiKeysRouter } from './routes/api-keys';
 import { authRouter } from './routes/auth';
+import { budgetRoutes } from './routes/budgets';
 import { devRouter } from './routes/dev/outbox';
 import { eventsRouter } from './routes/events';
 import { jobsRouter } from './routes/jobs';
 import { mcpServersRouter } from './routes/mcp-servers';
 import { memoryRouter } from './routes/memory';
+import { modelRoutes } from './routes/models';
 import { modesRouter } from './routes/modes';
+import { openAIErrors, openaiRouter } from './routes/openai';
 import { orgsRouter } from './routes/orgs';
 import { platformRouter } from './routes/platform';
 import { projectRouter } from './routes/projects';
+import { providerRoutes } from './routes/providers';
 import { roleAssignmentsRouter } from './routes/role-assignments';
 import { rolesRouter } from './routes/roles';
 import { rulesRouter } from './routes/rules';
@@ -57,7 +62,12 @@ const api = createRouter()
   .route('/', projectRouter)
   .route('/', ticketRouter)
   .route('/', jobsRouter)
-  .route('/', memoryRouter);
+  .route('/', memoryRouter)
+  .route('/', providerRoutes)
+  .route('/', modelRoutes)
+  .route('/', budgetRoutes)
+  .route('/', aiLogRoutes)
+  .route('/', openaiRouter);
 
 export function createApp() {
   const app = createRouter();
@@ -94,6 +104,8 @@ export function createApp() {
     await next();
     forgetProfiles();
   });
+  // Ahead of authentication, so that every problem there also speaks OpenAI's error format.
+  app.use('/api/v1/orgs/:orgId/openai/*', openAIErrors);
   app.use('/api/v1/*', authenticate);
   app.use('/api/v1/orgs/:orgId/*', orgContext);
   app.use('/api/v1/orgs/:orgId', orgContext);

@@ -83,6 +83,11 @@ export const apiTags = [
     name: 'Jobs',
     description: 'A job queue for external workers: submit, claim with leases, heartbeat, complete.',
   },
+  {
+    name: 'OpenAI-compatible API',
+    description:
+      'OpenAI’s chat completions and model list, served by the model gateway: point an OpenAI client at `/api/v1/orgs/{orgId}/openai/v1`.',
+  },
   { name: 'Development', description: 'Local development helpers, off in production.' },
 ];
 

@@ -7,6 +7,7 @@ const problemContent = { 'application/problem+json': { schema: { $ref: '#/compon
 const errorComponents = {
   400: ['BadRequest', 'The request is malformed (e.g. invalid JSON or cursor)'],
   401: ['Unauthenticated', 'Missing, invalid or expired credentials'],
+  402: ['BudgetExceeded', 'A model budget is used up; `limit`, `spent` and `resets_at` name it'],
   403: ['Forbidden', "The caller's role or API key scopes do not allow this"],
   404: ['NotFound', 'No such resource in this organization'],
   409: ['Conflict', 'The resource is not in a state that allows this'],
@@ -16,7 +17,9 @@ const errorComponents = {
   422: ['ValidationFailed', 'The body, query or path failed validation; see `errors`'],
   429: ['RateLimited', 'Too many requests; retry after the `Retry-After` header'],
   500: ['InternalError', 'An unexpected error; the request id identifies it in logs'],
+  502: ['ProviderFailed', 'The model provider failed for every model tried'],
   503: ['Unavailable', 'A dependency (e.g. the database) is not reachable'],
+  504: ['ProviderTimeout', 'The model provider did not answer in time'],
 } as const;
 
 type ErrorStatus = keyof typeof errorComponents;

@@ -29,6 +29,8 @@ export const agentRoles = sqliteTable(
       .$type<string[]>()
       .notNull()
       .default(sql`'[]'`),
+    /** The registry model the role's agents use unless the agent names its own (see models/resolve). */
+    modelId: text('model_id'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

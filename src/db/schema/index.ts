@@ -6,6 +6,7 @@ export * from './idempotency';
 export * from './identity';
 export * from './mcp';
 export * from './memory';
+export * from './models';
 export * from './organizations';
 export * from './outbox';
 export * from './vault';

@@ -126,6 +126,7 @@ export async function createRole(ctx: Ctx, orgId: string, input: RoleInput): Pro
     promptTemplate: input.prompt_template ?? '',
     platformScopes: input.platform_scopes ?? [],
     toolsRequiringApproval: input.tools_requiring_approval ?? [],
+    modelId: null,
     createdAt: now,
     updatedAt: now,
   };

@@ -27,6 +27,9 @@ export const SCOPES = {
   'jobs:write': 'Submit jobs, and claim, heartbeat, complete and fail them as a worker',
   'memory:read': 'Read, search and count agents’ memory and shared knowledge',
   'memory:write': 'Write, correct and delete memory entries',
+  'models:read': 'Read model providers, models, routing, health, AI call logs, usage and budgets',
+  'models:write': 'Create, change and delete model providers (and their keys), models, routing and budgets',
+  'models:call': 'Call models through the gateway (model tests, the OpenAI-compatible API)',
   '*': 'Everything an API key may do',
 } as const;
 

@@ -1,0 +1,35 @@
+import { expect } from 'vitest';
+import { FAKE_OPENAI_KEY, FAKE_OPENAI_URL } from './fake-openai';
+import { call, unique } from './http';
+import { orgPath } from './paths';
+
+/** Registers the fake OpenAI-compatible provider through the API (its key goes to the vault). */
+export async function fakeProvider(token: string, orgId: string, apiKey = FAKE_OPENAI_KEY) {
+  const res = await call(orgPath(orgId, '/providers'), {
+    token,
+    body: { kind: 'openai_compatible', name: unique('fake'), base_url: FAKE_OPENAI_URL, api_key: apiKey },
+  });
+  expect(res.status, res.text).toBe(201);
+  return res.json as { id: string; has_api_key: boolean };
+}
+
+/** Registers a model through the API. */
+export async function newModel(token: string, orgId: string, body: Record<string, unknown>) {
+  const res = await call(orgPath(orgId, '/models'), { token, body: { name: unique('model'), ...body } });
+  expect(res.status, res.text).toBe(201);
+  return res.json as { id: string; name: string };
+}
+
+/**
+ * The AI call log rows of an organization, once `count` have landed: they are written after the
+ * response (waitUntil), so the test asks again until they are there.
+ */
+export async function aiLogs(token: string, orgId: string, count: number, query = '') {
+  for (let i = 0; i < 100; i++) {
+    const res = await call(orgPath(orgId, `/ai-logs?limit=100${query}`), { token });
+    expect(res.status, res.text).toBe(200);
+    if (res.json.data.length >= count) return res.json.data as Record<string, unknown>[];
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+  throw new Error(`fewer than ${count} AI call log rows landed`);
+}
