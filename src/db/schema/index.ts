@@ -7,5 +7,6 @@ export * from './identity';
 export * from './mcp';
 export * from './organizations';
 export * from './outbox';
+export * from './pipelines';
 export * from './vault';
 export * from './work';
