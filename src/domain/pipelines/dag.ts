@@ -22,6 +22,12 @@ export type StepStates = ReadonlyMap<string, StepProgress> | Readonly<Record<str
 const progressOf = (states: StepStates, key: string): StepProgress | undefined =>
   states instanceof Map ? states.get(key) : (states as Record<string, StepProgress>)[key];
 
+/** What validation looks at: template graphs (with unbound agents) have the same shape. */
+export interface GraphShape {
+  steps: readonly { key: string }[];
+  edges: readonly EdgeDef[];
+}
+
 /** As ticket dependencies: `to` depends on `from`. */
 const asDependencies = (edges: readonly EdgeDef[]) =>
   edges.map((e) => ({ ticketId: e.to, dependsOnId: e.from }));
@@ -30,7 +36,7 @@ const asDependencies = (edges: readonly EdgeDef[]) =>
  * Refuses a graph that cannot run: duplicate step keys, edges naming unknown steps or repeated
  * (422, per field), and cycles (409 naming the steps around it, in edge order).
  */
-export function validateGraph(snapshot: Snapshot): void {
+export function validateGraph(snapshot: GraphShape): void {
   const errors: FieldError[] = [];
   const keys = new Set<string>();
   snapshot.steps.forEach((s, i) => {
