@@ -56,8 +56,20 @@ export function validateGraph(snapshot: GraphShape): void {
   });
   if (errors.length > 0) throw new ApiError('validation', errors[0]!.message, { errors });
   const cycle = findCycle(asDependencies(snapshot.edges));
-  // findCycle walks dependencies (to → from); reversed, the chain reads in edge direction.
-  if (cycle) throw conflict(`The edges form a cycle: ${cycle.reverse().join(' → ')}`);
+  if (cycle) throw conflict(`The edges form a cycle: ${cycleInEdgeOrder(cycle, snapshot).join(' → ')}`);
+}
+
+/**
+ * findCycle's chain follows dependencies (to → from) and is closed (first = last); this one reads
+ * in edge direction and starts at the step declared first, so the same cycle is always named alike.
+ */
+function cycleInEdgeOrder(closed: string[], snapshot: GraphShape): string[] {
+  const ring = closed.slice(0, -1).reverse();
+  const position = new Map(snapshot.steps.map((s, i) => [s.key, i]));
+  const rank = (key: string) => position.get(key) ?? Number.MAX_SAFE_INTEGER;
+  const start = ring.reduce((best, key, i) => (rank(key) < rank(ring[best]!) ? i : best), 0);
+  const rotated = [...ring.slice(start), ...ring.slice(0, start)];
+  return [...rotated, rotated[0]!];
 }
 
 /** Step keys in an order where every step comes after its parents (steps order breaks ties). */
