@@ -83,6 +83,16 @@ export const apiTags = [
     name: 'Jobs',
     description: 'A job queue for external workers: submit, claim with leases, heartbeat, complete.',
   },
+  {
+    name: 'Pipelines',
+    description:
+      'Pipelines: DAGs of steps and edges, every change an immutable version, one default per project or organization.',
+  },
+  {
+    name: 'Pipeline templates',
+    description: 'Built-in and organization pipeline templates, and pipelines made from them.',
+  },
+  { name: 'Councils', description: 'Councils of agents: members answer in parallel, a leader synthesises.' },
   { name: 'Development', description: 'Local development helpers, off in production.' },
 ];
 
