@@ -28,6 +28,8 @@ export const SCOPES = {
   'pipelines:read': 'Read pipelines, their versions, steps and edges, pipeline templates and councils',
   'pipelines:write':
     'Create, change and delete pipelines, their steps and edges, pipeline templates and councils',
+  'memory:read': 'Read, search and count agents’ memory and shared knowledge',
+  'memory:write': 'Write, correct and delete memory entries',
   '*': 'Everything an API key may do',
 } as const;
 
