@@ -22,6 +22,7 @@ import { aiLogRoutes } from './routes/ai-logs';
 import { apiKeysRouter } from './routes/api-keys';
 import { authRouter } from './routes/auth';
 import { budgetRoutes } from './routes/budgets';
+import { councilsRouter } from './routes/councils';
 import { devRouter } from './routes/dev/outbox';
 import { eventsRouter } from './routes/events';
 import { jobsRouter } from './routes/jobs';
@@ -31,6 +32,8 @@ import { modelRoutes } from './routes/models';
 import { modesRouter } from './routes/modes';
 import { openAIErrors, openaiRouter } from './routes/openai';
 import { orgsRouter } from './routes/orgs';
+import { pipelineTemplatesRouter } from './routes/pipeline-templates';
+import { pipelineRouter } from './routes/pipelines';
 import { platformRouter } from './routes/platform';
 import { projectRouter } from './routes/projects';
 import { providerRoutes } from './routes/providers';
@@ -67,7 +70,10 @@ const api = createRouter()
   .route('/', modelRoutes)
   .route('/', budgetRoutes)
   .route('/', aiLogRoutes)
-  .route('/', openaiRouter);
+  .route('/', openaiRouter)
+  .route('/', pipelineRouter)
+  .route('/', pipelineTemplatesRouter)
+  .route('/', councilsRouter);
 
 export function createApp() {
   const app = createRouter();

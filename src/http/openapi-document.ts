@@ -88,6 +88,16 @@ export const apiTags = [
     description:
       'OpenAI’s chat completions and model list, served by the model gateway: point an OpenAI client at `/api/v1/orgs/{orgId}/openai/v1`.',
   },
+  {
+    name: 'Pipelines',
+    description:
+      'Pipelines: DAGs of steps and edges, every change an immutable version, one default per project or organization.',
+  },
+  {
+    name: 'Pipeline templates',
+    description: 'Built-in and organization pipeline templates, and pipelines made from them.',
+  },
+  { name: 'Councils', description: 'Councils of agents: members answer in parallel, a leader synthesises.' },
   { name: 'Development', description: 'Local development helpers, off in production.' },
 ];
 

@@ -6,6 +6,7 @@ export * from './fake-openai';
 export * from './http';
 export * from './models';
 export * from './paths';
+export * from './pipelines';
 export * from './streams';
 export * from './users';
 export * from './vault';

@@ -9,5 +9,6 @@ export * from './memory';
 export * from './models';
 export * from './organizations';
 export * from './outbox';
+export * from './pipelines';
 export * from './vault';
 export * from './work';

@@ -25,6 +25,9 @@ export const SCOPES = {
   'tickets:write': 'Create, change, claim, move and delete tickets, comments and dependencies',
   'jobs:read': 'Read jobs, queue statistics and workers',
   'jobs:write': 'Submit jobs, and claim, heartbeat, complete and fail them as a worker',
+  'pipelines:read': 'Read pipelines, their versions, steps and edges, pipeline templates and councils',
+  'pipelines:write':
+    'Create, change and delete pipelines, their steps and edges, pipeline templates and councils',
   'memory:read': 'Read, search and count agents’ memory and shared knowledge',
   'memory:write': 'Write, correct and delete memory entries',
   'models:read': 'Read model providers, models, routing, health, AI call logs, usage and budgets',
