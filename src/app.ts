@@ -24,6 +24,7 @@ import { devRouter } from './routes/dev/outbox';
 import { eventsRouter } from './routes/events';
 import { jobsRouter } from './routes/jobs';
 import { mcpServersRouter } from './routes/mcp-servers';
+import { memoryRouter } from './routes/memory';
 import { modesRouter } from './routes/modes';
 import { orgsRouter } from './routes/orgs';
 import { platformRouter } from './routes/platform';
@@ -55,7 +56,8 @@ const api = createRouter()
   .route('/', mcpServersRouter)
   .route('/', projectRouter)
   .route('/', ticketRouter)
-  .route('/', jobsRouter);
+  .route('/', jobsRouter)
+  .route('/', memoryRouter);
 
 export function createApp() {
   const app = createRouter();

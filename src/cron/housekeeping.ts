@@ -2,6 +2,7 @@ import { and, inArray, isNotNull, lt, lte, or } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { apiKeySecrets, apiKeyUsage, passwordResets, refreshTokens, sessions } from '../db/schema';
 import { purgeExpiredIdempotencyKeys } from '../domain/idempotency/store';
+import { purgeExpiredMemory } from '../domain/memory/entries';
 import { rewrapDataKeys } from '../domain/vault/data-keys';
 import { purgeExpiredVaultVersions } from '../domain/vault/items';
 import type { Env } from '../env';
@@ -34,6 +35,7 @@ export async function housekeeping(db: Db, now: number, env?: Pick<Env, 'VAULT_M
     db.delete(apiKeyUsage).where(lte(apiKeyUsage.createdAt, now - API_KEY_USAGE_RETENTION_MS)),
     purgeExpiredIdempotencyKeys(db, now),
     purgeExpiredVaultVersions(db, now),
+    purgeExpiredMemory(db, now),
   ]);
   if (env) await rewrapDataKeys({ env, db });
 }

@@ -7,6 +7,7 @@ import { activityInsert } from '../activity/record';
 import type { Scope } from '../auth/scopes';
 import type { OrgCtx } from '../context';
 import { getInOrg, type PageRequest, pageInOrg } from '../lookup';
+import type { BuiltinToolName } from '../tools/builtin-names';
 import { slugRules } from './seeded-slugs';
 
 export type RoleRow = typeof agentRoles.$inferSelect;
@@ -94,6 +95,7 @@ export interface RoleInput {
   description?: string | null;
   prompt_template?: string;
   platform_scopes?: Scope[];
+  tools_requiring_approval?: BuiltinToolName[];
 }
 
 const slugs = slugRules('role', SYSTEM_ROLES);
@@ -111,6 +113,7 @@ export async function createRole(ctx: OrgCtx, input: RoleInput): Promise<RoleRow
     system: false,
     promptTemplate: input.prompt_template ?? '',
     platformScopes: input.platform_scopes ?? [],
+    toolsRequiringApproval: input.tools_requiring_approval ?? [],
     createdAt: now,
     updatedAt: now,
   };
@@ -137,6 +140,9 @@ export async function updateRole(ctx: OrgCtx, roleId: string, input: Partial<Rol
     ...(input.description !== undefined ? { description: input.description } : {}),
     ...(input.prompt_template !== undefined ? { promptTemplate: input.prompt_template } : {}),
     ...(input.platform_scopes !== undefined ? { platformScopes: input.platform_scopes } : {}),
+    ...(input.tools_requiring_approval !== undefined
+      ? { toolsRequiringApproval: input.tools_requiring_approval }
+      : {}),
   };
   const now = Date.now();
   await slugs.write(ctx, input.slug, [

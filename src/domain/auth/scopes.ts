@@ -25,6 +25,8 @@ export const SCOPES = {
   'tickets:write': 'Create, change, claim, move and delete tickets, comments and dependencies',
   'jobs:read': 'Read jobs, queue statistics and workers',
   'jobs:write': 'Submit jobs, and claim, heartbeat, complete and fail them as a worker',
+  'memory:read': 'Read, search and count agents’ memory and shared knowledge',
+  'memory:write': 'Write, correct and delete memory entries',
   '*': 'Everything an API key may do',
 } as const;
 

@@ -103,6 +103,9 @@ export const EVENT_CATALOG = {
   'mcp_server.updated': 'An MCP server configuration was changed',
   'mcp_server.deleted': 'An MCP server configuration was deleted',
   'mcp_server.connected': 'The platform connected to an MCP server and refreshed its tools (or failed to)',
+  'memory.created': 'A memory entry was written (by a person, or by an agent through its memory tool)',
+  'memory.updated': 'A memory entry was corrected',
+  'memory.deleted': 'A memory entry was deleted',
 } as const;
 
 export type EventType = keyof typeof EVENT_CATALOG;

@@ -297,7 +297,7 @@ export const mcpServersRouter = createRouter()
   })
   .openapi(callRoute, async (c) => {
     const { serverId, toolName } = c.req.valid('param');
-    const r = await callMcpTool(c.var.ctx, serverId, toolName, c.req.valid('json'));
+    const r = await callMcpTool(c.var.ctx, c.var.ctx.orgId, serverId, toolName, c.req.valid('json'));
     return c.json(
       {
         is_error: r.isError,

@@ -247,12 +247,25 @@ export interface ToolCallInput {
   agent_id: string;
 }
 
+export interface ToolCallOptions {
+  /** Where the call comes from (e.g. a chat session or a run step), recorded with it. */
+  via?: string;
+  origin?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
 /**
  * Calls a discovered tool through the platform for an agent. The call is an `agent.tool_call`
  * event in the agent's hub and an activity entry, whether it succeeded or not.
  */
-export async function callMcpTool(ctx: OrgCtx, id: string, toolName: string, input: ToolCallInput) {
-  const { orgId } = ctx;
+export async function callMcpTool(
+  ctx: Ctx,
+  orgId: string,
+  id: string,
+  toolName: string,
+  input: ToolCallInput,
+  options: ToolCallOptions = {},
+) {
   const row = await getMcpServer(ctx.db, orgId, id);
   await getAgentRow(ctx.db, orgId, input.agent_id);
   if (!row.enabled) throw conflict('The MCP server is disabled; enable it first');
@@ -267,6 +280,7 @@ export async function callMcpTool(ctx: OrgCtx, id: string, toolName: string, inp
       (client) =>
         client.callTool({ name: toolName, arguments: input.arguments }, undefined, {
           timeout: MCP_TIMEOUT_MS,
+          signal: options.signal,
         }),
     );
     outcome = {
@@ -289,6 +303,7 @@ export async function callMcpTool(ctx: OrgCtx, id: string, toolName: string, inp
     tool: toolName,
     is_error: outcome.isError,
     duration_ms: durationMs,
+    ...options.origin,
   };
   await activityInsert(ctx, {
     orgId,
@@ -300,7 +315,7 @@ export async function callMcpTool(ctx: OrgCtx, id: string, toolName: string, inp
   const event = await publishAgentEvent(ctx.env, { orgId, agentId: input.agent_id }, 'agent.tool_call', {
     ...record,
     arguments: input.arguments,
-    via: 'platform',
+    via: options.via ?? 'platform',
   });
   return { ...outcome, durationMs, seq: event.seq };
 }
