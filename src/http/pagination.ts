@@ -104,13 +104,41 @@ export async function toPage<R, T>(
   };
 }
 
-/** A list answer: decodes the query's cursor, fetches the page after it and encodes the next one. */
-export async function paged<R extends { id: string }, T>(
+/** A row's cursor key: the name of the string field the list is ordered by, or how to read it. */
+export type CursorKey<R> =
+  | { [K in keyof R]: R[K] extends string ? K : never }[keyof R]
+  | ((row: R) => string);
+
+type Query = { limit: number; cursor?: string };
+type Fetch<R> = (page: PageRequest) => Promise<R[]>;
+type Page<T> = { data: T[]; next_cursor: string | null };
+
+/**
+ * A list answer: decodes the query's cursor, fetches the page after it and encodes the next one.
+ * `key` is the cursor key, the field the list is ordered by; rows with an id default to it.
+ */
+export function paged<R, T>(
   env: Env,
-  query: { limit: number; cursor?: string },
-  fetch: (page: PageRequest) => Promise<R[]>,
+  query: Query,
+  fetch: Fetch<R>,
   map: (row: R) => T,
-) {
+  key: CursorKey<R>,
+): Promise<Page<T>>;
+export function paged<R extends { id: string }, T>(
+  env: Env,
+  query: Query,
+  fetch: Fetch<R>,
+  map: (row: R) => T,
+  key?: CursorKey<R>,
+): Promise<Page<T>>;
+export async function paged<R, T>(
+  env: Env,
+  query: Query,
+  fetch: Fetch<R>,
+  map: (row: R) => T,
+  key: CursorKey<R> = 'id' as CursorKey<R>,
+): Promise<Page<T>> {
+  const keyOf = (row: R) => (typeof key === 'function' ? key(row) : (row[key] as string));
   const rows = await fetch({ limit: query.limit, after: await decodeCursor(env, query.cursor) });
-  return toPage(env, rows, query.limit, (r) => r.id, map);
+  return toPage(env, rows, query.limit, keyOf, map);
 }

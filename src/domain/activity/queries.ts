@@ -1,6 +1,8 @@
-import { and, count, desc, eq, gte, lt, lte, sql } from 'drizzle-orm';
+import { and, count, desc, eq, gte, lte, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { activityLog } from '../../db/schema';
+import type { OrgCtx } from '../context';
+import { type PageRequest, pageInOrg } from '../lookup';
 
 export interface ActivityFilter {
   actorType?: 'user' | 'api_key' | 'agent' | 'system';
@@ -26,13 +28,8 @@ function where(orgId: string, f: ActivityFilter) {
 }
 
 /** Newest first; the cursor is the id of the last entry seen. */
-export function listActivity(db: Db, orgId: string, f: ActivityFilter, limit: number, after?: string) {
-  return db
-    .select()
-    .from(activityLog)
-    .where(and(where(orgId, f), after ? lt(activityLog.id, after) : undefined))
-    .orderBy(desc(activityLog.id))
-    .limit(limit + 1);
+export function listActivity(ctx: OrgCtx, f: ActivityFilter, page: PageRequest) {
+  return pageInOrg(ctx.db, activityLog, ctx.orgId, page, where(ctx.orgId, f), { desc: true });
 }
 
 export async function activityStats(db: Db, orgId: string, f: ActivityFilter) {

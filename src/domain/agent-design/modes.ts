@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, lt, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { modeArtifacts, modeSessions, modes } from '../../db/schema';
 import { conflict, notFound } from '../../lib/errors';
@@ -7,7 +7,8 @@ import { activityInsert, activityInsertOrAbort } from '../activity/record';
 import { assertRoleInOrg } from '../agents/agents';
 import { assertProjectInOrg, invalid } from '../agents/shared';
 import { commit } from '../commit';
-import type { Ctx } from '../context';
+import type { Ctx, OrgCtx } from '../context';
+import { getInOrg, type PageRequest, pageInOrg } from '../lookup';
 import { parseMarkdown } from './front-matter';
 import { slugRules } from './seeded-slugs';
 
@@ -71,25 +72,12 @@ export async function ensureSystemModes(db: Db, orgId: string) {
     .onConflictDoNothing();
 }
 
-export async function getMode(db: Db, orgId: string, id: string) {
-  const [row] = await db
-    .select()
-    .from(modes)
-    .where(and(eq(modes.orgId, orgId), eq(modes.id, id)))
-    .limit(1);
-  if (!row) throw notFound('Mode');
-  return row;
-}
+export const getMode = (db: Db, orgId: string, id: string) => getInOrg(db, modes, 'Mode', orgId, id);
 
 /** Ordered by slug; the cursor is the last slug. System modes are seeded on first listing. */
-export async function listModes(db: Db, orgId: string, limit: number, afterSlug?: string) {
-  await ensureSystemModes(db, orgId);
-  return db
-    .select()
-    .from(modes)
-    .where(and(eq(modes.orgId, orgId), afterSlug !== undefined ? gt(modes.slug, afterSlug) : undefined))
-    .orderBy(asc(modes.slug))
-    .limit(limit + 1);
+export async function listModes(ctx: OrgCtx, page: PageRequest) {
+  await ensureSystemModes(ctx.db, ctx.orgId);
+  return pageInOrg(ctx.db, modes, ctx.orgId, page, undefined, { by: 'slug' });
 }
 
 export interface ModeInput {
@@ -101,7 +89,8 @@ export interface ModeInput {
 
 const slugs = slugRules('mode', SYSTEM_MODES);
 
-export async function createMode(ctx: Ctx, orgId: string, input: ModeInput): Promise<ModeRow> {
+export async function createMode(ctx: OrgCtx, input: ModeInput): Promise<ModeRow> {
+  const { orgId } = ctx;
   slugs.assertNotReserved(input.slug);
   const now = Date.now();
   const row: ModeRow = {
@@ -146,7 +135,8 @@ export function modeFromMarkdown(text: string, fileName: string): ModeInput {
   };
 }
 
-export async function updateMode(ctx: Ctx, orgId: string, id: string, input: Partial<ModeInput>) {
+export async function updateMode(ctx: OrgCtx, id: string, input: Partial<ModeInput>) {
+  const { orgId } = ctx;
   const row = await getMode(ctx.db, orgId, id);
   slugs.assertMayChange(row, input.slug);
   const changes: Partial<ModeRow> = {
@@ -172,7 +162,8 @@ export async function updateMode(ctx: Ctx, orgId: string, id: string, input: Par
   return { ...row, ...changes, updatedAt: now };
 }
 
-export async function deleteMode(ctx: Ctx, orgId: string, id: string) {
+export async function deleteMode(ctx: OrgCtx, id: string) {
+  const { orgId } = ctx;
   const row = await getMode(ctx.db, orgId, id);
   if (row.system) throw conflict('System modes cannot be deleted; reset them instead');
   const [active] = await ctx.db
@@ -193,7 +184,8 @@ export async function deleteMode(ctx: Ctx, orgId: string, id: string) {
   ]);
 }
 
-export async function resetMode(ctx: Ctx, orgId: string, id: string) {
+export async function resetMode(ctx: OrgCtx, id: string) {
+  const { orgId } = ctx;
   const row = await getMode(ctx.db, orgId, id);
   const defaults = SYSTEM_MODES[row.slug];
   if (!row.system || !defaults) throw conflict('Only system modes can be reset; this one is custom');
@@ -216,15 +208,8 @@ export async function resetMode(ctx: Ctx, orgId: string, id: string) {
 
 // Mode sessions: one active session per project and role, whose draft becomes an artifact.
 
-export async function getSession(db: Db, orgId: string, id: string) {
-  const [row] = await db
-    .select()
-    .from(modeSessions)
-    .where(and(eq(modeSessions.orgId, orgId), eq(modeSessions.id, id)))
-    .limit(1);
-  if (!row) throw notFound('Mode session');
-  return row;
-}
+export const getSession = (db: Db, orgId: string, id: string) =>
+  getInOrg(db, modeSessions, 'Mode session', orgId, id);
 
 export async function activeSession(db: Db, orgId: string, projectId: string, roleId: string) {
   const [row] = await db
@@ -244,11 +229,11 @@ export async function activeSession(db: Db, orgId: string, projectId: string, ro
 }
 
 export async function createSession(
-  ctx: Ctx,
-  orgId: string,
+  ctx: OrgCtx,
   modeId: string,
   input: { project_id: string; role_id: string; draft?: string },
 ): Promise<ModeSessionRow> {
+  const { orgId } = ctx;
   await getMode(ctx.db, orgId, modeId);
   await assertRoleInOrg(ctx.db, orgId, input.role_id);
   await assertProjectInOrg(ctx.db, orgId, input.project_id);
@@ -327,7 +312,8 @@ async function endSession(
   return { ...s, status, endedAt: now, updatedAt: now };
 }
 
-export async function updateSessionDraft(ctx: Ctx, orgId: string, id: string, draft: string) {
+export async function updateSessionDraft(ctx: OrgCtx, id: string, draft: string) {
+  const { orgId } = ctx;
   const s = await getSession(ctx.db, orgId, id);
   if (s.status !== 'active') throw notActive(s, 'update');
   const now = Date.now();
@@ -347,12 +333,8 @@ export async function updateSessionDraft(ctx: Ctx, orgId: string, id: string, dr
   return { ...s, draft, updatedAt: now };
 }
 
-export async function completeSession(
-  ctx: Ctx,
-  orgId: string,
-  id: string,
-  input: { title?: string; content?: string },
-) {
+export async function completeSession(ctx: OrgCtx, id: string, input: { title?: string; content?: string }) {
+  const { orgId } = ctx;
   const s = await getSession(ctx.db, orgId, id);
   if (s.status !== 'active') throw notActive(s, 'complete');
   const content = input.content ?? s.draft;
@@ -372,24 +354,16 @@ export async function completeSession(
   return { session: await endSession(ctx, s, 'completed', artifact), artifact };
 }
 
-export async function cancelSession(ctx: Ctx, orgId: string, id: string) {
+export async function cancelSession(ctx: OrgCtx, id: string) {
+  const { orgId } = ctx;
   const s = await getSession(ctx.db, orgId, id);
   if (s.status !== 'active') throw notActive(s, 'cancel');
   return endSession(ctx, s, 'cancelled', null);
 }
 
 /** A project's artifacts, newest first; the cursor is the id of the last one seen. */
-export function listArtifacts(db: Db, orgId: string, projectId: string, limit: number, before?: string) {
-  return db
-    .select()
-    .from(modeArtifacts)
-    .where(
-      and(
-        eq(modeArtifacts.orgId, orgId),
-        eq(modeArtifacts.projectId, projectId),
-        before ? lt(modeArtifacts.id, before) : undefined,
-      ),
-    )
-    .orderBy(desc(modeArtifacts.id))
-    .limit(limit + 1);
+export function listArtifacts(ctx: OrgCtx, projectId: string, page: PageRequest) {
+  return pageInOrg(ctx.db, modeArtifacts, ctx.orgId, page, eq(modeArtifacts.projectId, projectId), {
+    desc: true,
+  });
 }

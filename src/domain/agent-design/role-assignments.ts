@@ -1,14 +1,15 @@
-import { and, desc, eq, lt } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { roleAssignments } from '../../db/schema';
-import { conflict, notFound } from '../../lib/errors';
+import { conflict } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { activityInsert } from '../activity/record';
 import { assertRoleInOrg } from '../agents/agents';
 import { publishAgentEvent } from '../agents/events';
 import { assertAgentInOrg, assertProjectInOrg } from '../agents/shared';
 import { commit } from '../commit';
-import type { Ctx } from '../context';
+import type { OrgCtx } from '../context';
+import { getInOrg, type PageRequest, pageInOrg } from '../lookup';
 
 export type RoleAssignmentRow = typeof roleAssignments.$inferSelect;
 
@@ -19,40 +20,25 @@ export interface AssignmentFilter {
   createdBy?: string;
 }
 
-export async function getAssignment(db: Db, orgId: string, id: string) {
-  const [row] = await db
-    .select()
-    .from(roleAssignments)
-    .where(and(eq(roleAssignments.orgId, orgId), eq(roleAssignments.id, id)))
-    .limit(1);
-  if (!row) throw notFound('Role assignment');
-  return row;
-}
+export const getAssignment = (db: Db, orgId: string, id: string) =>
+  getInOrg(db, roleAssignments, 'Role assignment', orgId, id);
 
 /** Newest first; the cursor is the id of the last assignment seen. */
-export function listAssignments(db: Db, orgId: string, f: AssignmentFilter, limit: number, before?: string) {
-  return db
-    .select()
-    .from(roleAssignments)
-    .where(
-      and(
-        eq(roleAssignments.orgId, orgId),
-        f.agentId ? eq(roleAssignments.agentId, f.agentId) : undefined,
-        f.roleId ? eq(roleAssignments.roleId, f.roleId) : undefined,
-        f.projectId ? eq(roleAssignments.projectId, f.projectId) : undefined,
-        f.createdBy ? eq(roleAssignments.createdBy, f.createdBy) : undefined,
-        before ? lt(roleAssignments.id, before) : undefined,
-      ),
-    )
-    .orderBy(desc(roleAssignments.id))
-    .limit(limit + 1);
+export function listAssignments(ctx: OrgCtx, f: AssignmentFilter, page: PageRequest) {
+  const where = and(
+    f.agentId ? eq(roleAssignments.agentId, f.agentId) : undefined,
+    f.roleId ? eq(roleAssignments.roleId, f.roleId) : undefined,
+    f.projectId ? eq(roleAssignments.projectId, f.projectId) : undefined,
+    f.createdBy ? eq(roleAssignments.createdBy, f.createdBy) : undefined,
+  );
+  return pageInOrg(ctx.db, roleAssignments, ctx.orgId, page, where, { desc: true });
 }
 
 export async function assignRole(
-  ctx: Ctx,
-  orgId: string,
+  ctx: OrgCtx,
   input: { role_id: string; agent_id: string; project_id?: string | null },
 ): Promise<RoleAssignmentRow> {
+  const { orgId } = ctx;
   await assertRoleInOrg(ctx.db, orgId, input.role_id);
   await assertAgentInOrg(ctx.db, orgId, input.agent_id);
   if (input.project_id) await assertProjectInOrg(ctx.db, orgId, input.project_id);
@@ -92,7 +78,8 @@ export async function assignRole(
   return row;
 }
 
-export async function unassignRole(ctx: Ctx, orgId: string, id: string) {
+export async function unassignRole(ctx: OrgCtx, id: string) {
+  const { orgId } = ctx;
   const row = await getAssignment(ctx.db, orgId, id);
   await ctx.db.batch([
     ctx.db.delete(roleAssignments).where(and(eq(roleAssignments.orgId, orgId), eq(roleAssignments.id, id))),

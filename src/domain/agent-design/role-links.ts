@@ -4,7 +4,7 @@ import { mcpServers, modes, roleMcpServers, roleModes, roleSkills, skills } from
 import { notFound } from '../../lib/errors';
 import { activityInsert } from '../activity/record';
 import { commit } from '../commit';
-import type { Ctx } from '../context';
+import type { OrgCtx } from '../context';
 import { getRoleRow } from './roles';
 
 /** What can be assigned to a role, each with its link table and the table it points into. */
@@ -64,13 +64,13 @@ async function targetName(db: Db, orgId: string, kind: LinkKind, targetId: strin
 
 /** Assigns (or re-toggles) a skill, mode or MCP server on a role; assigning twice is harmless. */
 export async function setRoleLink(
-  ctx: Ctx,
-  orgId: string,
+  ctx: OrgCtx,
   roleId: string,
   kind: LinkKind,
   targetId: string,
   settings: LinkSettings,
 ): Promise<RoleLink> {
+  const { orgId } = ctx;
   await getRoleRow(ctx.db, orgId, roleId);
   const name = await targetName(ctx.db, orgId, kind, targetId);
   const { links } = LINK_KINDS[kind];
@@ -101,13 +101,8 @@ export async function setRoleLink(
   return { ...saved[0]!, kind, name };
 }
 
-export async function removeRoleLink(
-  ctx: Ctx,
-  orgId: string,
-  roleId: string,
-  kind: LinkKind,
-  targetId: string,
-) {
+export async function removeRoleLink(ctx: OrgCtx, roleId: string, kind: LinkKind, targetId: string) {
+  const { orgId } = ctx;
   await getRoleRow(ctx.db, orgId, roleId);
   const { links, label } = LINK_KINDS[kind];
   const match = and(eq(links.orgId, orgId), eq(links.roleId, roleId), eq(links.targetId, targetId));

@@ -1,11 +1,12 @@
-import { and, asc, eq, gt } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { agentRoles } from '../../db/schema';
-import { conflict, notFound } from '../../lib/errors';
+import { conflict } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { activityInsert } from '../activity/record';
 import type { Scope } from '../auth/scopes';
-import type { Ctx } from '../context';
+import type { OrgCtx } from '../context';
+import { getInOrg, type PageRequest, pageInOrg } from '../lookup';
 import type { BuiltinToolName } from '../tools/builtin-names';
 import { slugRules } from './seeded-slugs';
 
@@ -79,27 +80,13 @@ export async function ensureSystemRoles(db: Db, orgId: string) {
     .onConflictDoNothing();
 }
 
-export async function getRoleRow(db: Db, orgId: string, roleId: string) {
-  const [row] = await db
-    .select()
-    .from(agentRoles)
-    .where(and(eq(agentRoles.orgId, orgId), eq(agentRoles.id, roleId)))
-    .limit(1);
-  if (!row) throw notFound('Role');
-  return row;
-}
+export const getRoleRow = (db: Db, orgId: string, roleId: string) =>
+  getInOrg(db, agentRoles, 'Role', orgId, roleId);
 
 /** Ordered by slug, which the (org_id, slug) unique index serves; the cursor is the last slug. */
-export async function listRoles(db: Db, orgId: string, limit: number, afterSlug?: string) {
-  await ensureSystemRoles(db, orgId);
-  return db
-    .select()
-    .from(agentRoles)
-    .where(
-      and(eq(agentRoles.orgId, orgId), afterSlug !== undefined ? gt(agentRoles.slug, afterSlug) : undefined),
-    )
-    .orderBy(asc(agentRoles.slug))
-    .limit(limit + 1);
+export async function listRoles(ctx: OrgCtx, page: PageRequest) {
+  await ensureSystemRoles(ctx.db, ctx.orgId);
+  return pageInOrg(ctx.db, agentRoles, ctx.orgId, page, undefined, { by: 'slug' });
 }
 
 export interface RoleInput {
@@ -113,7 +100,8 @@ export interface RoleInput {
 
 const slugs = slugRules('role', SYSTEM_ROLES);
 
-export async function createRole(ctx: Ctx, orgId: string, input: RoleInput): Promise<RoleRow> {
+export async function createRole(ctx: OrgCtx, input: RoleInput): Promise<RoleRow> {
+  const { orgId } = ctx;
   slugs.assertNotReserved(input.slug);
   const now = Date.now();
   const role: RoleRow = {
@@ -143,7 +131,8 @@ export async function createRole(ctx: Ctx, orgId: string, input: RoleInput): Pro
   return role;
 }
 
-export async function updateRole(ctx: Ctx, orgId: string, roleId: string, input: Partial<RoleInput>) {
+export async function updateRole(ctx: OrgCtx, roleId: string, input: Partial<RoleInput>) {
+  const { orgId } = ctx;
   const role = await getRoleRow(ctx.db, orgId, roleId);
   slugs.assertMayChange(role, input.slug);
   const changes: Partial<RoleRow> = {
@@ -174,7 +163,8 @@ export async function updateRole(ctx: Ctx, orgId: string, roleId: string, input:
 }
 
 /** A custom role goes with its assignments and links; agents that had it keep no role. */
-export async function deleteRole(ctx: Ctx, orgId: string, roleId: string) {
+export async function deleteRole(ctx: OrgCtx, roleId: string) {
+  const { orgId } = ctx;
   const role = await getRoleRow(ctx.db, orgId, roleId);
   if (role.system) throw conflict('System roles cannot be deleted; reset them instead');
   const { db } = ctx;
@@ -193,7 +183,8 @@ export async function deleteRole(ctx: Ctx, orgId: string, roleId: string) {
 }
 
 /** Puts a system role's name, description, prompt and scopes back to their defaults. */
-export async function resetRole(ctx: Ctx, orgId: string, roleId: string) {
+export async function resetRole(ctx: OrgCtx, roleId: string) {
+  const { orgId } = ctx;
   const role = await getRoleRow(ctx.db, orgId, roleId);
   const defaults = SYSTEM_ROLES[role.slug];
   if (!role.system || !defaults) throw conflict('Only system roles can be reset; this one is custom');

@@ -1,12 +1,12 @@
-import { and, desc, eq, isNotNull, isNull, lt, or } from 'drizzle-orm';
-import type { Db } from '../../db/client';
+import { and, eq, isNotNull, isNull, or } from 'drizzle-orm';
 import { agentRules } from '../../db/schema';
-import { conflict, notFound } from '../../lib/errors';
+import { conflict } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { activityInsert } from '../activity/record';
 import { assertAgentInOrg } from '../agents/shared';
 import { commit } from '../commit';
-import type { Ctx } from '../context';
+import type { OrgCtx } from '../context';
+import { getInOrg, type PageRequest, pageInOrg } from '../lookup';
 
 export type RuleRow = typeof agentRules.$inferSelect;
 
@@ -19,34 +19,18 @@ export interface RuleFilter {
   permanent?: boolean;
 }
 
-export async function getRule(db: Db, orgId: string, id: string) {
-  const [row] = await db
-    .select()
-    .from(agentRules)
-    .where(and(eq(agentRules.orgId, orgId), eq(agentRules.id, id)))
-    .limit(1);
-  if (!row) throw notFound('Rule');
-  return row;
-}
+export const getRule = (ctx: OrgCtx, id: string) => getInOrg(ctx.db, agentRules, 'Rule', ctx.orgId, id);
 
-/** Newest first; the cursor is the id of the last rule seen. */
-export function listRules(db: Db, orgId: string, f: RuleFilter, limit: number, before?: string) {
-  return db
-    .select()
-    .from(agentRules)
-    .where(
-      and(
-        eq(agentRules.orgId, orgId),
-        f.agentId ? or(eq(agentRules.agentId, f.agentId), isNull(agentRules.agentId)) : undefined,
-        f.scope === 'all' ? isNull(agentRules.agentId) : undefined,
-        f.scope === 'agent' ? isNotNull(agentRules.agentId) : undefined,
-        f.category ? eq(agentRules.category, f.category) : undefined,
-        f.permanent !== undefined ? eq(agentRules.permanent, f.permanent) : undefined,
-        before ? lt(agentRules.id, before) : undefined,
-      ),
-    )
-    .orderBy(desc(agentRules.id))
-    .limit(limit + 1);
+/** Newest first. */
+export function listRules(ctx: OrgCtx, f: RuleFilter, page: PageRequest) {
+  const where = and(
+    f.agentId ? or(eq(agentRules.agentId, f.agentId), isNull(agentRules.agentId)) : undefined,
+    f.scope === 'all' ? isNull(agentRules.agentId) : undefined,
+    f.scope === 'agent' ? isNotNull(agentRules.agentId) : undefined,
+    f.category ? eq(agentRules.category, f.category) : undefined,
+    f.permanent !== undefined ? eq(agentRules.permanent, f.permanent) : undefined,
+  );
+  return pageInOrg(ctx.db, agentRules, ctx.orgId, page, where, { desc: true });
 }
 
 export interface RuleInput {
@@ -56,7 +40,8 @@ export interface RuleInput {
   permanent?: boolean;
 }
 
-export async function createRule(ctx: Ctx, orgId: string, input: RuleInput): Promise<RuleRow> {
+export async function createRule(ctx: OrgCtx, input: RuleInput): Promise<RuleRow> {
+  const { orgId } = ctx;
   if (input.agent_id) await assertAgentInOrg(ctx.db, orgId, input.agent_id);
   const now = Date.now();
   const row: RuleRow = {
@@ -85,12 +70,12 @@ export async function createRule(ctx: Ctx, orgId: string, input: RuleInput): Pro
 
 /** Text, category and scope may change; permanence is set once, at creation. */
 export async function updateRule(
-  ctx: Ctx,
-  orgId: string,
+  ctx: OrgCtx,
   id: string,
   input: { rule?: string; category?: string; agent_id?: string | null },
 ) {
-  const row = await getRule(ctx.db, orgId, id);
+  const { orgId } = ctx;
+  const row = await getRule(ctx, id);
   if (input.agent_id) await assertAgentInOrg(ctx.db, orgId, input.agent_id);
   const changes: Partial<RuleRow> = {
     ...(input.rule !== undefined ? { rule: input.rule } : {}),
@@ -114,8 +99,9 @@ export async function updateRule(
   return { ...row, ...changes, updatedAt: now };
 }
 
-export async function deleteRule(ctx: Ctx, orgId: string, id: string) {
-  const row = await getRule(ctx.db, orgId, id);
+export async function deleteRule(ctx: OrgCtx, id: string) {
+  const { orgId } = ctx;
+  const row = await getRule(ctx, id);
   if (row.permanent) throw conflict('The rule is permanent and cannot be deleted');
   await ctx.db.batch([
     ctx.db.delete(agentRules).where(and(eq(agentRules.orgId, orgId), eq(agentRules.id, id))),

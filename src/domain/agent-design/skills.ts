@@ -1,4 +1,4 @@
-import { and, asc, eq, gt } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { roleSkills, skills } from '../../db/schema';
 import { ApiError, conflict, notFound } from '../../lib/errors';
@@ -6,7 +6,8 @@ import { newId } from '../../lib/ids';
 import { activityInsert } from '../activity/record';
 import { getAgentRow, invalid } from '../agents/shared';
 import { commit } from '../commit';
-import type { Ctx } from '../context';
+import type { OrgCtx } from '../context';
+import { getInOrg, type PageRequest, pageInOrg } from '../lookup';
 import { getItemRow } from '../vault/items';
 import { deleteSecret, readSecret, rotateSecret, storeSecret } from '../vault/secrets';
 import { parseMarkdown } from './front-matter';
@@ -22,41 +23,18 @@ export interface SkillInput {
   metadata?: Record<string, unknown>;
 }
 
-export async function getSkill(db: Db, orgId: string, id: string) {
-  const [row] = await db
-    .select()
-    .from(skills)
-    .where(and(eq(skills.orgId, orgId), eq(skills.id, id)))
-    .limit(1);
-  if (!row) throw notFound('Skill');
-  return row;
-}
+export const getSkill = (db: Db, orgId: string, id: string) => getInOrg(db, skills, 'Skill', orgId, id);
 
 /** Ordered by name, which the (org_id, name) unique index serves; the cursor is the last name. */
-export function listSkills(
-  db: Db,
-  orgId: string,
-  f: { enabled?: boolean },
-  limit: number,
-  afterName?: string,
-) {
-  return db
-    .select()
-    .from(skills)
-    .where(
-      and(
-        eq(skills.orgId, orgId),
-        f.enabled !== undefined ? eq(skills.enabled, f.enabled) : undefined,
-        afterName !== undefined ? gt(skills.name, afterName) : undefined,
-      ),
-    )
-    .orderBy(asc(skills.name))
-    .limit(limit + 1);
+export function listSkills(ctx: OrgCtx, f: { enabled?: boolean }, page: PageRequest) {
+  const where = f.enabled !== undefined ? eq(skills.enabled, f.enabled) : undefined;
+  return pageInOrg(ctx.db, skills, ctx.orgId, page, where, { by: 'name' });
 }
 
 const nameTaken = (name: string) => conflict(`A skill named "${name}" already exists`);
 
-export async function createSkill(ctx: Ctx, orgId: string, input: SkillInput): Promise<SkillRow> {
+export async function createSkill(ctx: OrgCtx, input: SkillInput): Promise<SkillRow> {
+  const { orgId } = ctx;
   const now = Date.now();
   const row: SkillRow = {
     id: newId('skl', now),
@@ -111,7 +89,8 @@ export function skillFromMarkdown(text: string, fileName: string): SkillInput {
   return skill;
 }
 
-export async function updateSkill(ctx: Ctx, orgId: string, id: string, input: Partial<SkillInput>) {
+export async function updateSkill(ctx: OrgCtx, id: string, input: Partial<SkillInput>) {
+  const { orgId } = ctx;
   const row = await getSkill(ctx.db, orgId, id);
   const changes: Partial<SkillRow> = {
     ...(input.name !== undefined ? { name: input.name } : {}),
@@ -142,7 +121,8 @@ export async function updateSkill(ctx: Ctx, orgId: string, id: string, input: Pa
 }
 
 /** Deletes the skill (its role links go by foreign key) and its credentials in the vault. */
-export async function deleteSkill(ctx: Ctx, orgId: string, id: string) {
+export async function deleteSkill(ctx: OrgCtx, id: string) {
+  const { orgId } = ctx;
   const row = await getSkill(ctx.db, orgId, id);
   await ctx.db.batch([
     ctx.db.delete(skills).where(and(eq(skills.orgId, orgId), eq(skills.id, id))),
@@ -154,10 +134,11 @@ export async function deleteSkill(ctx: Ctx, orgId: string, id: string) {
       metadata: { name: row.name },
     }),
   ]);
-  if (row.credentialsItemId) await deleteVaultItemIfPresent(ctx, orgId, row.credentialsItemId);
+  if (row.credentialsItemId) await deleteVaultItemIfPresent(ctx, row.credentialsItemId);
 }
 
-async function deleteVaultItemIfPresent(ctx: Ctx, orgId: string, itemId: string) {
+async function deleteVaultItemIfPresent(ctx: OrgCtx, itemId: string) {
+  const { orgId } = ctx;
   try {
     await deleteSecret(ctx, orgId, itemId);
   } catch (err) {
@@ -182,12 +163,8 @@ async function credentialsPresent(db: Db, orgId: string, row: SkillRow) {
  * Stores the skill's credentials (a map of names to secret values) encrypted in the vault, as one
  * item; storing again makes a new version and the old one stops working at once.
  */
-export async function storeSkillCredentials(
-  ctx: Ctx,
-  orgId: string,
-  id: string,
-  values: Record<string, string>,
-) {
+export async function storeSkillCredentials(ctx: OrgCtx, id: string, values: Record<string, string>) {
+  const { orgId } = ctx;
   const row = await getSkill(ctx.db, orgId, id);
   const value = JSON.stringify(values);
   let itemId = row.credentialsItemId;
@@ -218,10 +195,11 @@ export async function storeSkillCredentials(
   return { set: true, updatedAt: now };
 }
 
-export async function revokeSkillCredentials(ctx: Ctx, orgId: string, id: string) {
+export async function revokeSkillCredentials(ctx: OrgCtx, id: string) {
+  const { orgId } = ctx;
   const row = await getSkill(ctx.db, orgId, id);
   if (!row.credentialsItemId) throw notFound('Credentials of this skill');
-  await deleteVaultItemIfPresent(ctx, orgId, row.credentialsItemId);
+  await deleteVaultItemIfPresent(ctx, row.credentialsItemId);
   const now = Date.now();
   await ctx.db.batch([
     ctx.db
@@ -246,7 +224,8 @@ export async function skillCredentialStatus(db: Db, orgId: string, id: string) {
 }
 
 /** The platform's own use of a skill's credentials (e.g. to hand them to a tool call). */
-export async function readSkillCredentials(ctx: Ctx, orgId: string, id: string) {
+export async function readSkillCredentials(ctx: OrgCtx, id: string) {
+  const { orgId } = ctx;
   const row = await getSkill(ctx.db, orgId, id);
   if (!row.credentialsItemId) return null;
   const secret = await readSecret(ctx, orgId, row.credentialsItemId);

@@ -1,12 +1,13 @@
 import { and, asc, eq, gt, isNull, or } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { agentTemplates } from '../../db/schema';
-import { ApiError, conflict, notFound } from '../../lib/errors';
+import { ApiError, conflict } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { activityInsert } from '../activity/record';
 import { type AgentInput, assertRoleInOrg, createAgent } from '../agents/agents';
 import { commit } from '../commit';
-import type { Ctx } from '../context';
+import type { OrgCtx } from '../context';
+import { getInOrg, type PageRequest, pageClauses } from '../lookup';
 
 export type TemplateRow = typeof agentTemplates.$inferSelect;
 
@@ -32,15 +33,8 @@ export interface TemplateFilter {
   includeArchived?: boolean;
 }
 
-export async function getTemplate(db: Db, orgId: string, id: string) {
-  const [row] = await db
-    .select()
-    .from(agentTemplates)
-    .where(and(eq(agentTemplates.orgId, orgId), eq(agentTemplates.id, id)))
-    .limit(1);
-  if (!row) throw notFound('Template');
-  return row;
-}
+export const getTemplate = (db: Db, orgId: string, id: string) =>
+  getInOrg(db, agentTemplates, 'Template', orgId, id);
 
 /** The list order: sort order, then creation. */
 export const templateCursor = (t: TemplateRow) => `${t.sortOrder}:${t.id}`;
@@ -53,14 +47,15 @@ function parseCursor(cursor: string) {
   return { sortOrder, id: cursor.slice(at + 1) };
 }
 
-export function listTemplates(db: Db, orgId: string, f: TemplateFilter, limit: number, cursor?: string) {
-  const after = cursor ? parseCursor(cursor) : undefined;
-  return db
+/** Catalog order (sort order, then id); the cursor key is `templateCursor`. */
+export function listTemplates(ctx: OrgCtx, f: TemplateFilter, page: PageRequest) {
+  const after = page.after ? parseCursor(page.after) : undefined;
+  return ctx.db
     .select()
     .from(agentTemplates)
     .where(
       and(
-        eq(agentTemplates.orgId, orgId),
+        eq(agentTemplates.orgId, ctx.orgId),
         f.includeArchived ? undefined : isNull(agentTemplates.archivedAt),
         f.category ? eq(agentTemplates.category, f.category) : undefined,
         f.featured !== undefined ? eq(agentTemplates.featured, f.featured) : undefined,
@@ -73,12 +68,13 @@ export function listTemplates(db: Db, orgId: string, f: TemplateFilter, limit: n
       ),
     )
     .orderBy(asc(agentTemplates.sortOrder), asc(agentTemplates.id))
-    .limit(limit + 1);
+    .limit(pageClauses(page, agentTemplates.id).limit);
 }
 
 const slugTaken = (slug: string) => conflict(`A template with slug "${slug}" already exists`);
 
-export async function createTemplate(ctx: Ctx, orgId: string, input: TemplateInput): Promise<TemplateRow> {
+export async function createTemplate(ctx: OrgCtx, input: TemplateInput): Promise<TemplateRow> {
+  const { orgId } = ctx;
   if (input.role_id) await assertRoleInOrg(ctx.db, orgId, input.role_id);
   const now = Date.now();
   const row: TemplateRow = {
@@ -135,7 +131,8 @@ const columns = {
   config: 'config',
 } as const satisfies Record<keyof TemplateInput, keyof TemplateRow>;
 
-export async function updateTemplate(ctx: Ctx, orgId: string, id: string, input: Partial<TemplateInput>) {
+export async function updateTemplate(ctx: OrgCtx, id: string, input: Partial<TemplateInput>) {
+  const { orgId } = ctx;
   const row = await getTemplate(ctx.db, orgId, id);
   if (row.archivedAt !== null) throw conflict('The template is archived');
   if (input.role_id) await assertRoleInOrg(ctx.db, orgId, input.role_id);
@@ -164,7 +161,8 @@ export async function updateTemplate(ctx: Ctx, orgId: string, id: string, input:
 }
 
 /** Archiving keeps the row (agents made from it still name it) and frees its slug. */
-export async function archiveTemplate(ctx: Ctx, orgId: string, id: string) {
+export async function archiveTemplate(ctx: OrgCtx, id: string) {
+  const { orgId } = ctx;
   const row = await getTemplate(ctx.db, orgId, id);
   if (row.archivedAt !== null) throw conflict('The template is already archived');
   const now = Date.now();
@@ -187,12 +185,12 @@ export async function archiveTemplate(ctx: Ctx, orgId: string, id: string) {
  * An agent from a template: the template's role, model, look, tags and configuration (with its
  * tools under `config.tools`), with any field the caller gives taking precedence.
  */
-export async function createAgentFromTemplate(ctx: Ctx, orgId: string, id: string, input: AgentInput) {
+export async function createAgentFromTemplate(ctx: OrgCtx, id: string, input: AgentInput) {
+  const { orgId } = ctx;
   const t = await getTemplate(ctx.db, orgId, id);
   if (t.archivedAt !== null) throw conflict('The template is archived');
   return createAgent(
     ctx,
-    orgId,
     {
       role_id: t.roleId,
       model: t.model,

@@ -1,11 +1,12 @@
-import { and, asc, count, desc, eq, gt, inArray, like, or, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, like, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { type AgentStatus, agentRoles, agents, agentTags, roleAssignments } from '../../db/schema';
 import { conflict } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { activityInsert } from '../activity/record';
 import { commit } from '../commit';
-import type { Ctx } from '../context';
+import type { OrgCtx } from '../context';
+import { type PageRequest, pageInOrg } from '../lookup';
 import { hubOf, publishAgentEvent } from './events';
 import { type AgentRow, containsPattern, getAgentRow, invalid } from './shared';
 
@@ -45,11 +46,11 @@ const tagRows = (orgId: string, agentId: string, tags: string[]) =>
   tags.map((tag) => ({ agentId, orgId, tag }));
 
 export async function createAgent(
-  ctx: Ctx,
-  orgId: string,
+  ctx: OrgCtx,
   input: AgentInput,
   extra: { templateId?: string } = {},
 ): Promise<AgentRow> {
+  const { orgId } = ctx;
   if (input.role_id) await assertRoleInOrg(ctx.db, orgId, input.role_id);
   const now = Date.now();
   const tags = input.tags ?? [];
@@ -125,21 +126,16 @@ function where(orgId: string, f: AgentFilter) {
 }
 
 /** Ordered by name, which the (org_id, name) unique index serves; the cursor is the last name. */
-export function listAgents(db: Db, orgId: string, f: AgentFilter, limit: number, afterName?: string) {
-  return db
-    .select()
-    .from(agents)
-    .where(and(where(orgId, f), afterName !== undefined ? gt(agents.name, afterName) : undefined))
-    .orderBy(asc(agents.name))
-    .limit(limit + 1);
+export function listAgents(ctx: OrgCtx, f: AgentFilter, page: PageRequest) {
+  return pageInOrg(ctx.db, agents, ctx.orgId, page, where(ctx.orgId, f), { by: 'name' });
 }
 
 export async function updateAgent(
-  ctx: Ctx,
-  orgId: string,
+  ctx: OrgCtx,
   agentId: string,
   input: Partial<AgentInput>,
 ): Promise<AgentRow> {
+  const { orgId } = ctx;
   const current = await getAgentRow(ctx.db, orgId, agentId);
   if (input.role_id) await assertRoleInOrg(ctx.db, orgId, input.role_id);
   const changes: Partial<AgentRow> = {
@@ -190,7 +186,8 @@ export async function updateAgent(
  * Deletes the agent (foreign keys take its tags, role assignments and agent-scoped rules); its hub publishes
  * `agent.deleted` (so the organization stream sees it), closes its subscribers and empties.
  */
-export async function deleteAgent(ctx: Ctx, orgId: string, agentId: string) {
+export async function deleteAgent(ctx: OrgCtx, agentId: string) {
+  const { orgId } = ctx;
   const agent = await getAgentRow(ctx.db, orgId, agentId);
   const { db } = ctx;
   await db.batch([

@@ -5,7 +5,7 @@ import type { Env } from '../../env';
 import { ApiError, conflict } from '../../lib/errors';
 import { MINUTE } from '../../lib/time';
 import { commit } from '../commit';
-import type { Ctx } from '../context';
+import type { Ctx, OrgCtx } from '../context';
 import { publishAgentEvent } from './events';
 import { type AgentRow, getAgentRow, guardedAgentActivity } from './shared';
 
@@ -88,12 +88,8 @@ async function changeStatus(ctx: Ctx, agent: AgentRow, change: Change): Promise<
   return updated;
 }
 
-export async function runLifecycleCommand(
-  ctx: Ctx,
-  orgId: string,
-  agentId: string,
-  command: LifecycleCommand,
-) {
+export async function runLifecycleCommand(ctx: OrgCtx, agentId: string, command: LifecycleCommand) {
+  const { orgId } = ctx;
   const agent = await getAgentRow(ctx.db, orgId, agentId);
   const rule = LIFECYCLE[command];
   if (!(rule.from as readonly AgentStatus[]).includes(agent.status))
@@ -113,7 +109,8 @@ export interface HeartbeatInput {
  * the answer and obeys); otherwise the reported status is taken, and an offline agent is back to
  * idle. A heartbeat that changes nothing but the time is not an activity entry: it is not news.
  */
-export async function heartbeat(ctx: Ctx, orgId: string, agentId: string, input: HeartbeatInput) {
+export async function heartbeat(ctx: OrgCtx, agentId: string, input: HeartbeatInput) {
+  const { orgId } = ctx;
   const agent = await getAgentRow(ctx.db, orgId, agentId);
   const now = Date.now();
   const held = agent.status === 'paused' || agent.status === 'stopped';

@@ -1,6 +1,6 @@
 import { newId } from '../../lib/ids';
 import { activityInsert } from '../activity/record';
-import type { Ctx } from '../context';
+import type { OrgCtx } from '../context';
 import { publishAgentEvent, publishToAgent } from './events';
 import { getAgentRow } from './shared';
 
@@ -10,7 +10,8 @@ export interface MessageInput {
 }
 
 /** A message to an agent is an `agent.message` event in its hub: stored, and delivered live. */
-export async function sendMessage(ctx: Ctx, orgId: string, agentId: string, input: MessageInput) {
+export async function sendMessage(ctx: OrgCtx, agentId: string, input: MessageInput) {
+  const { orgId } = ctx;
   await getAgentRow(ctx.db, orgId, agentId);
   const id = newId('msg');
   const metadata = input.metadata ?? {};
@@ -43,10 +44,10 @@ export async function sendMessage(ctx: Ctx, orgId: string, agentId: string, inpu
  * the agent's own log, too many and too small for the activity log.
  */
 export async function publishRuntimeEvents(
-  ctx: Ctx,
-  orgId: string,
+  ctx: OrgCtx,
   agentId: string,
   items: { type: string; payload: Record<string, unknown> }[],
 ) {
+  const { orgId } = ctx;
   return publishToAgent(ctx, { orgId, agentId }, items);
 }

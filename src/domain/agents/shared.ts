@@ -1,9 +1,10 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { agents } from '../../db/schema';
-import { ApiError, notFound } from '../../lib/errors';
+import { ApiError } from '../../lib/errors';
 import { type ActivityInput, activityInsertOrAbort } from '../activity/record';
 import type { Ctx } from '../context';
+import { getInOrg } from '../lookup';
 import { findProject } from '../work/projects';
 
 /** A 422 about one field, for checks that need the database (e.g. a referenced id). */
@@ -14,15 +15,8 @@ export const invalid = (path: string, message: string) =>
 export const containsPattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** Another organization's agent is not found, exactly like a missing one. */
-export async function getAgentRow(db: Db, orgId: string, agentId: string) {
-  const [row] = await db
-    .select()
-    .from(agents)
-    .where(and(eq(agents.orgId, orgId), eq(agents.id, agentId)))
-    .limit(1);
-  if (!row) throw notFound('Agent');
-  return row;
-}
+export const getAgentRow = (db: Db, orgId: string, agentId: string) =>
+  getInOrg(db, agents, 'Agent', orgId, agentId);
 
 export type AgentRow = Awaited<ReturnType<typeof getAgentRow>>;
 

@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, isNull, lt, or } from 'drizzle-orm';
+import { and, eq, gt, isNull, or } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { apiKeySecrets, apiKeys, apiKeyUsage } from '../../db/schema';
 import { randomToken, sha256Hex } from '../../lib/crypto';
@@ -6,7 +6,8 @@ import { conflict, forbidden, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { activityInsert } from '../activity/record';
 import { hasScope, type Scope } from '../auth/scopes';
-import type { Ctx } from '../context';
+import type { OrgCtx } from '../context';
+import { type PageRequest, pageInOrg } from '../lookup';
 import { CLOSE_CREDENTIAL_ENDED } from '../streams/owners';
 import { endStreams, endStreamsAt } from '../streams/revocation';
 import { API_KEY_PREFIX, forgetApiKeys } from './authenticate';
@@ -52,13 +53,8 @@ export async function getApiKey(db: Db, orgId: string, keyId: string): Promise<A
 }
 
 /** Newest first; the cursor is the id of the last key seen. */
-export function listApiKeys(db: Db, orgId: string, limit: number, after?: string) {
-  return db
-    .select()
-    .from(apiKeys)
-    .where(and(eq(apiKeys.orgId, orgId), after ? lt(apiKeys.id, after) : undefined))
-    .orderBy(desc(apiKeys.id))
-    .limit(limit + 1);
+export function listApiKeys(ctx: OrgCtx, page: PageRequest) {
+  return pageInOrg(ctx.db, apiKeys, ctx.orgId, page, undefined, { desc: true });
 }
 
 export interface NewApiKey {
@@ -68,7 +64,8 @@ export interface NewApiKey {
   expiresAt?: number;
 }
 
-export async function createApiKey(ctx: Ctx, orgId: string, grantor: Grantor, input: NewApiKey) {
+export async function createApiKey(ctx: OrgCtx, grantor: Grantor, input: NewApiKey) {
+  const { orgId } = ctx;
   const scopes = [...new Set(input.scopes)];
   assertHolds(grantor, scopes, 'grant');
   const now = Date.now();
@@ -110,13 +107,8 @@ export interface ApiKeyChanges {
   active?: boolean;
 }
 
-export async function updateApiKey(
-  ctx: Ctx,
-  orgId: string,
-  grantor: Grantor,
-  keyId: string,
-  changes: ApiKeyChanges,
-) {
+export async function updateApiKey(ctx: OrgCtx, grantor: Grantor, keyId: string, changes: ApiKeyChanges) {
+  const { orgId } = ctx;
   await getApiKey(ctx.db, orgId, keyId);
   const scopes = changes.scopes && [...new Set(changes.scopes)];
   if (scopes) assertHolds(grantor, scopes, 'grant');
@@ -136,12 +128,13 @@ export async function updateApiKey(
   ]);
   forgetApiKeys({ keyId });
   if (!key) throw notFound('API key');
-  if (changes.active === false) await endKeyStreams(ctx, orgId, keyId, 'api key deactivated');
+  if (changes.active === false) await endKeyStreams(ctx, keyId, 'api key deactivated');
   return key;
 }
 
 /** Closes the live streams opened with the key, once the change that ends it is committed. */
-function endKeyStreams(ctx: Ctx, orgId: string, keyId: string, reason: string) {
+function endKeyStreams(ctx: OrgCtx, keyId: string, reason: string) {
+  const { orgId } = ctx;
   return endStreams(
     ctx,
     { orgId },
@@ -150,7 +143,8 @@ function endKeyStreams(ctx: Ctx, orgId: string, keyId: string, reason: string) {
 }
 
 /** The key, its secrets and its usage log go at once; the activity log keeps the record. */
-export async function deleteApiKey(ctx: Ctx, orgId: string, keyId: string) {
+export async function deleteApiKey(ctx: OrgCtx, keyId: string) {
+  const { orgId } = ctx;
   const key = await getApiKey(ctx.db, orgId, keyId);
   await ctx.db.batch([
     ctx.db.delete(apiKeys).where(inOrg(orgId, keyId)),
@@ -163,10 +157,11 @@ export async function deleteApiKey(ctx: Ctx, orgId: string, keyId: string) {
     }),
   ]);
   forgetApiKeys({ keyId });
-  await endKeyStreams(ctx, orgId, keyId, 'api key deleted');
+  await endKeyStreams(ctx, keyId, 'api key deleted');
 }
 
-export async function revokeApiKey(ctx: Ctx, orgId: string, keyId: string) {
+export async function revokeApiKey(ctx: OrgCtx, keyId: string) {
+  const { orgId } = ctx;
   const existing = await getApiKey(ctx.db, orgId, keyId);
   if (existing.revokedAt !== null) throw conflict('The API key is already revoked');
   const now = Date.now();
@@ -180,12 +175,13 @@ export async function revokeApiKey(ctx: Ctx, orgId: string, keyId: string) {
   ]);
   forgetApiKeys({ keyId });
   if (!key) throw conflict('The API key is already revoked');
-  await endKeyStreams(ctx, orgId, keyId, 'api key revoked');
+  await endKeyStreams(ctx, keyId, 'api key revoked');
   return key;
 }
 
 /** Rotating or rolling hands out a working secret, so it needs every scope the key has. */
-async function keyForNewSecret(ctx: Ctx, orgId: string, grantor: Grantor, keyId: string) {
+async function keyForNewSecret(ctx: OrgCtx, grantor: Grantor, keyId: string) {
+  const { orgId } = ctx;
   const key = await getApiKey(ctx.db, orgId, keyId);
   if (key.revokedAt !== null) throw conflict('A revoked API key cannot get a new secret');
   assertHolds(grantor, key.scopes, 'take over a key with');
@@ -194,13 +190,13 @@ async function keyForNewSecret(ctx: Ctx, orgId: string, grantor: Grantor, keyId:
 
 /** A new secret; the previous ones keep working until `graceSeconds` from now (never longer than before). */
 export async function rotateApiKey(
-  ctx: Ctx,
-  orgId: string,
+  ctx: OrgCtx,
   grantor: Grantor,
   keyId: string,
   graceSeconds = DEFAULT_GRACE_SECONDS,
 ) {
-  await keyForNewSecret(ctx, orgId, grantor, keyId);
+  const { orgId } = ctx;
+  await keyForNewSecret(ctx, grantor, keyId);
   const now = Date.now();
   const graceEndsAt = now + graceSeconds * 1000;
   const secret = await newSecret(keyId, now);
@@ -236,8 +232,9 @@ export async function rotateApiKey(
 }
 
 /** A new secret; every previous one stops at once. */
-export async function rollApiKey(ctx: Ctx, orgId: string, grantor: Grantor, keyId: string) {
-  await keyForNewSecret(ctx, orgId, grantor, keyId);
+export async function rollApiKey(ctx: OrgCtx, grantor: Grantor, keyId: string) {
+  const { orgId } = ctx;
+  await keyForNewSecret(ctx, grantor, keyId);
   const now = Date.now();
   const secret = await newSecret(keyId, now);
   const [, , [key]] = await ctx.db.batch([
@@ -253,24 +250,15 @@ export async function rollApiKey(ctx: Ctx, orgId: string, grantor: Grantor, keyI
   forgetApiKeys({ keyId });
   if (!key) throw notFound('API key');
   // Streams opened with the previous secret end with it; a client reconnects with the new one.
-  await endKeyStreams(ctx, orgId, keyId, 'api key rolled');
+  await endKeyStreams(ctx, keyId, 'api key rolled');
   return { raw: secret.raw, key };
 }
 
 /** The key's recorded requests, newest first; the cursor is the id of the last one seen. */
-export async function listKeyUsage(db: Db, orgId: string, keyId: string, limit: number, after?: string) {
-  const key = await getApiKey(db, orgId, keyId);
-  const uses = await db
-    .select()
-    .from(apiKeyUsage)
-    .where(
-      and(
-        eq(apiKeyUsage.keyId, keyId),
-        eq(apiKeyUsage.orgId, orgId),
-        after ? lt(apiKeyUsage.id, after) : undefined,
-      ),
-    )
-    .orderBy(desc(apiKeyUsage.id))
-    .limit(limit + 1);
+export async function listKeyUsage(ctx: OrgCtx, keyId: string, page: PageRequest) {
+  const key = await getApiKey(ctx.db, ctx.orgId, keyId);
+  const uses = await pageInOrg(ctx.db, apiKeyUsage, ctx.orgId, page, eq(apiKeyUsage.keyId, keyId), {
+    desc: true,
+  });
   return { key, uses };
 }

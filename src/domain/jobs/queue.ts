@@ -1,11 +1,12 @@
-import { and, asc, count, desc, eq, inArray, lt, lte, type SQL, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, lte, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { jobs, jobWorkers } from '../../db/schema';
-import { conflict, notFound } from '../../lib/errors';
+import { conflict } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { iso } from '../../lib/time';
 import { activityInsertIf, activityInsertPerRow } from '../activity/record';
-import type { Ctx } from '../context';
+import type { OrgCtx } from '../context';
+import { getInOrg, type PageRequest, pageInOrg } from '../lookup';
 import { retryDelayMs } from './backoff';
 
 export type Job = typeof jobs.$inferSelect;
@@ -35,11 +36,8 @@ async function findByKey(db: Db, orgId: string, key: string) {
  * Queues a job. With an idempotency key, a repeat (even a concurrent one: the unique index
  * decides) returns the original job with `created: false`.
  */
-export async function submitJob(
-  ctx: Ctx,
-  orgId: string,
-  input: JobInput,
-): Promise<{ job: Job; created: boolean }> {
+export async function submitJob(ctx: OrgCtx, input: JobInput): Promise<{ job: Job; created: boolean }> {
+  const { orgId } = ctx;
   if (input.idempotencyKey) {
     const existing = await findByKey(ctx.db, orgId, input.idempotencyKey);
     if (existing) return { job: existing, created: false };
@@ -88,15 +86,7 @@ export async function submitJob(
   return { job: original, created: false };
 }
 
-export async function getJob(db: Db, orgId: string, id: string) {
-  const [row] = await db
-    .select()
-    .from(jobs)
-    .where(and(eq(jobs.orgId, orgId), eq(jobs.id, id)))
-    .limit(1);
-  if (!row) throw notFound('Job');
-  return row;
-}
+export const getJob = (db: Db, orgId: string, id: string) => getInOrg(db, jobs, 'Job', orgId, id);
 
 export interface JobFilter {
   state?: JobState;
@@ -105,21 +95,13 @@ export interface JobFilter {
 }
 
 /** Newest first. */
-export function listJobs(db: Db, orgId: string, f: JobFilter, limit: number, after?: string) {
-  return db
-    .select()
-    .from(jobs)
-    .where(
-      and(
-        eq(jobs.orgId, orgId),
-        f.state ? eq(jobs.state, f.state) : undefined,
-        f.queue ? eq(jobs.queue, f.queue) : undefined,
-        f.type ? eq(jobs.type, f.type) : undefined,
-        after ? lt(jobs.id, after) : undefined,
-      ),
-    )
-    .orderBy(desc(jobs.id))
-    .limit(limit + 1);
+export function listJobs(ctx: OrgCtx, f: JobFilter, page: PageRequest) {
+  const where = and(
+    f.state ? eq(jobs.state, f.state) : undefined,
+    f.queue ? eq(jobs.queue, f.queue) : undefined,
+    f.type ? eq(jobs.type, f.type) : undefined,
+  );
+  return pageInOrg(ctx.db, jobs, ctx.orgId, page, where, { desc: true });
 }
 
 /** Records that the worker was heard from: registration is implicit. */
@@ -148,7 +130,8 @@ export interface ClaimInput {
  * conditional UPDATE, and D1 runs statements one at a time, so no two claims can take the same
  * job. The jobs of one claim share a lease id, which heartbeat, complete and fail must present.
  */
-export async function claimJobs(ctx: Ctx, orgId: string, input: ClaimInput) {
+export async function claimJobs(ctx: OrgCtx, input: ClaimInput) {
+  const { orgId } = ctx;
   const now = Date.now();
   const leaseId = newId('lse');
   const available = ctx.db
@@ -226,13 +209,8 @@ async function leaseProblem(db: Db, orgId: string, jobId: string, proof: LeasePr
 }
 
 /** Extends a held lease by `extendMs` (default: the job's timeout) from now. */
-export async function heartbeat(
-  ctx: Ctx,
-  orgId: string,
-  jobId: string,
-  proof: LeaseProof,
-  extendMs?: number,
-) {
+export async function heartbeat(ctx: OrgCtx, jobId: string, proof: LeaseProof, extendMs?: number) {
+  const { orgId } = ctx;
   const now = Date.now();
   const [updated] = await ctx.db.batch([
     ctx.db
@@ -250,13 +228,8 @@ export async function heartbeat(
 }
 
 /** Finishes a leased job with its result; only the lease holder can, and only once. */
-export async function completeJob(
-  ctx: Ctx,
-  orgId: string,
-  jobId: string,
-  proof: LeaseProof,
-  result: unknown,
-) {
+export async function completeJob(ctx: OrgCtx, jobId: string, proof: LeaseProof, result: unknown) {
+  const { orgId } = ctx;
   const now = Date.now();
   const held = leaseHeld(orgId, jobId, proof, now);
   const [, , updated] = await ctx.db.batch([
@@ -309,13 +282,13 @@ function workerCount(db: Db, orgId: string, workerId: string, what: 'completed' 
  * unless it was the last attempt or the worker says retrying is pointless: then it is dead.
  */
 export async function failJob(
-  ctx: Ctx,
-  orgId: string,
+  ctx: OrgCtx,
   jobId: string,
   proof: LeaseProof,
   error: string,
   retryable: boolean,
 ) {
+  const { orgId } = ctx;
   const now = Date.now();
   const job = await getJob(ctx.db, orgId, jobId);
   const held = leaseHeld(orgId, jobId, proof, now);

@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, isNull, lt, lte, type SQL, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, lte, type SQL, sql } from 'drizzle-orm';
 import { invites, memberships, organizations, users } from '../../db/schema';
 import { randomToken, sha256Hex } from '../../lib/crypto';
 import { ApiError, conflict, forbidden, notFound } from '../../lib/errors';
@@ -8,7 +8,8 @@ import { activityInsert, activityInsertIf } from '../activity/record';
 import type { Role } from '../auth/scopes';
 import { normalizeEmail } from '../auth/users';
 import { commit } from '../commit';
-import type { Ctx } from '../context';
+import type { Ctx, OrgCtx } from '../context';
+import { type PageRequest, pageInOrg } from '../lookup';
 import { outboxMailer } from '../mail/mailer';
 
 export type Invite = typeof invites.$inferSelect;
@@ -17,13 +18,9 @@ export type InviteRole = Exclude<Role, 'owner'>;
 const open = (orgId: string) =>
   and(eq(invites.orgId, orgId), isNull(invites.acceptedAt), isNull(invites.revokedAt));
 
-export function listInvites(ctx: Ctx, orgId: string, limit: number, after?: string) {
-  return ctx.db
-    .select()
-    .from(invites)
-    .where(and(open(orgId), gt(invites.expiresAt, Date.now()), after ? lt(invites.id, after) : undefined))
-    .orderBy(desc(invites.id))
-    .limit(limit + 1);
+export function listInvites(ctx: OrgCtx, page: PageRequest) {
+  const where = and(open(ctx.orgId), gt(invites.expiresAt, Date.now()));
+  return pageInOrg(ctx.db, invites, ctx.orgId, page, where, { desc: true });
 }
 
 /**
@@ -32,10 +29,10 @@ export function listInvites(ctx: Ctx, orgId: string, limit: number, after?: stri
  * One open invite per email: an expired one is revoked in the same batch, a live one is a conflict.
  */
 export async function createInvite(
-  ctx: Ctx,
-  orgId: string,
+  ctx: OrgCtx,
   input: { email: string; role: InviteRole; expires_in_days: number },
 ) {
+  const { orgId } = ctx;
   const email = normalizeEmail(input.email);
   const now = Date.now();
   const [existingMember] = await ctx.db
@@ -95,7 +92,8 @@ export async function createInvite(
  */
 const inviteWhere = (where: SQL | undefined) => sql`EXISTS (SELECT 1 FROM ${invites} WHERE ${where})`;
 
-export async function revokeInvite(ctx: Ctx, orgId: string, inviteId: string) {
+export async function revokeInvite(ctx: OrgCtx, inviteId: string) {
+  const { orgId } = ctx;
   const where = and(open(orgId), eq(invites.id, inviteId));
   const [, revoked] = await ctx.db.batch([
     activityInsertIf(

@@ -1,9 +1,10 @@
-import { and, asc, eq, gt, type SQL, sql } from 'drizzle-orm';
+import { and, eq, type SQL, sql } from 'drizzle-orm';
 import { memberships, teamMembers, users } from '../../db/schema';
 import { conflict, forbidden, notFound } from '../../lib/errors';
 import { activityInsertIf } from '../activity/record';
 import { type Role, roleAtLeast } from '../auth/scopes';
-import type { Ctx } from '../context';
+import type { OrgCtx } from '../context';
+import { type PageRequest, pageClauses } from '../lookup';
 import { CLOSE_ACCESS_ENDED } from '../streams/owners';
 import { endStreams } from '../streams/revocation';
 import { forgetMemberships } from './context';
@@ -17,17 +18,19 @@ const memberColumns = {
 };
 
 /** Oldest members first; the cursor is the user id of the last member seen. */
-export function listMembers(ctx: Ctx, orgId: string, limit: number, after?: string) {
+export function listMembers(ctx: OrgCtx, page: PageRequest) {
+  const p = pageClauses(page, memberships.userId);
   return ctx.db
     .select(memberColumns)
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
-    .where(and(eq(memberships.orgId, orgId), after ? gt(memberships.userId, after) : undefined))
-    .orderBy(asc(memberships.userId))
-    .limit(limit + 1);
+    .where(and(eq(memberships.orgId, ctx.orgId), p.after))
+    .orderBy(p.orderBy)
+    .limit(p.limit);
 }
 
-export async function getMember(ctx: Ctx, orgId: string, userId: string) {
+export async function getMember(ctx: OrgCtx, userId: string) {
+  const { orgId } = ctx;
   const [m] = await ctx.db
     .select(memberColumns)
     .from(memberships)
@@ -58,14 +61,9 @@ const keepsAnOwner = (orgId: string) =>
 const membershipWhere = (where: SQL | undefined) => sql`EXISTS (SELECT 1 FROM ${memberships} WHERE ${where})`;
 
 /** Members join by accepting an invite (see invites.ts); roles change here. */
-export async function changeMemberRole(
-  ctx: Ctx,
-  orgId: string,
-  callerRole: Role | null,
-  userId: string,
-  role: Role,
-) {
-  const member = await getMember(ctx, orgId, userId);
+export async function changeMemberRole(ctx: OrgCtx, callerRole: Role | null, userId: string, role: Role) {
+  const { orgId } = ctx;
+  const member = await getMember(ctx, userId);
   assertMayGrant(callerRole, role);
   assertMayGrant(callerRole, member.role);
   const where = and(
@@ -97,11 +95,12 @@ export async function changeMemberRole(
  * Any member may leave (`userId` is the caller's own); removing someone else takes the admin role
  * (or an API key with `members:write`), and removing an owner takes an owner.
  */
-export async function removeMember(ctx: Ctx, orgId: string, callerRole: Role | null, userId: string) {
+export async function removeMember(ctx: OrgCtx, callerRole: Role | null, userId: string) {
+  const { orgId } = ctx;
   const leaving = ctx.actor.type === 'user' && ctx.actor.id === userId;
   if (!leaving && callerRole !== null && !roleAtLeast(callerRole, 'admin'))
     throw forbidden(`Removing others needs the admin role or higher; you are ${callerRole}`);
-  const member = await getMember(ctx, orgId, userId);
+  const member = await getMember(ctx, userId);
   if (!leaving) assertMayGrant(callerRole, member.role);
   const where = and(eq(memberships.orgId, orgId), eq(memberships.userId, userId), keepsAnOwner(orgId));
   const [, , removed] = await ctx.db.batch([

@@ -1,11 +1,13 @@
-import { and, count, desc, eq, isNull, lt } from 'drizzle-orm';
+import { and, count, eq, isNull } from 'drizzle-orm';
+import type { Db } from '../../db/client';
 import { memberships, organizations } from '../../db/schema';
 import { conflict, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { activityInsert } from '../activity/record';
 import { forgetApiKeys } from '../api-keys/authenticate';
 import { commit } from '../commit';
-import type { Ctx } from '../context';
+import type { Ctx, OrgCtx } from '../context';
+import { type PageRequest, pageClauses } from '../lookup';
 import { CLOSE_ACCESS_ENDED } from '../streams/owners';
 import { endStreams } from '../streams/revocation';
 import { forgetMemberships } from './context';
@@ -41,35 +43,31 @@ export async function createOrganization(ctx: Ctx, userId: string, input: { name
   return org;
 }
 
-export async function getOrganization(ctx: Ctx, orgId: string) {
-  const [org] = await ctx.db
+export async function getOrganization(db: Db, orgId: string) {
+  const [org] = await db
     .select()
     .from(organizations)
     .where(and(eq(organizations.id, orgId), isNull(organizations.deletedAt)))
     .limit(1);
   if (!org) throw notFound('Organization');
-  const [members] = await ctx.db.select({ n: count() }).from(memberships).where(eq(memberships.orgId, orgId));
+  const [members] = await db.select({ n: count() }).from(memberships).where(eq(memberships.orgId, orgId));
   return { org, memberCount: members?.n ?? 0 };
 }
 
 /** The organizations a user belongs to, newest first. */
-export function listUserOrganizations(ctx: Ctx, userId: string, limit: number, after?: string) {
-  return ctx.db
+export function listUserOrganizations(db: Db, userId: string, page: PageRequest) {
+  const p = pageClauses(page, organizations.id, true);
+  return db
     .select({ org: organizations, role: memberships.role })
     .from(memberships)
     .innerJoin(organizations, eq(organizations.id, memberships.orgId))
-    .where(
-      and(
-        eq(memberships.userId, userId),
-        isNull(organizations.deletedAt),
-        after ? lt(organizations.id, after) : undefined,
-      ),
-    )
-    .orderBy(desc(organizations.id))
-    .limit(limit + 1);
+    .where(and(eq(memberships.userId, userId), isNull(organizations.deletedAt), p.after))
+    .orderBy(p.orderBy)
+    .limit(p.limit);
 }
 
-export async function updateOrganization(ctx: Ctx, orgId: string, patch: { name?: string; slug?: string }) {
+export async function updateOrganization(ctx: OrgCtx, patch: { name?: string; slug?: string }) {
+  const { orgId } = ctx;
   const now = Date.now();
   const [, [org]] = await commit(
     ctx.db,
@@ -94,8 +92,9 @@ export async function updateOrganization(ctx: Ctx, orgId: string, patch: { name?
 }
 
 /** Soft delete: the organization and everything in it answer 404 from now on. */
-export async function deleteOrganization(ctx: Ctx, orgId: string) {
-  const { org } = await getOrganization(ctx, orgId);
+export async function deleteOrganization(ctx: OrgCtx) {
+  const { orgId } = ctx;
+  const { org } = await getOrganization(ctx.db, orgId);
   if (org.personal) throw conflict('A personal organization cannot be deleted');
   await ctx.db.batch([
     ctx.db.update(organizations).set({ deletedAt: Date.now() }).where(eq(organizations.id, orgId)),

@@ -1,23 +1,20 @@
-import { and, asc, desc, eq, gt, lt, type SQL, sql } from 'drizzle-orm';
+import { and, eq, type SQL, sql } from 'drizzle-orm';
 import { memberships, teamMembers, teams, users } from '../../db/schema';
 import { notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { activityInsert, activityInsertIf } from '../activity/record';
 import { commit } from '../commit';
-import type { Ctx } from '../context';
+import type { OrgCtx } from '../context';
+import { type PageRequest, pageClauses, pageInOrg } from '../lookup';
 
 export type Team = typeof teams.$inferSelect;
 
-export function listTeams(ctx: Ctx, orgId: string, limit: number, after?: string) {
-  return ctx.db
-    .select()
-    .from(teams)
-    .where(and(eq(teams.orgId, orgId), after ? lt(teams.id, after) : undefined))
-    .orderBy(desc(teams.id))
-    .limit(limit + 1);
+export function listTeams(ctx: OrgCtx, page: PageRequest) {
+  return pageInOrg(ctx.db, teams, ctx.orgId, page, undefined, { desc: true });
 }
 
-export async function getTeam(ctx: Ctx, orgId: string, teamId: string) {
+export async function getTeam(ctx: OrgCtx, teamId: string) {
+  const { orgId } = ctx;
   const [team] = await ctx.db
     .select()
     .from(teams)
@@ -27,11 +24,8 @@ export async function getTeam(ctx: Ctx, orgId: string, teamId: string) {
   return team;
 }
 
-export async function createTeam(
-  ctx: Ctx,
-  orgId: string,
-  input: { name: string; description?: string | null },
-) {
+export async function createTeam(ctx: OrgCtx, input: { name: string; description?: string | null }) {
+  const { orgId } = ctx;
   const now = Date.now();
   const team: Team = {
     id: newId('team'),
@@ -53,12 +47,12 @@ export async function createTeam(
 }
 
 export async function updateTeam(
-  ctx: Ctx,
-  orgId: string,
+  ctx: OrgCtx,
   teamId: string,
   patch: { name?: string; description?: string | null },
 ) {
-  await getTeam(ctx, orgId, teamId);
+  const { orgId } = ctx;
+  await getTeam(ctx, teamId);
   const [[team]] = await commit(
     ctx.db,
     [
@@ -74,8 +68,9 @@ export async function updateTeam(
   return team!;
 }
 
-export async function deleteTeam(ctx: Ctx, orgId: string, teamId: string) {
-  await getTeam(ctx, orgId, teamId);
+export async function deleteTeam(ctx: OrgCtx, teamId: string) {
+  const { orgId } = ctx;
+  await getTeam(ctx, teamId);
   await ctx.db.batch([
     ctx.db.delete(teamMembers).where(eq(teamMembers.teamId, teamId)),
     ctx.db.delete(teams).where(and(eq(teams.orgId, orgId), eq(teams.id, teamId))),
@@ -83,14 +78,9 @@ export async function deleteTeam(ctx: Ctx, orgId: string, teamId: string) {
   ]);
 }
 
-export async function listTeamMembers(
-  ctx: Ctx,
-  orgId: string,
-  teamId: string,
-  limit: number,
-  after?: string,
-) {
-  await getTeam(ctx, orgId, teamId);
+export async function listTeamMembers(ctx: OrgCtx, teamId: string, page: PageRequest) {
+  await getTeam(ctx, teamId);
+  const p = pageClauses(page, teamMembers.userId);
   return ctx.db
     .select({
       userId: teamMembers.userId,
@@ -100,9 +90,9 @@ export async function listTeamMembers(
     })
     .from(teamMembers)
     .innerJoin(users, eq(users.id, teamMembers.userId))
-    .where(and(eq(teamMembers.teamId, teamId), after ? gt(teamMembers.userId, after) : undefined))
-    .orderBy(asc(teamMembers.userId))
-    .limit(limit + 1);
+    .where(and(eq(teamMembers.teamId, teamId), p.after))
+    .orderBy(p.orderBy)
+    .limit(p.limit);
 }
 
 /**
@@ -112,8 +102,9 @@ export async function listTeamMembers(
 const teamMemberWhere = (where: SQL | undefined) => sql`EXISTS (SELECT 1 FROM ${teamMembers} WHERE ${where})`;
 
 /** Only members of the organization can join its teams; adding twice is a no-op. */
-export async function addTeamMember(ctx: Ctx, orgId: string, teamId: string, userId: string) {
-  await getTeam(ctx, orgId, teamId);
+export async function addTeamMember(ctx: OrgCtx, teamId: string, userId: string) {
+  const { orgId } = ctx;
+  await getTeam(ctx, teamId);
   const [member] = await ctx.db
     .select({ userId: memberships.userId })
     .from(memberships)
@@ -137,8 +128,9 @@ export async function addTeamMember(ctx: Ctx, orgId: string, teamId: string, use
   ]);
 }
 
-export async function removeTeamMember(ctx: Ctx, orgId: string, teamId: string, userId: string) {
-  await getTeam(ctx, orgId, teamId);
+export async function removeTeamMember(ctx: OrgCtx, teamId: string, userId: string) {
+  const { orgId } = ctx;
+  await getTeam(ctx, teamId);
   const row = and(eq(teamMembers.teamId, teamId), eq(teamMembers.userId, userId));
   const [, removed] = await ctx.db.batch([
     activityInsertIf(

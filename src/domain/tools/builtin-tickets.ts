@@ -39,7 +39,7 @@ const summary = (t: TicketRow) => ({
 });
 
 export async function createTicketTool(call: BuiltinCall, args: z.infer<typeof CreateTicketArgs>) {
-  const ticket = await createTicket(call.ctx, call.ctx.orgId, {
+  const ticket = await createTicket(call.ctx, {
     title: args.title,
     description: args.description,
     projectId: args.project_id,
@@ -53,12 +53,10 @@ export async function createTicketTool(call: BuiltinCall, args: z.infer<typeof C
 }
 
 export async function commentTool(call: BuiltinCall, args: z.infer<typeof CommentArgs>) {
-  const comment = await addComment(call.ctx, call.ctx.orgId, args.ticket_id, args.body);
+  const comment = await addComment(call.ctx, args.ticket_id, args.body);
   return { id: comment.id, ticket_id: comment.ticketId };
 }
 
 export async function transitionTool(call: BuiltinCall, args: z.infer<typeof TransitionArgs>) {
-  return summary(
-    await transitionTicket(call.ctx, call.ctx.orgId, args.ticket_id, args.status, args.resolution),
-  );
+  return summary(await transitionTicket(call.ctx, args.ticket_id, args.status, args.resolution));
 }

@@ -1,7 +1,8 @@
-import { and, asc, desc, eq, gt, isNull, lte, or } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, lte, or } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { vaultItems, vaultItemVersions } from '../../db/schema';
-import { notFound } from '../../lib/errors';
+import type { OrgCtx } from '../context';
+import { getInOrg, type PageRequest, pageInOrg } from '../lookup';
 
 export type VaultItem = typeof vaultItems.$inferSelect;
 
@@ -18,15 +19,8 @@ export interface VaultItemDetail extends VaultItem {
 }
 
 /** Another organization's item is not found, exactly like a missing one. */
-export async function getItemRow(db: Db, orgId: string, itemId: string): Promise<VaultItem> {
-  const [item] = await db
-    .select()
-    .from(vaultItems)
-    .where(and(eq(vaultItems.orgId, orgId), eq(vaultItems.id, itemId)))
-    .limit(1);
-  if (!item) throw notFound('Vault item');
-  return item;
-}
+export const getItemRow = (db: Db, orgId: string, itemId: string) =>
+  getInOrg(db, vaultItems, 'Vault item', orgId, itemId);
 
 const readable = (now: number) =>
   or(isNull(vaultItemVersions.expiresAt), gt(vaultItemVersions.expiresAt, now));
@@ -51,15 +45,8 @@ export async function getItem(
 }
 
 /** Ordered by name, which the (org_id, name) unique index serves; the cursor is the last name. */
-export function listItems(db: Db, orgId: string, limit: number, afterName?: string) {
-  return db
-    .select()
-    .from(vaultItems)
-    .where(
-      and(eq(vaultItems.orgId, orgId), afterName !== undefined ? gt(vaultItems.name, afterName) : undefined),
-    )
-    .orderBy(asc(vaultItems.name))
-    .limit(limit + 1);
+export function listItems(ctx: OrgCtx, page: PageRequest) {
+  return pageInOrg(ctx.db, vaultItems, ctx.orgId, page, undefined, { by: 'name' });
 }
 
 /** Earlier versions whose grace period has ended; a statement for housekeeping's batch. */

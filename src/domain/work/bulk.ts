@@ -4,7 +4,7 @@ import { ApiError, type FieldError } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { activityInsertPerRow } from '../activity/record';
 import { commit } from '../commit';
-import type { Ctx } from '../context';
+import type { OrgCtx } from '../context';
 import { assertAssignable } from './assignees';
 import { findCycle } from './graph';
 import { POSITION_STEP, type TicketFields, type TicketRow, targetProject, ticketSelection } from './tickets';
@@ -33,12 +33,12 @@ const chunks = <T>(items: T[], size: number) =>
  * problem is reported at once, as 422 with a path per item.
  */
 export async function bulkCreateTickets(
-  ctx: Ctx,
-  orgId: string,
+  ctx: OrgCtx,
   projectId: string | undefined,
   items: BulkTicket[],
 ): Promise<{ ref: string | null; ticket: TicketRow }[]> {
-  const project = await targetProject(ctx, orgId, projectId, 'project_id');
+  const { orgId } = ctx;
+  const project = await targetProject(ctx, projectId, 'project_id');
   const errors: FieldError[] = [];
   const ids = items.map(() => newId('tkt'));
   const byRef = new Map<string, number>();

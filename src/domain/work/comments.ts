@@ -1,4 +1,4 @@
-import { and, eq, gt, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { ticketComments } from '../../db/schema';
 import { forbidden, notFound } from '../../lib/errors';
@@ -6,23 +6,26 @@ import { newId } from '../../lib/ids';
 import { activityInsert, activityInsertIf } from '../activity/record';
 import { type Role, roleAtLeast } from '../auth/scopes';
 import { commit } from '../commit';
-import type { Ctx } from '../context';
+import type { OrgCtx } from '../context';
+import { type PageRequest, pageClauses } from '../lookup';
 import { getTicket } from './tickets';
 
 export type Comment = typeof ticketComments.$inferSelect;
 
 /** Oldest first, as a conversation reads. */
-export async function listComments(db: Db, orgId: string, ticketId: string, limit: number, after?: string) {
-  await getTicket(db, orgId, ticketId);
-  return db
+export async function listComments(ctx: OrgCtx, ticketId: string, page: PageRequest) {
+  await getTicket(ctx.db, ctx.orgId, ticketId);
+  const p = pageClauses(page, ticketComments.id);
+  return ctx.db
     .select()
     .from(ticketComments)
-    .where(and(eq(ticketComments.ticketId, ticketId), after ? gt(ticketComments.id, after) : undefined))
-    .orderBy(ticketComments.id)
-    .limit(limit + 1);
+    .where(and(eq(ticketComments.ticketId, ticketId), p.after))
+    .orderBy(p.orderBy)
+    .limit(p.limit);
 }
 
-export async function addComment(ctx: Ctx, orgId: string, ticketId: string, body: string) {
+export async function addComment(ctx: OrgCtx, ticketId: string, body: string) {
+  const { orgId } = ctx;
   await getTicket(ctx.db, orgId, ticketId);
   const now = Date.now();
   const row: Comment = {
@@ -69,13 +72,8 @@ async function getComment(db: Db, orgId: string, ticketId: string, commentId: st
 }
 
 /** Only the author edits a comment; the author or an admin may delete it. */
-export async function editComment(
-  ctx: Ctx,
-  orgId: string,
-  ticketId: string,
-  commentId: string,
-  body: string,
-) {
+export async function editComment(ctx: OrgCtx, ticketId: string, commentId: string, body: string) {
+  const { orgId } = ctx;
   const comment = await getComment(ctx.db, orgId, ticketId, commentId);
   if (comment.authorId !== ctx.actor.id) throw forbidden('Only the author can edit a comment');
   const [[row]] = await ctx.db.batch([
@@ -101,13 +99,13 @@ export async function editComment(
 }
 
 export async function deleteComment(
-  ctx: Ctx,
-  orgId: string,
+  ctx: OrgCtx,
   ticketId: string,
   commentId: string,
   /** The caller's role; null for API keys, which may delete only their own comments. */
   role: Role | null,
 ) {
+  const { orgId } = ctx;
   const comment = await getComment(ctx.db, orgId, ticketId, commentId);
   if (comment.authorId !== ctx.actor.id && !(role !== null && roleAtLeast(role, 'admin')))
     throw forbidden('Only the author or an admin can delete a comment');

@@ -5,7 +5,7 @@ import { ApiError, conflict, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { activityInsert, activityInsertPerRow } from '../activity/record';
 import { tryCommit } from '../commit';
-import type { Ctx } from '../context';
+import type { OrgCtx } from '../context';
 import { cycleIfAdded, type Edge, executionLevels, findCycle } from './graph';
 import { getProject } from './projects';
 import { getTicket } from './tickets';
@@ -31,7 +31,8 @@ export async function projectEdges(db: Db, projectId: string): Promise<Edge[]> {
  * revision; the write bumps the revision and lands only if it was still that one, and every
  * edge's tickets must still exist, so concurrent writers can never close a cycle together.
  */
-export async function addDependencies(ctx: Ctx, orgId: string, projectId: string, edges: Edge[]) {
+export async function addDependencies(ctx: OrgCtx, projectId: string, edges: Edge[]) {
+  const { orgId } = ctx;
   for (let attempt = 1; ; attempt++) {
     const project = await getProject(ctx.db, orgId, projectId);
     const existing = await projectEdges(ctx.db, projectId);
@@ -79,19 +80,21 @@ export async function addDependencies(ctx: Ctx, orgId: string, projectId: string
 }
 
 /** One dependency: `ticketId` waits for `dependsOnId`; both in one project. */
-export async function addDependency(ctx: Ctx, orgId: string, ticketId: string, dependsOnId: string) {
+export async function addDependency(ctx: OrgCtx, ticketId: string, dependsOnId: string) {
+  const { orgId } = ctx;
   const ticket = await getTicket(ctx.db, orgId, ticketId);
   const other = await getTicket(ctx.db, orgId, dependsOnId).catch(() => undefined);
   if (!other || other.projectId !== ticket.projectId) {
     const message = `Ticket ${dependsOnId} does not exist in this ticket's project`;
     throw new ApiError('validation', message, { errors: [{ path: 'depends_on_id', message }] });
   }
-  await addDependencies(ctx, orgId, ticket.projectId, [{ ticketId, dependsOnId }]);
+  await addDependencies(ctx, ticket.projectId, [{ ticketId, dependsOnId }]);
   return { ticketId, dependsOnId, projectId: ticket.projectId };
 }
 
 /** Adds many edges between existing tickets of one project, all or none. */
-export async function addDependenciesBulk(ctx: Ctx, orgId: string, projectId: string, edges: Edge[]) {
+export async function addDependenciesBulk(ctx: OrgCtx, projectId: string, edges: Edge[]) {
+  const { orgId } = ctx;
   await getProject(ctx.db, orgId, projectId);
   const ids = [...new Set(edges.flatMap((e) => [e.ticketId, e.dependsOnId]))];
   const known = new Set<string>();
@@ -119,10 +122,11 @@ export async function addDependenciesBulk(ctx: Ctx, orgId: string, projectId: st
   });
   if (errors.length > 0)
     throw new ApiError('validation', errors.map((e) => `${e.path}: ${e.message}`).join('; '), { errors });
-  await addDependencies(ctx, orgId, projectId, edges);
+  await addDependencies(ctx, projectId, edges);
 }
 
-export async function removeDependency(ctx: Ctx, orgId: string, ticketId: string, dependsOnId: string) {
+export async function removeDependency(ctx: OrgCtx, ticketId: string, dependsOnId: string) {
+  const { orgId } = ctx;
   const ticket = await getTicket(ctx.db, orgId, ticketId);
   const where = and(
     eq(ticketDependencies.ticketId, ticketId),

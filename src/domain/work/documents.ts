@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { documents } from '../../db/schema';
 import { sha256Hex } from '../../lib/crypto';
@@ -7,7 +7,8 @@ import { ApiError, conflict, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { activityInsert, activityInsertIf } from '../activity/record';
 import { commit } from '../commit';
-import type { Ctx } from '../context';
+import type { OrgCtx } from '../context';
+import { type PageRequest, pageInOrg } from '../lookup';
 import { getProject } from './projects';
 
 export type DocumentRow = typeof documents.$inferSelect;
@@ -84,29 +85,18 @@ export async function getDocument(db: Db, orgId: string, projectId: string, id: 
   return row;
 }
 
-export async function listDocuments(db: Db, orgId: string, projectId: string, limit: number, after?: string) {
-  await getProject(db, orgId, projectId);
-  return db
-    .select()
-    .from(documents)
-    .where(
-      and(
-        eq(documents.orgId, orgId),
-        eq(documents.projectId, projectId),
-        after ? lt(documents.id, after) : undefined,
-      ),
-    )
-    .orderBy(desc(documents.id))
-    .limit(limit + 1);
+export async function listDocuments(ctx: OrgCtx, projectId: string, page: PageRequest) {
+  await getProject(ctx.db, ctx.orgId, projectId);
+  return pageInOrg(ctx.db, documents, ctx.orgId, page, eq(documents.projectId, projectId), { desc: true });
 }
 
 /** Stores the bytes first; if the metadata write then fails, the orphaned object is removed. */
 export async function uploadDocument(
-  ctx: Ctx,
-  orgId: string,
+  ctx: OrgCtx,
   projectId: string,
   input: { name: string; contentType: string; bytes: Uint8Array },
 ) {
+  const { orgId } = ctx;
   await getProject(ctx.db, orgId, projectId);
   const contentType = checkContent(input.contentType, input.bytes);
   const now = Date.now();
@@ -147,15 +137,16 @@ export async function uploadDocument(
   return row;
 }
 
-export async function readDocument(ctx: Ctx, orgId: string, projectId: string, id: string) {
+export async function readDocument(ctx: OrgCtx, projectId: string, id: string) {
+  const { orgId } = ctx;
   const doc = await getDocument(ctx.db, orgId, projectId, id);
   const object = await ctx.env.DOCUMENTS.get(doc.objectKey);
   if (!object) throw new ApiError('unavailable', 'The document’s content is missing from storage');
   return { doc, object };
 }
 
-export async function readText(ctx: Ctx, orgId: string, projectId: string, id: string) {
-  const { doc, object } = await readDocument(ctx, orgId, projectId, id);
+export async function readText(ctx: OrgCtx, projectId: string, id: string) {
+  const { doc, object } = await readDocument(ctx, projectId, id);
   if (!isText(doc.contentType))
     throw conflict(`This is a ${doc.contentType} document; only text documents can be read as text`);
   return { doc, content: await object.text() };
@@ -165,7 +156,8 @@ export async function readText(ctx: Ctx, orgId: string, projectId: string, id: s
  * Replaces a text document's content. The new bytes go to a new object, the row is switched to
  * it only if nobody replaced the content meanwhile, then the old object is removed.
  */
-export async function replaceText(ctx: Ctx, orgId: string, projectId: string, id: string, content: string) {
+export async function replaceText(ctx: OrgCtx, projectId: string, id: string, content: string) {
+  const { orgId } = ctx;
   const doc = await getDocument(ctx.db, orgId, projectId, id);
   if (!isText(doc.contentType))
     throw conflict(`This is a ${doc.contentType} document; only text documents can be replaced as text`);
@@ -205,7 +197,8 @@ export async function replaceText(ctx: Ctx, orgId: string, projectId: string, id
   return row;
 }
 
-export async function deleteDocument(ctx: Ctx, orgId: string, projectId: string, id: string) {
+export async function deleteDocument(ctx: OrgCtx, projectId: string, id: string) {
+  const { orgId } = ctx;
   const doc = await getDocument(ctx.db, orgId, projectId, id);
   await ctx.db.batch([
     activityInsert(ctx, {

@@ -2,7 +2,7 @@ import { and, eq, isNull, or, type SQL, sql } from 'drizzle-orm';
 import { tickets } from '../../db/schema';
 import { conflict } from '../../lib/errors';
 import { activityInsertIf } from '../activity/record';
-import type { Ctx } from '../context';
+import type { Ctx, OrgCtx } from '../context';
 import type { EventType } from '../events/catalog';
 import { type Assignee, assertAssignable } from './assignees';
 import { endOfColumn, getTicket, noOpenDependencies, openBlockers, type TicketRow } from './tickets';
@@ -83,30 +83,31 @@ async function applyStatusChange(
 }
 
 export async function transitionTicket(
-  ctx: Ctx,
-  orgId: string,
+  ctx: OrgCtx,
   id: string,
   to: TicketStatus,
   resolution?: string | null,
 ) {
+  const { orgId } = ctx;
   const ticket = await getTicket(ctx.db, orgId, id);
   if (ticket.status === to) throw conflict(`The ticket is already ${to}`);
   assertTransition(ticket.status, to);
   if (to === 'in_progress') await assertUnblocked(ctx, ticket);
   if (!(await applyStatusChange(ctx, ticket, to, { resolution, action: 'ticket.transitioned' })))
-    return retryReason(ctx, orgId, id);
+    return retryReason(ctx, id);
   return getTicket(ctx.db, orgId, id);
 }
 
 /** A board move: a new status (by the workflow) and/or a new position in the column. */
-export async function moveTicket(ctx: Ctx, orgId: string, id: string, to: TicketStatus, position?: number) {
+export async function moveTicket(ctx: OrgCtx, id: string, to: TicketStatus, position?: number) {
+  const { orgId } = ctx;
   const ticket = await getTicket(ctx.db, orgId, id);
   if (ticket.status !== to) {
     assertTransition(ticket.status, to);
     if (to === 'in_progress') await assertUnblocked(ctx, ticket);
   }
   if (!(await applyStatusChange(ctx, ticket, to, { position, action: 'ticket.moved' })))
-    return retryReason(ctx, orgId, id);
+    return retryReason(ctx, id);
   return getTicket(ctx.db, orgId, id);
 }
 
@@ -114,7 +115,8 @@ export async function moveTicket(ctx: Ctx, orgId: string, id: string, to: Ticket
  * An assignee takes a ready ticket (todo, unassigned or already theirs, dependencies done) and
  * starts it. Of many claims at once exactly one matches the conditional update.
  */
-export async function claimTicket(ctx: Ctx, orgId: string, id: string, assignee: Assignee) {
+export async function claimTicket(ctx: OrgCtx, id: string, assignee: Assignee) {
+  const { orgId } = ctx;
   const ticket = await getTicket(ctx.db, orgId, id);
   await assertAssignable(ctx.db, orgId, assignee);
   assertClaimable(ticket, assignee);
@@ -144,7 +146,8 @@ function assertClaimable(ticket: TicketRow, assignee: Assignee) {
 }
 
 /** The update matched nothing: someone changed the ticket in between. Say what it is now. */
-async function retryReason(ctx: Ctx, orgId: string, id: string): Promise<never> {
+async function retryReason(ctx: OrgCtx, id: string): Promise<never> {
+  const { orgId } = ctx;
   const now = await getTicket(ctx.db, orgId, id);
   throw conflict(`The ticket changed meanwhile (it is now ${now.status}); reload it and try again`);
 }

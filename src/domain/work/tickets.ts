@@ -5,7 +5,8 @@ import { ApiError, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { activityInsert, activityInsertIf } from '../activity/record';
 import { commit, guarded } from '../commit';
-import type { Ctx } from '../context';
+import type { OrgCtx } from '../context';
+import { type PageRequest, pageClauses } from '../lookup';
 import { type Assignee, assertAssignable } from './assignees';
 import { getProject, type Project, systemProjectId } from './projects';
 import { matchExpression, ticketsFts } from './search';
@@ -90,11 +91,11 @@ export interface NewTicket extends TicketFields {
 
 /** The project a new ticket goes to: the one named, or the system project. */
 export async function targetProject(
-  ctx: Ctx,
-  orgId: string,
+  ctx: OrgCtx,
   projectId: string | undefined,
   path: string,
 ): Promise<Pick<Project, 'id'>> {
+  const { orgId } = ctx;
   if (projectId === undefined) return { id: await systemProjectId(ctx, orgId) };
   const project = await getProject(ctx.db, orgId, projectId).catch(() => undefined);
   if (!project) throw invalid(path, `Project ${projectId} does not exist in this organization`);
@@ -115,8 +116,9 @@ export async function assertParent(
   if (parent.parentId !== null) throw invalid(path, 'A subtask cannot have subtasks of its own');
 }
 
-export async function createTicket(ctx: Ctx, orgId: string, input: NewTicket): Promise<TicketRow> {
-  const project = await targetProject(ctx, orgId, input.projectId, 'project_id');
+export async function createTicket(ctx: OrgCtx, input: NewTicket): Promise<TicketRow> {
+  const { orgId } = ctx;
+  const project = await targetProject(ctx, input.projectId, 'project_id');
   if (input.parentId) await assertParent(ctx.db, orgId, project, input.parentId, 'parent_id');
   if (input.assignee) await assertAssignable(ctx.db, orgId, input.assignee);
 
@@ -174,7 +176,8 @@ export interface TicketPatch extends Partial<TicketFields> {
   resolution?: string | null;
 }
 
-export async function updateTicket(ctx: Ctx, orgId: string, id: string, patch: TicketPatch) {
+export async function updateTicket(ctx: OrgCtx, id: string, patch: TicketPatch) {
+  const { orgId } = ctx;
   const current = await getTicket(ctx.db, orgId, id);
   if (patch.parentId) {
     if (patch.parentId === id) throw invalid('parent_id', 'A ticket cannot be its own parent');
@@ -219,7 +222,8 @@ export async function updateTicket(ctx: Ctx, orgId: string, id: string, patch: T
  * Deletes the ticket; foreign keys take its subtasks, their comments and every dependency
  * touching them with it.
  */
-export async function deleteTicket(ctx: Ctx, orgId: string, id: string) {
+export async function deleteTicket(ctx: OrgCtx, id: string) {
+  const { orgId } = ctx;
   const ticket = await getTicket(ctx.db, orgId, id);
   await ctx.db.batch([
     activityInsert(ctx, {
@@ -260,37 +264,38 @@ function filterConditions(orgId: string, f: TicketFilter) {
   ];
 }
 
-/**
- * Without `q`, newest first (cursor: the last id). With `q`, best match first by FTS5 rank
- * (cursor: the last rank and id).
- */
-export async function listTickets(db: Db, orgId: string, f: TicketFilter, limit: number, cursor?: string) {
-  if (f.q === undefined) {
-    const rows = await db
-      .select(ticketSelection)
-      .from(tickets)
-      .where(and(...filterConditions(orgId, f), cursor ? lt(tickets.id, cursor) : undefined))
-      .orderBy(desc(tickets.id))
-      .limit(limit + 1);
-    return { rows, key: (r: TicketRow) => r.id };
-  }
+/** Newest first. */
+export function listTickets(ctx: OrgCtx, f: TicketFilter, page: PageRequest) {
+  const p = pageClauses(page, tickets.id, true);
+  return ctx.db
+    .select(ticketSelection)
+    .from(tickets)
+    .where(and(...filterConditions(ctx.orgId, f), p.after))
+    .orderBy(p.orderBy)
+    .limit(p.limit);
+}
+
+/** A search result's cursor key: its rank, then its id. */
+export const searchCursor = (r: { rank: number; id: string }) => `${r.rank}|${r.id}`;
+
+/** Best match for `q` first by FTS5 rank, then newest; the cursor key is `searchCursor`. */
+export function searchTickets(ctx: OrgCtx, q: string, f: TicketFilter, page: PageRequest) {
   let after: SQL | undefined;
-  if (cursor) {
-    const sep = cursor.indexOf('|');
-    const rank = Number(cursor.slice(0, sep));
-    const id = cursor.slice(sep + 1);
+  if (page.after) {
+    const sep = page.after.indexOf('|');
+    const rank = Number(page.after.slice(0, sep));
+    const id = page.after.slice(sep + 1);
     if (sep < 0 || Number.isNaN(rank))
       throw new ApiError('bad_request', 'The cursor is not one this API issued');
     after = or(sql`${ticketsFts.rank} > ${rank}`, and(sql`${ticketsFts.rank} = ${rank}`, lt(tickets.id, id)));
   }
-  const rows = await db
+  return ctx.db
     .select({ ...ticketSelection, rank: ticketsFts.rank })
     .from(ticketsFts)
     .innerJoin(tickets, eq(tickets.id, ticketsFts.ticketId))
-    .where(and(sql`${ticketsFts} MATCH ${matchExpression(f.q)}`, ...filterConditions(orgId, f), after))
+    .where(and(sql`${ticketsFts} MATCH ${matchExpression(q)}`, ...filterConditions(ctx.orgId, f), after))
     .orderBy(asc(ticketsFts.rank), desc(tickets.id))
-    .limit(limit + 1);
-  return { rows, key: (r: TicketRow & { rank: number }) => `${r.rank}|${r.id}` };
+    .limit(pageClauses(page, tickets.id).limit);
 }
 
 /**

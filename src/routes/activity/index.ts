@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 import type { activityLog } from '../../db/schema';
 import { activityStats, listActivity } from '../../domain/activity/queries';
 import { jsonResponse } from '../../http/openapi';
-import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../http/pagination';
+import { PageQuerySchema, paged, pageOf } from '../../http/pagination';
 import { OrgParamsSchema } from '../../http/params';
 import { orgRoute } from '../../http/route';
 import { createRouter } from '../../http/router';
@@ -86,14 +86,7 @@ const statsRoute = orgRoute({
 export const activityRouter = createRouter()
   .openapi(listRoute, async (c) => {
     const q = c.req.valid('query');
-    const rows = await listActivity(
-      c.var.db,
-      c.var.org.id,
-      toFilter(q),
-      q.limit,
-      await decodeCursor(c.env, q.cursor),
-    );
-    return c.json(await toPage(c.env, rows, q.limit, (r) => r.id, toEntry), 200);
+    return c.json(await paged(c.env, q, (p) => listActivity(c.var.ctx, toFilter(q), p), toEntry), 200);
   })
   .openapi(statsRoute, async (c) => {
     const s = await activityStats(c.var.db, c.var.org.id, toFilter(c.req.valid('query')));

@@ -19,9 +19,8 @@ import {
   TagsSchema,
 } from '../../http/fields';
 import { jsonBody, jsonResponse, noContent } from '../../http/openapi';
-import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../http/pagination';
+import { PageQuerySchema, paged, pageOf } from '../../http/pagination';
 import { OrgParamsSchema, pathId } from '../../http/params';
-import { ctxOf } from '../../http/request';
 import { orgRoute } from '../../http/route';
 import { createRouter } from '../../http/router';
 import { iso, isoOrNull } from '../../lib/time';
@@ -192,17 +191,13 @@ export const templatesRouter = createRouter()
       featured: q.featured === undefined ? undefined : q.featured === 'true',
       includeArchived: q.include_archived === 'true',
     };
-    const rows = await listTemplates(
-      c.var.db,
-      c.var.org.id,
-      filter,
-      q.limit,
-      await decodeCursor(c.env, q.cursor),
+    return c.json(
+      await paged(c.env, q, (p) => listTemplates(c.var.ctx, filter, p), toTemplate, templateCursor),
+      200,
     );
-    return c.json(await toPage(c.env, rows, q.limit, templateCursor, toTemplate), 200);
   })
   .openapi(createRoute_, async (c) => {
-    const row = await createTemplate(ctxOf(c), c.var.org.id, c.req.valid('json'));
+    const row = await createTemplate(c.var.ctx, c.req.valid('json'));
     return c.json(toTemplate(row), 201);
   })
   .openapi(getRoute, async (c) => {
@@ -210,22 +205,16 @@ export const templatesRouter = createRouter()
     return c.json(toTemplate(row), 200);
   })
   .openapi(updateRoute, async (c) => {
-    const row = await updateTemplate(
-      ctxOf(c),
-      c.var.org.id,
-      c.req.valid('param').templateId,
-      c.req.valid('json'),
-    );
+    const row = await updateTemplate(c.var.ctx, c.req.valid('param').templateId, c.req.valid('json'));
     return c.json(toTemplate(row), 200);
   })
   .openapi(archiveRoute, async (c) => {
-    await archiveTemplate(ctxOf(c), c.var.org.id, c.req.valid('param').templateId);
+    await archiveTemplate(c.var.ctx, c.req.valid('param').templateId);
     return c.body(null, 204);
   })
   .openapi(instantiateRoute, async (c) => {
     const agent = await createAgentFromTemplate(
-      ctxOf(c),
-      c.var.org.id,
+      c.var.ctx,
       c.req.valid('param').templateId,
       c.req.valid('json'),
     );

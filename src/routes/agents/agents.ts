@@ -19,9 +19,8 @@ import {
   TagsSchema,
 } from '../../http/fields';
 import { jsonBody, jsonResponse, noContent } from '../../http/openapi';
-import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../http/pagination';
+import { PageQuerySchema, paged, pageOf } from '../../http/pagination';
 import { commaList, OrgParamsSchema } from '../../http/params';
-import { ctxOf } from '../../http/request';
 import { type Access, orgRoute } from '../../http/route';
 import { createRouter } from '../../http/router';
 import { AgentParamsSchema, AgentSchema, AgentStatusSchema, toAgent } from './schemas';
@@ -182,7 +181,7 @@ export const agentsRouter = createRouter()
     );
   })
   .openapi(createRoute_, async (c) => {
-    const agent = await createAgent(ctxOf(c), c.var.org.id, c.req.valid('json'));
+    const agent = await createAgent(c.var.ctx, c.req.valid('json'));
     return c.json(toAgent(agent), 201);
   })
   .openapi(listRoute, async (c) => {
@@ -194,29 +193,17 @@ export const agentsRouter = createRouter()
       projectId: q.project_id,
       q: q.q,
     };
-    const rows = await listAgents(
-      c.var.db,
-      c.var.org.id,
-      filter,
-      q.limit,
-      await decodeCursor(c.env, q.cursor),
-    );
-    return c.json(await toPage(c.env, rows, q.limit, (r) => r.name, toAgent), 200);
+    return c.json(await paged(c.env, q, (p) => listAgents(c.var.ctx, filter, p), toAgent, 'name'), 200);
   })
   .openapi(getRoute, async (c) => {
     const agent = await getAgentRow(c.var.db, c.var.org.id, c.req.valid('param').agentId);
     return c.json(toAgent(agent), 200);
   })
   .openapi(updateRoute, async (c) => {
-    const agent = await updateAgent(
-      ctxOf(c),
-      c.var.org.id,
-      c.req.valid('param').agentId,
-      c.req.valid('json'),
-    );
+    const agent = await updateAgent(c.var.ctx, c.req.valid('param').agentId, c.req.valid('json'));
     return c.json(toAgent(agent), 200);
   })
   .openapi(deleteRoute, async (c) => {
-    await deleteAgent(ctxOf(c), c.var.org.id, c.req.valid('param').agentId);
+    await deleteAgent(c.var.ctx, c.req.valid('param').agentId);
     return c.body(null, 204);
   });

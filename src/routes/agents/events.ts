@@ -5,7 +5,6 @@ import { ALL_CHANNELS, MAX_FILTER_AGENTS, type ReadResult } from '../../domain/s
 import { JsonObjectSchema } from '../../http/fields';
 import { jsonBody, jsonResponse } from '../../http/openapi';
 import { commaList, OrgParamsSchema } from '../../http/params';
-import { ctxOf } from '../../http/request';
 import { type Access, orgRoute } from '../../http/route';
 import { createRouter } from '../../http/router';
 import { ApiError } from '../../lib/errors';
@@ -133,7 +132,7 @@ function toPage(r: ReadResult, after: number) {
 
 export const eventsRouter = createRouter()
   .openapi(messageRoute, async (c) => {
-    const m = await sendMessage(ctxOf(c), c.var.org.id, c.req.valid('param').agentId, c.req.valid('json'));
+    const m = await sendMessage(c.var.ctx, c.req.valid('param').agentId, c.req.valid('json'));
     return c.json(
       {
         id: m.id,
@@ -150,7 +149,7 @@ export const eventsRouter = createRouter()
   .openapi(publishRoute, async (c) => {
     const body = c.req.valid('json');
     const items = 'events' in body ? body.events : [body];
-    const data = await publishRuntimeEvents(ctxOf(c), c.var.org.id, c.req.valid('param').agentId, items);
+    const data = await publishRuntimeEvents(c.var.ctx, c.req.valid('param').agentId, items);
     return c.json({ data }, 201);
   })
   .openapi(readRoute, async (c) => {

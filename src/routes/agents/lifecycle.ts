@@ -7,7 +7,6 @@ import {
   runLifecycleCommand,
 } from '../../domain/agents/lifecycle';
 import { jsonBody, jsonResponse } from '../../http/openapi';
-import { ctxOf } from '../../http/request';
 import { type Access, orgRoute } from '../../http/route';
 import { createRouter } from '../../http/router';
 import { canWriteAgents } from './agents';
@@ -70,12 +69,12 @@ const heartbeatRoute = orgRoute({
 const router = createRouter();
 for (const command of Object.keys(LIFECYCLE) as LifecycleCommand[]) {
   router.openapi(commandRoute(command), async (c) => {
-    const agent = await runLifecycleCommand(ctxOf(c), c.var.org.id, c.req.valid('param').agentId, command);
+    const agent = await runLifecycleCommand(c.var.ctx, c.req.valid('param').agentId, command);
     return c.json(toAgent(agent), 200);
   });
 }
 
 export const lifecycleRouter = router.openapi(heartbeatRoute, async (c) => {
-  const agent = await heartbeat(ctxOf(c), c.var.org.id, c.req.valid('param').agentId, c.req.valid('json'));
+  const agent = await heartbeat(c.var.ctx, c.req.valid('param').agentId, c.req.valid('json'));
   return c.json(toAgent(agent), 200);
 });

@@ -1,8 +1,7 @@
 import { createApiKey, deleteApiKey, getApiKey, listApiKeys, updateApiKey } from '../../domain/api-keys/keys';
 import { jsonBody, jsonResponse, noContent } from '../../http/openapi';
-import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../http/pagination';
+import { PageQuerySchema, paged, pageOf } from '../../http/pagination';
 import { OrgParamsSchema } from '../../http/params';
-import { ctxOf } from '../../http/request';
 import { orgRoute } from '../../http/route';
 import { createRouter } from '../../http/router';
 import {
@@ -78,7 +77,7 @@ const deleteKeyRoute = orgRoute({
 export const keysRouter = createRouter()
   .openapi(createKeyRoute, async (c) => {
     const body = c.req.valid('json');
-    const { raw, key } = await createApiKey(ctxOf(c), c.var.org.id, c.var.org.scopes, {
+    const { raw, key } = await createApiKey(c.var.ctx, c.var.org.scopes, {
       name: body.name,
       description: body.description,
       scopes: body.scopes,
@@ -88,14 +87,12 @@ export const keysRouter = createRouter()
   })
   .openapi(listKeysRoute, async (c) => {
     const q = c.req.valid('query');
-    const rows = await listApiKeys(c.var.db, c.var.org.id, q.limit, await decodeCursor(c.env, q.cursor));
     const now = Date.now();
     return c.json(
-      await toPage(
+      await paged(
         c.env,
-        rows,
-        q.limit,
-        (k) => k.id,
+        q,
+        (p) => listApiKeys(c.var.ctx, p),
         (k) => toApiKey(k, now),
       ),
       200,
@@ -106,10 +103,10 @@ export const keysRouter = createRouter()
   })
   .openapi(updateKeyRoute, async (c) => {
     const { keyId } = c.req.valid('param');
-    const key = await updateApiKey(ctxOf(c), c.var.org.id, c.var.org.scopes, keyId, c.req.valid('json'));
+    const key = await updateApiKey(c.var.ctx, c.var.org.scopes, keyId, c.req.valid('json'));
     return c.json(toApiKey(key), 200);
   })
   .openapi(deleteKeyRoute, async (c) => {
-    await deleteApiKey(ctxOf(c), c.var.org.id, c.req.valid('param').keyId);
+    await deleteApiKey(c.var.ctx, c.req.valid('param').keyId);
     return c.body(null, 204);
   });

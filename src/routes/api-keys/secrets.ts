@@ -1,6 +1,5 @@
 import { revokeApiKey, rollApiKey, rotateApiKey } from '../../domain/api-keys/keys';
 import { jsonResponse } from '../../http/openapi';
-import { ctxOf } from '../../http/request';
 import { orgRoute } from '../../http/route';
 import { createRouter } from '../../http/router';
 import { iso } from '../../lib/time';
@@ -59,15 +58,14 @@ const rollRoute = orgRoute({
 
 export const secretsRouter = createRouter()
   .openapi(revokeRoute, async (c) => {
-    const key = await revokeApiKey(ctxOf(c), c.var.org.id, c.req.valid('param').keyId);
+    const key = await revokeApiKey(c.var.ctx, c.req.valid('param').keyId);
     return c.json(toApiKey(key), 200);
   })
   .openapi(rotateRoute, async (c) => {
     // Without a JSON body the validator passes `{}`, so the default grace applies.
     const { grace_period_seconds } = c.req.valid('json');
     const r = await rotateApiKey(
-      ctxOf(c),
-      c.var.org.id,
+      c.var.ctx,
       c.var.org.scopes,
       c.req.valid('param').keyId,
       grace_period_seconds,
@@ -78,6 +76,6 @@ export const secretsRouter = createRouter()
     );
   })
   .openapi(rollRoute, async (c) => {
-    const r = await rollApiKey(ctxOf(c), c.var.org.id, c.var.org.scopes, c.req.valid('param').keyId);
+    const r = await rollApiKey(c.var.ctx, c.var.org.scopes, c.req.valid('param').keyId);
     return c.json({ key: r.raw, api_key: toApiKey(r.key) }, 200);
   });

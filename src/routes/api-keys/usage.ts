@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { listKeyUsage } from '../../domain/api-keys/keys';
 import { jsonResponse } from '../../http/openapi';
-import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../http/pagination';
+import { PageQuerySchema, paged, pageOf } from '../../http/pagination';
 import { orgRoute } from '../../http/route';
 import { createRouter } from '../../http/router';
 import { isoOrNull } from '../../lib/time';
@@ -25,18 +25,16 @@ const usageRoute = orgRoute({
 
 export const usageRouter = createRouter().openapi(usageRoute, async (c) => {
   const q = c.req.valid('query');
-  const { key, uses } = await listKeyUsage(
-    c.var.db,
-    c.var.org.id,
-    c.req.valid('param').keyId,
-    q.limit,
-    await decodeCursor(c.env, q.cursor),
-  );
-  return c.json(
-    {
-      last_used_at: isoOrNull(key.lastUsedAt),
-      ...(await toPage(c.env, uses, q.limit, (u) => u.id, toKeyUse)),
+  let lastUsedAt: number | null = null;
+  const page = await paged(
+    c.env,
+    q,
+    async (p) => {
+      const { key, uses } = await listKeyUsage(c.var.ctx, c.req.valid('param').keyId, p);
+      lastUsedAt = key.lastUsedAt;
+      return uses;
     },
-    200,
+    toKeyUse,
   );
+  return c.json({ last_used_at: isoOrNull(lastUsedAt), ...page }, 200);
 });

@@ -11,9 +11,8 @@ import {
   submitJob,
 } from '../../domain/jobs/queue';
 import { jsonBody, jsonResponse } from '../../http/openapi';
-import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../http/pagination';
+import { PageQuerySchema, paged, pageOf } from '../../http/pagination';
 import { OrgParamsSchema } from '../../http/params';
-import { ctxOf } from '../../http/request';
 import { orgRoute } from '../../http/route';
 import { createRouter } from '../../http/router';
 import { jsonValue } from '../../lib/json-value';
@@ -269,7 +268,7 @@ const proofOf = (b: { worker_id: string; lease_id: string }) => ({
 export const jobsRouter = createRouter()
   .openapi(submitRoute, async (c) => {
     const b = c.req.valid('json');
-    const { job, created } = await submitJob(ctxOf(c), c.var.org.id, {
+    const { job, created } = await submitJob(c.var.ctx, {
       queue: b.queue,
       type: b.type,
       payload: b.payload,
@@ -284,8 +283,7 @@ export const jobsRouter = createRouter()
   })
   .openapi(listRoute, async (c) => {
     const q = c.req.valid('query');
-    const rows = await listJobs(c.var.db, c.var.org.id, q, q.limit, await decodeCursor(c.env, q.cursor));
-    return c.json(await toPage(c.env, rows, q.limit, (r) => r.id, toJob), 200);
+    return c.json(await paged(c.env, q, (p) => listJobs(c.var.ctx, q, p), toJob), 200);
   })
   .openapi(statsRoute, async (c) => {
     return c.json({ queues: await queueStats(c.var.db, c.var.org.id, c.req.valid('query').queue) }, 200);
@@ -309,7 +307,7 @@ export const jobsRouter = createRouter()
   })
   .openapi(claimRoute, async (c) => {
     const b = c.req.valid('json');
-    const claim = await claimJobs(ctxOf(c), c.var.org.id, {
+    const claim = await claimJobs(c.var.ctx, {
       workerId: b.worker_id,
       queue: b.queue,
       types: b.types,
@@ -325,8 +323,7 @@ export const jobsRouter = createRouter()
     const { jobId } = c.req.valid('param');
     const b = c.req.valid('json');
     const job = await heartbeat(
-      ctxOf(c),
-      c.var.org.id,
+      c.var.ctx,
       jobId,
       proofOf(b),
       b.extend_seconds === undefined ? undefined : b.extend_seconds * 1000,
@@ -336,10 +333,10 @@ export const jobsRouter = createRouter()
   .openapi(completeRoute, async (c) => {
     const { jobId } = c.req.valid('param');
     const b = c.req.valid('json');
-    return c.json(toJob(await completeJob(ctxOf(c), c.var.org.id, jobId, proofOf(b), b.result ?? null)), 200);
+    return c.json(toJob(await completeJob(c.var.ctx, jobId, proofOf(b), b.result ?? null)), 200);
   })
   .openapi(failRoute, async (c) => {
     const { jobId } = c.req.valid('param');
     const b = c.req.valid('json');
-    return c.json(toJob(await failJob(ctxOf(c), c.var.org.id, jobId, proofOf(b), b.error, b.retryable)), 200);
+    return c.json(toJob(await failJob(c.var.ctx, jobId, proofOf(b), b.error, b.retryable)), 200);
   });

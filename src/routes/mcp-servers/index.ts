@@ -13,9 +13,8 @@ import {
 } from '../../domain/agent-design/mcp/servers';
 import { DescriptionSchema, JsonObjectSchema, SlugNameSchema } from '../../http/fields';
 import { jsonBody, jsonResponse, noContent } from '../../http/openapi';
-import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../http/pagination';
+import { PageQuerySchema, paged, pageOf } from '../../http/pagination';
 import { OrgParamsSchema, pathId } from '../../http/params';
-import { ctxOf } from '../../http/request';
 import { type Access, orgRoute } from '../../http/route';
 import { createRouter } from '../../http/router';
 import { iso, isoOrNull } from '../../lib/time';
@@ -273,30 +272,24 @@ const configRoute = orgRoute({
 export const mcpServersRouter = createRouter()
   .openapi(listRoute, async (c) => {
     const q = c.req.valid('query');
-    const rows = await listMcpServers(c.var.db, c.var.org.id, q.limit, await decodeCursor(c.env, q.cursor));
-    return c.json(await toPage(c.env, rows, q.limit, (r) => r.name, toServer), 200);
+    return c.json(await paged(c.env, q, (p) => listMcpServers(c.var.ctx, p), toServer, 'name'), 200);
   })
   .openapi(createRoute_, async (c) =>
-    c.json(toServer(await createMcpServer(ctxOf(c), c.var.org.id, c.req.valid('json'))), 201),
+    c.json(toServer(await createMcpServer(c.var.ctx, c.req.valid('json'))), 201),
   )
   .openapi(getRoute, async (c) =>
     c.json(toServer(await getMcpServer(c.var.db, c.var.org.id, c.req.valid('param').serverId)), 200),
   )
   .openapi(updateRoute, async (c) => {
-    const row = await updateMcpServer(
-      ctxOf(c),
-      c.var.org.id,
-      c.req.valid('param').serverId,
-      c.req.valid('json'),
-    );
+    const row = await updateMcpServer(c.var.ctx, c.req.valid('param').serverId, c.req.valid('json'));
     return c.json(toServer(row), 200);
   })
   .openapi(deleteRoute, async (c) => {
-    await deleteMcpServer(ctxOf(c), c.var.org.id, c.req.valid('param').serverId);
+    await deleteMcpServer(c.var.ctx, c.req.valid('param').serverId);
     return c.body(null, 204);
   })
   .openapi(connectRoute, async (c) =>
-    c.json(toServer(await connectMcpServer(ctxOf(c), c.var.org.id, c.req.valid('param').serverId)), 200),
+    c.json(toServer(await connectMcpServer(c.var.ctx, c.req.valid('param').serverId)), 200),
   )
   .openapi(toolsRoute, async (c) => {
     const row = await getMcpServer(c.var.db, c.var.org.id, c.req.valid('param').serverId);
@@ -304,7 +297,7 @@ export const mcpServersRouter = createRouter()
   })
   .openapi(callRoute, async (c) => {
     const { serverId, toolName } = c.req.valid('param');
-    const r = await callMcpTool(ctxOf(c), c.var.org.id, serverId, toolName, c.req.valid('json'));
+    const r = await callMcpTool(c.var.ctx, c.var.ctx.orgId, serverId, toolName, c.req.valid('json'));
     return c.json(
       {
         is_error: r.isError,

@@ -21,9 +21,8 @@ import {
 } from '../../domain/agent-design/modes';
 import { DescriptionSchema, markdownUpload, SlugNameSchema } from '../../http/fields';
 import { jsonBody, jsonResponse, noContent } from '../../http/openapi';
-import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../http/pagination';
+import { PageQuerySchema, paged, pageOf } from '../../http/pagination';
 import { OrgParamsSchema, pathId } from '../../http/params';
-import { ctxOf } from '../../http/request';
 import { orgRoute } from '../../http/route';
 import { createRouter } from '../../http/router';
 import { iso, isoOrNull } from '../../lib/time';
@@ -329,33 +328,30 @@ const artifactsRoute = orgRoute({
 export const modesRouter = createRouter()
   .openapi(listRoute, async (c) => {
     const q = c.req.valid('query');
-    const rows = await listModes(c.var.db, c.var.org.id, q.limit, await decodeCursor(c.env, q.cursor));
-    return c.json(await toPage(c.env, rows, q.limit, (r) => r.slug, toMode), 200);
+    return c.json(await paged(c.env, q, (p) => listModes(c.var.ctx, p), toMode, 'slug'), 200);
   })
-  .openapi(createRoute_, async (c) =>
-    c.json(toMode(await createMode(ctxOf(c), c.var.org.id, c.req.valid('json'))), 201),
-  )
+  .openapi(createRoute_, async (c) => c.json(toMode(await createMode(c.var.ctx, c.req.valid('json'))), 201))
   .openapi(uploadRoute, async (c) => {
     const { file } = c.req.valid('form');
-    const row = await createMode(ctxOf(c), c.var.org.id, modeFromMarkdown(await file.text(), file.name));
+    const row = await createMode(c.var.ctx, modeFromMarkdown(await file.text(), file.name));
     return c.json(toMode(row), 201);
   })
   .openapi(getRoute, async (c) =>
     c.json(toMode(await getMode(c.var.db, c.var.org.id, c.req.valid('param').modeId)), 200),
   )
   .openapi(updateRoute, async (c) => {
-    const row = await updateMode(ctxOf(c), c.var.org.id, c.req.valid('param').modeId, c.req.valid('json'));
+    const row = await updateMode(c.var.ctx, c.req.valid('param').modeId, c.req.valid('json'));
     return c.json(toMode(row), 200);
   })
   .openapi(deleteRoute, async (c) => {
-    await deleteMode(ctxOf(c), c.var.org.id, c.req.valid('param').modeId);
+    await deleteMode(c.var.ctx, c.req.valid('param').modeId);
     return c.body(null, 204);
   })
   .openapi(resetRoute, async (c) =>
-    c.json(toMode(await resetMode(ctxOf(c), c.var.org.id, c.req.valid('param').modeId)), 200),
+    c.json(toMode(await resetMode(c.var.ctx, c.req.valid('param').modeId)), 200),
   )
   .openapi(createSessionRoute, async (c) => {
-    const row = await createSession(ctxOf(c), c.var.org.id, c.req.valid('param').modeId, c.req.valid('json'));
+    const row = await createSession(c.var.ctx, c.req.valid('param').modeId, c.req.valid('json'));
     return c.json(toSession(row), 201);
   })
   .openapi(activeSessionRoute, async (c) => {
@@ -367,8 +363,7 @@ export const modesRouter = createRouter()
   )
   .openapi(updateSessionRoute, async (c) => {
     const row = await updateSessionDraft(
-      ctxOf(c),
-      c.var.org.id,
+      c.var.ctx,
       c.req.valid('param').sessionId,
       c.req.valid('json').draft,
     );
@@ -377,20 +372,13 @@ export const modesRouter = createRouter()
   .openapi(completeSessionRoute, async (c) => {
     // The body is optional: without one, the draft becomes the artifact.
     const body = c.req.header('Content-Type')?.includes('json') ? c.req.valid('json') : {};
-    const r = await completeSession(ctxOf(c), c.var.org.id, c.req.valid('param').sessionId, body);
+    const r = await completeSession(c.var.ctx, c.req.valid('param').sessionId, body);
     return c.json({ session: toSession(r.session), artifact: toArtifact(r.artifact) }, 200);
   })
   .openapi(cancelSessionRoute, async (c) =>
-    c.json(toSession(await cancelSession(ctxOf(c), c.var.org.id, c.req.valid('param').sessionId)), 200),
+    c.json(toSession(await cancelSession(c.var.ctx, c.req.valid('param').sessionId)), 200),
   )
   .openapi(artifactsRoute, async (c) => {
     const q = c.req.valid('query');
-    const rows = await listArtifacts(
-      c.var.db,
-      c.var.org.id,
-      q.project_id,
-      q.limit,
-      await decodeCursor(c.env, q.cursor),
-    );
-    return c.json(await toPage(c.env, rows, q.limit, (r) => r.id, toArtifact), 200);
+    return c.json(await paged(c.env, q, (p) => listArtifacts(c.var.ctx, q.project_id, p), toArtifact), 200);
   });

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { acceptInvite, createInvite, listInvites, revokeInvite } from '../../domain/orgs/invites';
 import { errorResponses, jsonBody, jsonResponse, noContent } from '../../http/openapi';
-import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../http/pagination';
+import { PageQuerySchema, paged, pageOf } from '../../http/pagination';
 import { OrgParamsSchema, pathId } from '../../http/params';
 import { ctxOf, requireUser } from '../../http/request';
 import { orgRoute } from '../../http/route';
@@ -70,16 +70,14 @@ const acceptRoute = createRoute({
 
 export const invitesRouter = createRouter()
   .openapi(listRoute, async (c) => {
-    const { limit, cursor } = c.req.valid('query');
-    const rows = await listInvites(ctxOf(c), c.var.org.id, limit, await decodeCursor(c.env, cursor));
-    return c.json(await toPage(c.env, rows, limit, (r) => r.id, toInvite), 200);
+    return c.json(await paged(c.env, c.req.valid('query'), (p) => listInvites(c.var.ctx, p), toInvite), 200);
   })
   .openapi(createInviteRoute, async (c) => {
-    const { invite, token } = await createInvite(ctxOf(c), c.var.org.id, c.req.valid('json'));
+    const { invite, token } = await createInvite(c.var.ctx, c.req.valid('json'));
     return c.json({ invite: toInvite(invite), token }, 201);
   })
   .openapi(revokeRoute, async (c) => {
-    await revokeInvite(ctxOf(c), c.var.org.id, c.req.valid('param').inviteId);
+    await revokeInvite(c.var.ctx, c.req.valid('param').inviteId);
     return c.body(null, 204);
   })
   .openapi(acceptRoute, async (c) => {

@@ -2,9 +2,8 @@ import { z } from '@hono/zod-openapi';
 import { createInvite } from '../../domain/orgs/invites';
 import { changeMemberRole, listMembers, removeMember } from '../../domain/orgs/members';
 import { jsonBody, jsonResponse, noContent } from '../../http/openapi';
-import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../http/pagination';
+import { PageQuerySchema, paged, pageOf } from '../../http/pagination';
 import { OrgParamsSchema, pathId } from '../../http/params';
-import { ctxOf } from '../../http/request';
 import { orgRoute } from '../../http/route';
 import { createRouter } from '../../http/router';
 import {
@@ -76,26 +75,21 @@ const removeRoute = orgRoute({
 
 export const membersRouter = createRouter()
   .openapi(listRoute, async (c) => {
-    const { limit, cursor } = c.req.valid('query');
-    const rows = await listMembers(ctxOf(c), c.var.org.id, limit, await decodeCursor(c.env, cursor));
-    return c.json(await toPage(c.env, rows, limit, (r) => r.userId, toMember), 200);
+    return c.json(
+      await paged(c.env, c.req.valid('query'), (p) => listMembers(c.var.ctx, p), toMember, 'userId'),
+      200,
+    );
   })
   .openapi(addRoute, async (c) => {
-    const { invite, token } = await createInvite(ctxOf(c), c.var.org.id, c.req.valid('json'));
+    const { invite, token } = await createInvite(c.var.ctx, c.req.valid('json'));
     return c.json({ invite: toInvite(invite), token }, 202);
   })
   .openapi(changeRoute, async (c) => {
     const { userId } = c.req.valid('param');
-    const m = await changeMemberRole(
-      ctxOf(c),
-      c.var.org.id,
-      c.var.org.role,
-      userId,
-      c.req.valid('json').role,
-    );
+    const m = await changeMemberRole(c.var.ctx, c.var.org.role, userId, c.req.valid('json').role);
     return c.json(toMember(m), 200);
   })
   .openapi(removeRoute, async (c) => {
-    await removeMember(ctxOf(c), c.var.org.id, c.var.org.role, c.req.valid('param').userId);
+    await removeMember(c.var.ctx, c.var.org.role, c.req.valid('param').userId);
     return c.body(null, 204);
   });

@@ -7,7 +7,7 @@ import {
   updateOrganization,
 } from '../../domain/orgs/organizations';
 import { errorResponses, jsonBody, jsonResponse, noContent } from '../../http/openapi';
-import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../http/pagination';
+import { PageQuerySchema, paged, pageOf } from '../../http/pagination';
 import { OrgParamsSchema } from '../../http/params';
 import { ctxOf, requireUser } from '../../http/request';
 import { orgRoute } from '../../http/route';
@@ -98,34 +98,29 @@ export const organizationsRouter = createRouter()
     return c.json(toOrganization(org, 'owner'), 201);
   })
   .openapi(listOrgsRoute, async (c) => {
-    const { limit, cursor } = c.req.valid('query');
-    const ctx = ctxOf(c);
     const p = c.var.principal;
     if (p.type === 'api_key') {
-      const { org } = await getOrganization(ctx, p.orgId);
+      const { org } = await getOrganization(c.var.db, p.orgId);
       return c.json({ data: [toOrganization(org, null)], next_cursor: null }, 200);
     }
-    const rows = await listUserOrganizations(ctx, p.userId, limit, await decodeCursor(c.env, cursor));
-    return c.json(
-      await toPage(
-        c.env,
-        rows,
-        limit,
-        (r) => r.org.id,
-        (r) => toOrganization(r.org, r.role),
-      ),
-      200,
+    const page = await paged(
+      c.env,
+      c.req.valid('query'),
+      (page) => listUserOrganizations(c.var.db, p.userId, page),
+      (r) => toOrganization(r.org, r.role),
+      (r) => r.org.id,
     );
+    return c.json(page, 200);
   })
   .openapi(getOrgRoute, async (c) => {
-    const { org, memberCount } = await getOrganization(ctxOf(c), c.var.org.id);
+    const { org, memberCount } = await getOrganization(c.var.db, c.var.ctx.orgId);
     return c.json({ ...toOrganization(org, c.var.org.role), member_count: memberCount }, 200);
   })
   .openapi(updateOrgRoute, async (c) => {
-    const org = await updateOrganization(ctxOf(c), c.var.org.id, c.req.valid('json'));
+    const org = await updateOrganization(c.var.ctx, c.req.valid('json'));
     return c.json(toOrganization(org, c.var.org.role), 200);
   })
   .openapi(deleteOrgRoute, async (c) => {
-    await deleteOrganization(ctxOf(c), c.var.org.id);
+    await deleteOrganization(c.var.ctx);
     return c.body(null, 204);
   });

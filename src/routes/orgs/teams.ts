@@ -10,9 +10,8 @@ import {
   updateTeam,
 } from '../../domain/orgs/teams';
 import { jsonBody, jsonResponse, noContent } from '../../http/openapi';
-import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../http/pagination';
+import { PageQuerySchema, paged, pageOf } from '../../http/pagination';
 import { OrgParamsSchema, pathId } from '../../http/params';
-import { ctxOf } from '../../http/request';
 import { type Access, orgRoute } from '../../http/route';
 import { createRouter } from '../../http/router';
 import { iso } from '../../lib/time';
@@ -129,51 +128,39 @@ const removeMemberRoute = orgRoute({
 
 export const teamsRouter = createRouter()
   .openapi(listRoute, async (c) => {
-    const { limit, cursor } = c.req.valid('query');
-    const rows = await listTeams(ctxOf(c), c.var.org.id, limit, await decodeCursor(c.env, cursor));
-    return c.json(await toPage(c.env, rows, limit, (r) => r.id, toTeam), 200);
+    return c.json(await paged(c.env, c.req.valid('query'), (p) => listTeams(c.var.ctx, p), toTeam), 200);
   })
   .openapi(createTeamRoute, async (c) =>
-    c.json(toTeam(await createTeam(ctxOf(c), c.var.org.id, c.req.valid('json'))), 201),
+    c.json(toTeam(await createTeam(c.var.ctx, c.req.valid('json'))), 201),
   )
-  .openapi(getRoute, async (c) =>
-    c.json(toTeam(await getTeam(ctxOf(c), c.var.org.id, c.req.valid('param').teamId)), 200),
-  )
+  .openapi(getRoute, async (c) => c.json(toTeam(await getTeam(c.var.ctx, c.req.valid('param').teamId)), 200))
   .openapi(updateRoute, async (c) => {
-    const team = await updateTeam(ctxOf(c), c.var.org.id, c.req.valid('param').teamId, c.req.valid('json'));
+    const team = await updateTeam(c.var.ctx, c.req.valid('param').teamId, c.req.valid('json'));
     return c.json(toTeam(team), 200);
   })
   .openapi(deleteRoute, async (c) => {
-    await deleteTeam(ctxOf(c), c.var.org.id, c.req.valid('param').teamId);
+    await deleteTeam(c.var.ctx, c.req.valid('param').teamId);
     return c.body(null, 204);
   })
   .openapi(listMembersRoute, async (c) => {
-    const { limit, cursor } = c.req.valid('query');
-    const rows = await listTeamMembers(
-      ctxOf(c),
-      c.var.org.id,
-      c.req.valid('param').teamId,
-      limit,
-      await decodeCursor(c.env, cursor),
-    );
     return c.json(
-      await toPage(
+      await paged(
         c.env,
-        rows,
-        limit,
-        (r) => r.userId,
+        c.req.valid('query'),
+        (p) => listTeamMembers(c.var.ctx, c.req.valid('param').teamId, p),
         (r) => ({ user_id: r.userId, email: r.email, name: r.name, added_at: iso(r.addedAt) }),
+        'userId',
       ),
       200,
     );
   })
   .openapi(addMemberRoute, async (c) => {
     const { teamId, userId } = c.req.valid('param');
-    await addTeamMember(ctxOf(c), c.var.org.id, teamId, userId);
+    await addTeamMember(c.var.ctx, teamId, userId);
     return c.body(null, 204);
   })
   .openapi(removeMemberRoute, async (c) => {
     const { teamId, userId } = c.req.valid('param');
-    await removeTeamMember(ctxOf(c), c.var.org.id, teamId, userId);
+    await removeTeamMember(c.var.ctx, teamId, userId);
     return c.body(null, 204);
   });

@@ -12,9 +12,8 @@ import {
   uploadDocument,
 } from '../../domain/work/documents';
 import { jsonBody, jsonResponse, noContent, responseHeaders } from '../../http/openapi';
-import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../http/pagination';
+import { PageQuerySchema, paged, pageOf } from '../../http/pagination';
 import { pathId } from '../../http/params';
-import { ctxOf } from '../../http/request';
 import { orgRoute } from '../../http/route';
 import { createRouter } from '../../http/router';
 import { iso } from '../../lib/time';
@@ -166,19 +165,12 @@ export const documentsRouter = createRouter()
   .openapi(listRoute, async (c) => {
     const { projectId } = c.req.valid('param');
     const q = c.req.valid('query');
-    const rows = await listDocuments(
-      c.var.db,
-      c.var.org.id,
-      projectId,
-      q.limit,
-      await decodeCursor(c.env, q.cursor),
-    );
-    return c.json(await toPage(c.env, rows, q.limit, (r) => r.id, toDocument), 200);
+    return c.json(await paged(c.env, q, (p) => listDocuments(c.var.ctx, projectId, p), toDocument), 200);
   })
   .openapi(uploadRoute, async (c) => {
     const { projectId } = c.req.valid('param');
     const { file, name } = c.req.valid('form');
-    const doc = await uploadDocument(ctxOf(c), c.var.org.id, projectId, {
+    const doc = await uploadDocument(c.var.ctx, projectId, {
       name: name ?? (file.name || 'document'),
       contentType: file.type,
       bytes: new Uint8Array(await file.arrayBuffer()),
@@ -191,7 +183,7 @@ export const documentsRouter = createRouter()
   })
   .openapi(downloadRoute, async (c) => {
     const { projectId, documentId } = c.req.valid('param');
-    const { doc, object } = await readDocument(ctxOf(c), c.var.org.id, projectId, documentId);
+    const { doc, object } = await readDocument(c.var.ctx, projectId, documentId);
     return new Response(object.body, {
       headers: {
         'Content-Type': doc.contentType,
@@ -203,16 +195,16 @@ export const documentsRouter = createRouter()
   })
   .openapi(readTextRoute, async (c) => {
     const { projectId, documentId } = c.req.valid('param');
-    const { doc, content } = await readText(ctxOf(c), c.var.org.id, projectId, documentId);
+    const { doc, content } = await readText(c.var.ctx, projectId, documentId);
     return c.json({ content, document: toDocument(doc) }, 200);
   })
   .openapi(replaceTextRoute, async (c) => {
     const { projectId, documentId } = c.req.valid('param');
-    const doc = await replaceText(ctxOf(c), c.var.org.id, projectId, documentId, c.req.valid('json').content);
+    const doc = await replaceText(c.var.ctx, projectId, documentId, c.req.valid('json').content);
     return c.json(toDocument(doc), 200);
   })
   .openapi(deleteRoute, async (c) => {
     const { projectId, documentId } = c.req.valid('param');
-    await deleteDocument(ctxOf(c), c.var.org.id, projectId, documentId);
+    await deleteDocument(c.var.ctx, projectId, documentId);
     return c.body(null, 204);
   });

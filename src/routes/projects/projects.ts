@@ -211,7 +211,6 @@ export const projectsRouter = createRouter()
     const { edges } = c.req.valid('json');
     await addDependenciesBulk(
       c.var.ctx,
-      c.var.ctx.orgId,
       projectId,
       edges.map((e) => ({ ticketId: e.ticket_id, dependsOnId: e.depends_on_id })),
     );

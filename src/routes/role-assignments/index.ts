@@ -8,9 +8,8 @@ import {
   unassignRole,
 } from '../../domain/agent-design/role-assignments';
 import { jsonBody, jsonResponse, noContent } from '../../http/openapi';
-import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../http/pagination';
+import { PageQuerySchema, paged, pageOf } from '../../http/pagination';
 import { OrgParamsSchema, pathId } from '../../http/params';
-import { ctxOf } from '../../http/request';
 import { orgRoute } from '../../http/route';
 import { createRouter } from '../../http/router';
 import { iso } from '../../lib/time';
@@ -125,35 +124,32 @@ export const roleAssignmentsRouter = createRouter()
     const q = c.req.valid('query');
     const p = c.var.principal;
     const createdBy = p.type === 'user' ? p.userId : p.keyId;
-    const rows = await listAssignments(
-      c.var.db,
-      c.var.org.id,
-      { ...filterOf(q), createdBy },
-      q.limit,
-      await decodeCursor(c.env, q.cursor),
+    return c.json(
+      await paged(
+        c.env,
+        q,
+        (p) => listAssignments(c.var.ctx, { ...filterOf(q), createdBy }, p),
+        toAssignment,
+      ),
+      200,
     );
-    return c.json(await toPage(c.env, rows, q.limit, (r) => r.id, toAssignment), 200);
   })
   .openapi(createRoute_, async (c) => {
-    const row = await assignRole(ctxOf(c), c.var.org.id, c.req.valid('json'));
+    const row = await assignRole(c.var.ctx, c.req.valid('json'));
     return c.json(toAssignment(row), 201);
   })
   .openapi(listRoute, async (c) => {
     const q = c.req.valid('query');
-    const rows = await listAssignments(
-      c.var.db,
-      c.var.org.id,
-      filterOf(q),
-      q.limit,
-      await decodeCursor(c.env, q.cursor),
+    return c.json(
+      await paged(c.env, q, (p) => listAssignments(c.var.ctx, filterOf(q), p), toAssignment),
+      200,
     );
-    return c.json(await toPage(c.env, rows, q.limit, (r) => r.id, toAssignment), 200);
   })
   .openapi(getRoute, async (c) => {
     const row = await getAssignment(c.var.db, c.var.org.id, c.req.valid('param').assignmentId);
     return c.json(toAssignment(row), 200);
   })
   .openapi(deleteRoute, async (c) => {
-    await unassignRole(ctxOf(c), c.var.org.id, c.req.valid('param').assignmentId);
+    await unassignRole(c.var.ctx, c.req.valid('param').assignmentId);
     return c.body(null, 204);
   });

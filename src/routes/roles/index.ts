@@ -21,9 +21,8 @@ import { SCOPE_NAMES } from '../../domain/auth/scopes';
 import { BUILTIN_TOOL_NAMES } from '../../domain/tools/builtin-names';
 import { DescriptionSchema, SlugNameSchema } from '../../http/fields';
 import { errorResponses, jsonBody, jsonResponse, noContent } from '../../http/openapi';
-import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../http/pagination';
+import { PageQuerySchema, paged, pageOf } from '../../http/pagination';
 import { OrgParamsSchema, pathId } from '../../http/params';
-import { ctxOf } from '../../http/request';
 import { type Access, orgRoute } from '../../http/route';
 import { createRouter } from '../../http/router';
 import { jsonObject } from '../../lib/json-value';
@@ -276,11 +275,10 @@ const router = createRouter()
   .openapi(variablesRoute, (c) => c.json({ data: variableCatalog }, 200))
   .openapi(listRoute, async (c) => {
     const q = c.req.valid('query');
-    const rows = await listRoles(c.var.db, c.var.org.id, q.limit, await decodeCursor(c.env, q.cursor));
-    return c.json(await toPage(c.env, rows, q.limit, (r) => r.slug, toRole), 200);
+    return c.json(await paged(c.env, q, (p) => listRoles(c.var.ctx, p), toRole, 'slug'), 200);
   })
   .openapi(createRoute_, async (c) => {
-    const role = await createRole(ctxOf(c), c.var.org.id, c.req.valid('json'));
+    const role = await createRole(c.var.ctx, c.req.valid('json'));
     return c.json(toRole(role), 201);
   })
   .openapi(getRoute, async (c) => {
@@ -288,11 +286,11 @@ const router = createRouter()
     return c.json(toRole(role), 200);
   })
   .openapi(updateRoute, async (c) => {
-    const role = await updateRole(ctxOf(c), c.var.org.id, c.req.valid('param').roleId, c.req.valid('json'));
+    const role = await updateRole(c.var.ctx, c.req.valid('param').roleId, c.req.valid('json'));
     return c.json(toRole(role), 200);
   })
   .openapi(deleteRoute, async (c) => {
-    await deleteRole(ctxOf(c), c.var.org.id, c.req.valid('param').roleId);
+    await deleteRole(c.var.ctx, c.req.valid('param').roleId);
     return c.body(null, 204);
   })
   .openapi(previewRoute, async (c) => {
@@ -301,7 +299,7 @@ const router = createRouter()
     return c.json(previewPrompt(body.template ?? role.promptTemplate, body.context), 200);
   })
   .openapi(resetRoute, async (c) => {
-    const role = await resetRole(ctxOf(c), c.var.org.id, c.req.valid('param').roleId);
+    const role = await resetRole(c.var.ctx, c.req.valid('param').roleId);
     return c.json(toRole(role), 200);
   });
 
@@ -357,7 +355,7 @@ for (const kind of Object.keys(LINK_KINDS) as LinkKind[]) {
         const body: z.infer<typeof McpLinkBody> = c.req.header('Content-Type')?.includes('json')
           ? c.req.valid('json')
           : { enabled: true };
-        const link = await setRoleLink(ctxOf(c), c.var.org.id, p.roleId!, kind, targetOf(p), {
+        const link = await setRoleLink(c.var.ctx, p.roleId!, kind, targetOf(p), {
           enabled: body.enabled,
           requiresApproval: body.requires_approval,
         });
@@ -377,7 +375,7 @@ for (const kind of Object.keys(LINK_KINDS) as LinkKind[]) {
       }),
       async (c) => {
         const p = c.req.param() as Record<string, string>;
-        await removeRoleLink(ctxOf(c), c.var.org.id, p.roleId!, kind, targetOf(p));
+        await removeRoleLink(c.var.ctx, p.roleId!, kind, targetOf(p));
         return c.body(null, 204);
       },
     );

@@ -8,9 +8,8 @@ import {
   updateRule,
 } from '../../domain/agent-design/rules';
 import { jsonBody, jsonResponse, noContent } from '../../http/openapi';
-import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../http/pagination';
+import { PageQuerySchema, paged, pageOf } from '../../http/pagination';
 import { OrgParamsSchema, pathId } from '../../http/params';
-import { ctxOf } from '../../http/request';
 import { orgRoute } from '../../http/route';
 import { createRouter } from '../../http/router';
 import { iso } from '../../lib/time';
@@ -154,28 +153,21 @@ export const rulesRouter = createRouter()
       category: q.category,
       permanent: q.permanent === undefined ? undefined : q.permanent === 'true',
     };
-    const rows = await listRules(
-      c.var.db,
-      c.var.org.id,
-      filter,
-      q.limit,
-      await decodeCursor(c.env, q.cursor),
-    );
-    return c.json(await toPage(c.env, rows, q.limit, (r) => r.id, toRule), 200);
+    return c.json(await paged(c.env, q, (p) => listRules(c.var.ctx, filter, p), toRule), 200);
   })
   .openapi(createRoute_, async (c) => {
-    const row = await createRule(ctxOf(c), c.var.org.id, c.req.valid('json'));
+    const row = await createRule(c.var.ctx, c.req.valid('json'));
     return c.json(toRule(row), 201);
   })
   .openapi(getRoute, async (c) => {
-    const row = await getRule(c.var.db, c.var.org.id, c.req.valid('param').ruleId);
+    const row = await getRule(c.var.ctx, c.req.valid('param').ruleId);
     return c.json(toRule(row), 200);
   })
   .openapi(updateRoute, async (c) => {
-    const row = await updateRule(ctxOf(c), c.var.org.id, c.req.valid('param').ruleId, c.req.valid('json'));
+    const row = await updateRule(c.var.ctx, c.req.valid('param').ruleId, c.req.valid('json'));
     return c.json(toRule(row), 200);
   })
   .openapi(deleteRoute, async (c) => {
-    await deleteRule(ctxOf(c), c.var.org.id, c.req.valid('param').ruleId);
+    await deleteRule(c.var.ctx, c.req.valid('param').ruleId);
     return c.body(null, 204);
   });

@@ -14,9 +14,8 @@ import {
 } from '../../domain/agent-design/skills';
 import { DescriptionSchema, JsonObjectSchema, markdownUpload, SlugNameSchema } from '../../http/fields';
 import { jsonBody, jsonResponse, noContent } from '../../http/openapi';
-import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../http/pagination';
+import { PageQuerySchema, paged, pageOf } from '../../http/pagination';
 import { OrgParamsSchema, pathId } from '../../http/params';
-import { ctxOf } from '../../http/request';
 import { orgRoute } from '../../http/route';
 import { createRouter } from '../../http/router';
 import { iso, isoOrNull } from '../../lib/time';
@@ -244,22 +243,15 @@ export const skillsRouter = createRouter()
   .openapi(listRoute, async (c) => {
     const q = c.req.valid('query');
     const enabled = q.enabled === undefined ? undefined : q.enabled === 'true';
-    const rows = await listSkills(
-      c.var.db,
-      c.var.org.id,
-      { enabled },
-      q.limit,
-      await decodeCursor(c.env, q.cursor),
-    );
-    return c.json(await toPage(c.env, rows, q.limit, (r) => r.name, toSkill), 200);
+    return c.json(await paged(c.env, q, (p) => listSkills(c.var.ctx, { enabled }, p), toSkill, 'name'), 200);
   })
   .openapi(createRoute_, async (c) => {
-    const row = await createSkill(ctxOf(c), c.var.org.id, c.req.valid('json'));
+    const row = await createSkill(c.var.ctx, c.req.valid('json'));
     return c.json(toSkill(row), 201);
   })
   .openapi(uploadRoute, async (c) => {
     const { file } = c.req.valid('form');
-    const row = await createSkill(ctxOf(c), c.var.org.id, skillFromMarkdown(await file.text(), file.name));
+    const row = await createSkill(c.var.ctx, skillFromMarkdown(await file.text(), file.name));
     return c.json(toSkill(row), 201);
   })
   .openapi(getRoute, async (c) => {
@@ -267,24 +259,23 @@ export const skillsRouter = createRouter()
     return c.json(toSkill(row), 200);
   })
   .openapi(updateRoute, async (c) => {
-    const row = await updateSkill(ctxOf(c), c.var.org.id, c.req.valid('param').skillId, c.req.valid('json'));
+    const row = await updateSkill(c.var.ctx, c.req.valid('param').skillId, c.req.valid('json'));
     return c.json(toSkill(row), 200);
   })
   .openapi(deleteRoute, async (c) => {
-    await deleteSkill(ctxOf(c), c.var.org.id, c.req.valid('param').skillId);
+    await deleteSkill(c.var.ctx, c.req.valid('param').skillId);
     return c.body(null, 204);
   })
   .openapi(storeCredentialsRoute, async (c) => {
     const s = await storeSkillCredentials(
-      ctxOf(c),
-      c.var.org.id,
+      c.var.ctx,
       c.req.valid('param').skillId,
       c.req.valid('json').values,
     );
     return c.json({ set: s.set, updated_at: iso(s.updatedAt) }, 200);
   })
   .openapi(revokeCredentialsRoute, async (c) => {
-    await revokeSkillCredentials(ctxOf(c), c.var.org.id, c.req.valid('param').skillId);
+    await revokeSkillCredentials(c.var.ctx, c.req.valid('param').skillId);
     return c.body(null, 204);
   })
   .openapi(credentialStatusRoute, async (c) => {

@@ -7,9 +7,8 @@ import {
   listComments,
 } from '../../domain/work/comments';
 import { jsonBody, jsonResponse, noContent } from '../../http/openapi';
-import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../http/pagination';
+import { PageQuerySchema, paged, pageOf } from '../../http/pagination';
 import { pathId } from '../../http/params';
-import { ctxOf } from '../../http/request';
 import { orgRoute } from '../../http/route';
 import { createRouter } from '../../http/router';
 import { iso } from '../../lib/time';
@@ -87,27 +86,20 @@ export const ticketCommentsRouter = createRouter()
   .openapi(listRoute, async (c) => {
     const { ticketId } = c.req.valid('param');
     const q = c.req.valid('query');
-    const rows = await listComments(
-      c.var.db,
-      c.var.org.id,
-      ticketId,
-      q.limit,
-      await decodeCursor(c.env, q.cursor),
-    );
-    return c.json(await toPage(c.env, rows, q.limit, (r) => r.id, toComment), 200);
+    return c.json(await paged(c.env, q, (p) => listComments(c.var.ctx, ticketId, p), toComment), 200);
   })
   .openapi(addRoute, async (c) => {
     const { ticketId } = c.req.valid('param');
-    const row = await addComment(ctxOf(c), c.var.org.id, ticketId, c.req.valid('json').body);
+    const row = await addComment(c.var.ctx, ticketId, c.req.valid('json').body);
     return c.json(toComment(row), 201);
   })
   .openapi(editRoute, async (c) => {
     const { ticketId, commentId } = c.req.valid('param');
-    const row = await editComment(ctxOf(c), c.var.org.id, ticketId, commentId, c.req.valid('json').body);
+    const row = await editComment(c.var.ctx, ticketId, commentId, c.req.valid('json').body);
     return c.json(toComment(row), 200);
   })
   .openapi(deleteRoute, async (c) => {
     const { ticketId, commentId } = c.req.valid('param');
-    await deleteComment(ctxOf(c), c.var.org.id, ticketId, commentId, c.var.org.role);
+    await deleteComment(c.var.ctx, ticketId, commentId, c.var.org.role);
     return c.body(null, 204);
   });

@@ -2,7 +2,6 @@ import { z } from '@hono/zod-openapi';
 import { addDependency, removeDependency, ticketDependencyLists } from '../../domain/work/dependencies';
 import { jsonBody, jsonResponse, noContent } from '../../http/openapi';
 import { pathId } from '../../http/params';
-import { ctxOf } from '../../http/request';
 import { orgRoute } from '../../http/route';
 import { createRouter } from '../../http/router';
 import { PrioritySchema, StatusSchema, TicketParamsSchema, tags } from './schemas';
@@ -79,11 +78,11 @@ export const ticketDependenciesRouter = createRouter()
   })
   .openapi(addRoute, async (c) => {
     const { ticketId } = c.req.valid('param');
-    const d = await addDependency(ctxOf(c), c.var.org.id, ticketId, c.req.valid('json').depends_on_id);
+    const d = await addDependency(c.var.ctx, ticketId, c.req.valid('json').depends_on_id);
     return c.json({ ticket_id: d.ticketId, depends_on_id: d.dependsOnId, project_id: d.projectId }, 201);
   })
   .openapi(removeRoute, async (c) => {
     const { ticketId, dependsOnId } = c.req.valid('param');
-    await removeDependency(ctxOf(c), c.var.org.id, ticketId, dependsOnId);
+    await removeDependency(c.var.ctx, ticketId, dependsOnId);
     return c.body(null, 204);
   });

@@ -1,10 +1,17 @@
 import { z } from '@hono/zod-openapi';
 import { bulkCreateTickets, MAX_BULK_TICKETS } from '../../domain/work/bulk';
-import { createTicket, deleteTicket, getTicket, listTickets, updateTicket } from '../../domain/work/tickets';
+import {
+  createTicket,
+  deleteTicket,
+  getTicket,
+  listTickets,
+  searchCursor,
+  searchTickets,
+  updateTicket,
+} from '../../domain/work/tickets';
 import { jsonBody, jsonResponse, noContent } from '../../http/openapi';
-import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../http/pagination';
+import { PageQuerySchema, paged, pageOf } from '../../http/pagination';
 import { commaList, OrgParamsSchema } from '../../http/params';
-import { ctxOf } from '../../http/request';
 import { orgRoute } from '../../http/route';
 import { createRouter } from '../../http/router';
 import {
@@ -167,30 +174,31 @@ function assigneeFilter(c: Parameters<typeof resolveAssignee>[0], v: string | un
 export const ticketsRouter = createRouter()
   .openapi(listRoute, async (c) => {
     const q = c.req.valid('query');
-    const { rows, key } = await listTickets(
-      c.var.db,
-      c.var.org.id,
-      {
-        statuses: q.status,
-        priorities: q.priority?.map(priorityRank),
-        assignee: assigneeFilter(c, q.assignee),
-        projectId: q.project_id,
-        parentId: q.parent_id,
-        label: q.label,
-        q: q.q,
-        includeSubtasks: q.include_subtasks === 'true',
-      },
-      q.limit,
-      await decodeCursor(c.env, q.cursor),
-    );
-    return c.json(
-      await toPage(c.env, rows, q.limit, key as (r: (typeof rows)[number]) => string, toTicket),
-      200,
-    );
+    const filter = {
+      statuses: q.status,
+      priorities: q.priority?.map(priorityRank),
+      assignee: assigneeFilter(c, q.assignee),
+      projectId: q.project_id,
+      parentId: q.parent_id,
+      label: q.label,
+      q: q.q,
+      includeSubtasks: q.include_subtasks === 'true',
+    };
+    const page =
+      q.q === undefined
+        ? await paged(c.env, q, (p) => listTickets(c.var.ctx, filter, p), toTicket)
+        : await paged(
+            c.env,
+            q,
+            (p) => searchTickets(c.var.ctx, q.q ?? '', filter, p),
+            (r) => toTicket(r),
+            searchCursor,
+          );
+    return c.json(page, 200);
   })
   .openapi(createTicketRoute, async (c) => {
     const b = c.req.valid('json');
-    const ticket = await createTicket(ctxOf(c), c.var.org.id, {
+    const ticket = await createTicket(c.var.ctx, {
       ...toFields(c, b),
       title: b.title,
       projectId: b.project_id,
@@ -201,8 +209,7 @@ export const ticketsRouter = createRouter()
   .openapi(bulkRoute, async (c) => {
     const b = c.req.valid('json');
     const created = await bulkCreateTickets(
-      ctxOf(c),
-      c.var.org.id,
+      c.var.ctx,
       b.project_id,
       b.tickets.map((t, i) => ({
         ...toFields(c, t, `tickets.${i}.`),
@@ -221,7 +228,7 @@ export const ticketsRouter = createRouter()
   .openapi(updateRoute, async (c) => {
     const { ticketId } = c.req.valid('param');
     const b = c.req.valid('json');
-    const ticket = await updateTicket(ctxOf(c), c.var.org.id, ticketId, {
+    const ticket = await updateTicket(c.var.ctx, ticketId, {
       ...toFields(c, b),
       parentId: b.parent_id,
       resolution: b.resolution,
@@ -230,6 +237,6 @@ export const ticketsRouter = createRouter()
   })
   .openapi(deleteRoute, async (c) => {
     const { ticketId } = c.req.valid('param');
-    await deleteTicket(ctxOf(c), c.var.org.id, ticketId);
+    await deleteTicket(c.var.ctx, ticketId);
     return c.body(null, 204);
   });

@@ -4,7 +4,6 @@ import { board, nextTicket } from '../../domain/work/tickets';
 import { TRANSITIONS } from '../../domain/work/workflow';
 import { jsonBody, jsonResponse } from '../../http/openapi';
 import { OrgParamsSchema, pathId } from '../../http/params';
-import { ctxOf } from '../../http/request';
 import { orgRoute } from '../../http/route';
 import { createRouter } from '../../http/router';
 import {
@@ -136,20 +135,17 @@ export const ticketWorkflowRouter = createRouter()
     const { ticketId } = c.req.valid('param');
     const body = c.req.header('Content-Type')?.includes('json') ? c.req.valid('json') : {};
     const assignee = resolveAssignee(c, body.assignee ?? { type: 'user', id: 'me' });
-    return c.json(toTicket(await claimTicket(ctxOf(c), c.var.org.id, ticketId, assignee)), 200);
+    return c.json(toTicket(await claimTicket(c.var.ctx, ticketId, assignee)), 200);
   })
   .openapi(transitionRoute, async (c) => {
     const { ticketId } = c.req.valid('param');
     const b = c.req.valid('json');
-    return c.json(
-      toTicket(await transitionTicket(ctxOf(c), c.var.org.id, ticketId, b.status, b.resolution)),
-      200,
-    );
+    return c.json(toTicket(await transitionTicket(c.var.ctx, ticketId, b.status, b.resolution)), 200);
   })
   .openapi(moveRoute, async (c) => {
     const { ticketId } = c.req.valid('param');
     const b = c.req.valid('json');
-    return c.json(toTicket(await moveTicket(ctxOf(c), c.var.org.id, ticketId, b.status, b.position)), 200);
+    return c.json(toTicket(await moveTicket(c.var.ctx, ticketId, b.status, b.position)), 200);
   })
   .openapi(boardRoute, async (c) => {
     const { projectId } = c.req.valid('param');

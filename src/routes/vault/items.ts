@@ -1,9 +1,8 @@
 import { getItem, listItems } from '../../domain/vault/items';
 import { deleteSecret, storeSecret, updateSecret } from '../../domain/vault/secrets';
 import { jsonBody, jsonResponse, noContent } from '../../http/openapi';
-import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../http/pagination';
+import { PageQuerySchema, paged, pageOf } from '../../http/pagination';
 import { OrgParamsSchema } from '../../http/params';
-import { ctxOf } from '../../http/request';
 import { orgRoute } from '../../http/route';
 import { createRouter } from '../../http/router';
 import {
@@ -82,23 +81,27 @@ const deleteRoute = orgRoute({
 
 export const itemsRouter = createRouter()
   .openapi(storeRoute, async (c) => {
-    const item = await storeSecret(ctxOf(c), c.var.org.id, c.req.valid('json'));
+    const item = await storeSecret(c.var.ctx, c.var.ctx.orgId, c.req.valid('json'));
     return c.json(toItem(item), 201);
   })
   .openapi(listRoute, async (c) => {
     const q = c.req.valid('query');
-    const rows = await listItems(c.var.db, c.var.org.id, q.limit, await decodeCursor(c.env, q.cursor));
-    return c.json(await toPage(c.env, rows, q.limit, (r) => r.name, toSummary), 200);
+    return c.json(await paged(c.env, q, (p) => listItems(c.var.ctx, p), toSummary, 'name'), 200);
   })
   .openapi(getRoute, async (c) => {
     const item = await getItem(c.var.db, c.var.org.id, c.req.valid('param').itemId);
     return c.json(toItem(item), 200);
   })
   .openapi(updateRoute, async (c) => {
-    const item = await updateSecret(ctxOf(c), c.var.org.id, c.req.valid('param').itemId, c.req.valid('json'));
+    const item = await updateSecret(
+      c.var.ctx,
+      c.var.ctx.orgId,
+      c.req.valid('param').itemId,
+      c.req.valid('json'),
+    );
     return c.json(toItem(item), 200);
   })
   .openapi(deleteRoute, async (c) => {
-    await deleteSecret(ctxOf(c), c.var.org.id, c.req.valid('param').itemId);
+    await deleteSecret(c.var.ctx, c.var.ctx.orgId, c.req.valid('param').itemId);
     return c.body(null, 204);
   });

@@ -1,6 +1,5 @@
 import { revealSecret, rotateSecret } from '../../domain/vault/secrets';
 import { jsonBody, jsonResponse } from '../../http/openapi';
-import { ctxOf } from '../../http/request';
 import { orgRoute } from '../../http/route';
 import { createRouter } from '../../http/router';
 import {
@@ -54,7 +53,7 @@ export const valuesRouter = createRouter()
   .openapi(revealRoute, async (c) => {
     // The body is optional; without a JSON one there is nothing to validate.
     const body = c.req.header('Content-Type')?.includes('json') ? c.req.valid('json') : undefined;
-    const secret = await revealSecret(ctxOf(c), c.var.org.id, c.req.valid('param').itemId, {
+    const secret = await revealSecret(c.var.ctx, c.var.ctx.orgId, c.req.valid('param').itemId, {
       version: body?.version,
     });
     c.header('Cache-Control', 'no-store');
@@ -62,7 +61,7 @@ export const valuesRouter = createRouter()
   })
   .openapi(rotateRoute, async (c) => {
     const body = c.req.valid('json');
-    const item = await rotateSecret(ctxOf(c), c.var.org.id, c.req.valid('param').itemId, {
+    const item = await rotateSecret(c.var.ctx, c.var.ctx.orgId, c.req.valid('param').itemId, {
       value: body.value,
       gracePeriodSeconds: body.grace_period_seconds,
     });

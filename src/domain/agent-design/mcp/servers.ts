@@ -1,4 +1,4 @@
-import { and, asc, eq, gt } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client';
 import { type DiscoveredTool, mcpServers, roleMcpServers } from '../../../db/schema';
 import { ApiError, conflict, notFound } from '../../../lib/errors';
@@ -7,7 +7,8 @@ import { activityInsert } from '../../activity/record';
 import { publishAgentEvent } from '../../agents/events';
 import { getAgentRow } from '../../agents/shared';
 import { commit, tryCommit } from '../../commit';
-import type { Ctx } from '../../context';
+import type { Ctx, OrgCtx } from '../../context';
+import { getInOrg, type PageRequest, pageInOrg } from '../../lookup';
 import { getItemRow } from '../../vault/items';
 import { deleteSecret, readSecret, rotateSecret, storeSecret } from '../../vault/secrets';
 import { getRoleRow } from '../roles';
@@ -26,26 +27,12 @@ export interface McpServerInput {
   headers?: Record<string, string> | null;
 }
 
-export async function getMcpServer(db: Db, orgId: string, id: string) {
-  const [row] = await db
-    .select()
-    .from(mcpServers)
-    .where(and(eq(mcpServers.orgId, orgId), eq(mcpServers.id, id)))
-    .limit(1);
-  if (!row) throw notFound('MCP server');
-  return row;
-}
+export const getMcpServer = (db: Db, orgId: string, id: string) =>
+  getInOrg(db, mcpServers, 'MCP server', orgId, id);
 
 /** Ordered by name; the cursor is the last name. */
-export function listMcpServers(db: Db, orgId: string, limit: number, afterName?: string) {
-  return db
-    .select()
-    .from(mcpServers)
-    .where(
-      and(eq(mcpServers.orgId, orgId), afterName !== undefined ? gt(mcpServers.name, afterName) : undefined),
-    )
-    .orderBy(asc(mcpServers.name))
-    .limit(limit + 1);
+export function listMcpServers(ctx: OrgCtx, page: PageRequest) {
+  return pageInOrg(ctx.db, mcpServers, ctx.orgId, page, undefined, { by: 'name' });
 }
 
 const nameTaken = (name: string) => conflict(`An MCP server named "${name}" already exists`);
@@ -63,11 +50,11 @@ async function vaultItemExists(db: Db, orgId: string, itemId: string) {
 
 /** Stores, replaces or (with null) removes a server's headers in the vault; returns the item id. */
 async function saveHeaders(
-  ctx: Ctx,
-  orgId: string,
+  ctx: OrgCtx,
   row: Pick<McpServerRow, 'id' | 'name' | 'headersItemId'>,
   headers: Record<string, string> | null,
 ) {
+  const { orgId } = ctx;
   const existing =
     row.headersItemId && (await vaultItemExists(ctx.db, orgId, row.headersItemId)) ? row.headersItemId : null;
   if (headers === null || Object.keys(headers).length === 0) {
@@ -87,7 +74,8 @@ async function saveHeaders(
   return item.id;
 }
 
-export async function createMcpServer(ctx: Ctx, orgId: string, input: McpServerInput): Promise<McpServerRow> {
+export async function createMcpServer(ctx: OrgCtx, input: McpServerInput): Promise<McpServerRow> {
+  const { orgId } = ctx;
   checkOutboundUrl(ctx.env, input.url);
   const now = Date.now();
   const id = newId('mcp', now);
@@ -99,7 +87,7 @@ export async function createMcpServer(ctx: Ctx, orgId: string, input: McpServerI
   if (clash) throw nameTaken(input.name);
   const headers = input.headers ?? null;
   const headersItemId = headers
-    ? await saveHeaders(ctx, orgId, { id, name: input.name, headersItemId: null }, headers)
+    ? await saveHeaders(ctx, { id, name: input.name, headersItemId: null }, headers)
     : null;
   const row: McpServerRow = {
     id,
@@ -138,7 +126,8 @@ export async function createMcpServer(ctx: Ctx, orgId: string, input: McpServerI
   return row;
 }
 
-export async function updateMcpServer(ctx: Ctx, orgId: string, id: string, input: Partial<McpServerInput>) {
+export async function updateMcpServer(ctx: OrgCtx, id: string, input: Partial<McpServerInput>) {
+  const { orgId } = ctx;
   const row = await getMcpServer(ctx.db, orgId, id);
   if (input.url !== undefined) checkOutboundUrl(ctx.env, input.url);
   const changes: Partial<McpServerRow> = {
@@ -152,7 +141,7 @@ export async function updateMcpServer(ctx: Ctx, orgId: string, id: string, input
       : {}),
   };
   if (input.headers !== undefined) {
-    changes.headersItemId = await saveHeaders(ctx, orgId, row, input.headers);
+    changes.headersItemId = await saveHeaders(ctx, row, input.headers);
     changes.headerNames = input.headers ? Object.keys(input.headers).sort() : [];
   }
   const now = Date.now();
@@ -176,7 +165,8 @@ export async function updateMcpServer(ctx: Ctx, orgId: string, id: string, input
   return { ...row, ...changes, updatedAt: now };
 }
 
-export async function deleteMcpServer(ctx: Ctx, orgId: string, id: string) {
+export async function deleteMcpServer(ctx: OrgCtx, id: string) {
+  const { orgId } = ctx;
   const row = await getMcpServer(ctx.db, orgId, id);
   await ctx.db.batch([
     ctx.db.delete(mcpServers).where(and(eq(mcpServers.orgId, orgId), eq(mcpServers.id, id))),
@@ -204,7 +194,8 @@ const errorText = (err: unknown) => (err instanceof Error ? err.message : String
  * Connects to the server, lists its tools and stores them as discovered, with the status; a
  * server that cannot be reached is recorded as `error` with the reason, not as a failed request.
  */
-export async function connectMcpServer(ctx: Ctx, orgId: string, id: string) {
+export async function connectMcpServer(ctx: OrgCtx, id: string) {
+  const { orgId } = ctx;
   const row = await getMcpServer(ctx.db, orgId, id);
   if (!row.enabled) throw conflict('The MCP server is disabled; enable it first');
   const now = Date.now();
