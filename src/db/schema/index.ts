@@ -8,5 +8,6 @@ export * from './mcp';
 export * from './organizations';
 export * from './outbox';
 export * from './pipelines';
+export * from './runs';
 export * from './vault';
 export * from './work';
