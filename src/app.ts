@@ -25,6 +25,7 @@ import { jobsRouter } from './routes/jobs';
 import { orgsRouter } from './routes/orgs';
 import { platformRouter } from './routes/platform';
 import { projectRouter } from './routes/projects';
+import { runRouter } from './routes/runs';
 import { ticketRouter } from './routes/tickets';
 import { vaultRouter } from './routes/vault';
 
@@ -41,7 +42,8 @@ const api = createRouter()
   .route('/', agentRoutes)
   .route('/', projectRouter)
   .route('/', ticketRouter)
-  .route('/', jobsRouter);
+  .route('/', jobsRouter)
+  .route('/', runRouter);
 
 export function createApp() {
   const app = createRouter();

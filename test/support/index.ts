@@ -4,6 +4,7 @@ export * from './api-keys';
 export * from './auth';
 export * from './http';
 export * from './paths';
+export * from './runs';
 export * from './streams';
 export * from './users';
 export * from './vault';
