@@ -5,6 +5,7 @@ export * from './api-keys';
 export * from './idempotency';
 export * from './identity';
 export * from './mcp';
+export * from './models';
 export * from './organizations';
 export * from './outbox';
 export * from './pipelines';
