@@ -6,6 +6,7 @@ import { newId } from '../../lib/ids';
 import { iso } from '../../lib/time';
 import { activityInsertIf, activityInsertPerRow } from '../activity/record';
 import type { Ctx } from '../context';
+import { jobFinished } from '../runs/steps/external';
 import { retryDelayMs } from './backoff';
 
 export type Job = typeof jobs.$inferSelect;
@@ -286,6 +287,7 @@ export async function completeJob(
     touchWorker(ctx.db, orgId, proof.workerId, now),
   ]);
   if (!updated[0]) throw await leaseProblem(ctx.db, orgId, jobId, proof, now);
+  await jobFinished(ctx.env, updated[0]);
   return updated[0];
 }
 
@@ -354,6 +356,7 @@ export async function failJob(
     touchWorker(ctx.db, orgId, proof.workerId, now),
   ]);
   if (!updated[0]) throw await leaseProblem(ctx.db, orgId, jobId, proof, now);
+  await jobFinished(ctx.env, updated[0]);
   return updated[0];
 }
 

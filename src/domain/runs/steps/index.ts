@@ -1,3 +1,6 @@
+import { agentStep } from './agent';
+import { councilStep } from './council';
+import { externalStep } from './external';
 import { httpStep } from './http';
 import { transformStep } from './transform';
 import type { StepExecutor } from './types';
@@ -8,6 +11,9 @@ import { waitStep } from './wait';
  * here; a waiting step is finished by `resolveWaitingStep` (src/domain/runs/resolve.ts).
  */
 export const STEP_EXECUTORS: Record<string, StepExecutor> = {
+  agent: agentStep,
+  council: councilStep,
+  external: externalStep,
   http: httpStep,
   transform: transformStep,
   wait: waitStep,
