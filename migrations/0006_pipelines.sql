@@ -32,7 +32,7 @@ CREATE TABLE `pipeline_versions` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `pipeline_versions_pipeline_version_uq` ON `pipeline_versions` (`pipeline_id`,`version`);--> statement-breakpoint
-CREATE INDEX `pipeline_versions_org_idx` ON `pipeline_versions` (`org_id`,`id`);--> statement-breakpoint
+CREATE INDEX `pipeline_versions_pipeline_idx` ON `pipeline_versions` (`org_id`,`pipeline_id`,`id`);--> statement-breakpoint
 CREATE TABLE `pipeline_templates` (
 	`id` text PRIMARY KEY NOT NULL,
 	`org_id` text NOT NULL,

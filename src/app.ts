@@ -19,10 +19,13 @@ import { activityRouter } from './routes/activity';
 import { agentRoutes } from './routes/agents';
 import { apiKeysRouter } from './routes/api-keys';
 import { authRouter } from './routes/auth';
+import { councilsRouter } from './routes/councils';
 import { devRouter } from './routes/dev/outbox';
 import { eventsRouter } from './routes/events';
 import { jobsRouter } from './routes/jobs';
 import { orgsRouter } from './routes/orgs';
+import { pipelineTemplatesRouter } from './routes/pipeline-templates';
+import { pipelineRouter } from './routes/pipelines';
 import { platformRouter } from './routes/platform';
 import { projectRouter } from './routes/projects';
 import { runRouter } from './routes/runs';
@@ -43,6 +46,9 @@ const api = createRouter()
   .route('/', projectRouter)
   .route('/', ticketRouter)
   .route('/', jobsRouter)
+  .route('/', pipelineRouter)
+  .route('/', pipelineTemplatesRouter)
+  .route('/', councilsRouter)
   .route('/', runRouter);
 
 export function createApp() {

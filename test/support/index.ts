@@ -4,6 +4,7 @@ export * from './api-keys';
 export * from './auth';
 export * from './http';
 export * from './paths';
+export * from './pipelines';
 export * from './runs';
 export * from './streams';
 export * from './users';

@@ -60,7 +60,8 @@ export const pipelineVersions = sqliteTable(
   (t) => [
     // Two concurrent changes from the same version collide here: one lands, the other is a 409.
     uniqueIndex('pipeline_versions_pipeline_version_uq').on(t.pipelineId, t.version),
-    index('pipeline_versions_org_idx').on(t.orgId, t.id),
+    // A pipeline's versions page by id (ids sort by creation, so by version).
+    index('pipeline_versions_pipeline_idx').on(t.orgId, t.pipelineId, t.id),
   ],
 );
 

@@ -22,6 +22,12 @@ export type StepStates = ReadonlyMap<string, StepProgress> | Readonly<Record<str
 const progressOf = (states: StepStates, key: string): StepProgress | undefined =>
   states instanceof Map ? states.get(key) : (states as Record<string, StepProgress>)[key];
 
+/** What validation looks at: template graphs (with unbound agents) have the same shape. */
+export interface GraphShape {
+  steps: readonly { key: string }[];
+  edges: readonly EdgeDef[];
+}
+
 /** As ticket dependencies: `to` depends on `from`. */
 const asDependencies = (edges: readonly EdgeDef[]) =>
   edges.map((e) => ({ ticketId: e.to, dependsOnId: e.from }));
@@ -30,7 +36,7 @@ const asDependencies = (edges: readonly EdgeDef[]) =>
  * Refuses a graph that cannot run: duplicate step keys, edges naming unknown steps or repeated
  * (422, per field), and cycles (409 naming the steps around it, in edge order).
  */
-export function validateGraph(snapshot: Snapshot): void {
+export function validateGraph(snapshot: GraphShape): void {
   const errors: FieldError[] = [];
   const keys = new Set<string>();
   snapshot.steps.forEach((s, i) => {
@@ -50,8 +56,20 @@ export function validateGraph(snapshot: Snapshot): void {
   });
   if (errors.length > 0) throw new ApiError('validation', errors[0]!.message, { errors });
   const cycle = findCycle(asDependencies(snapshot.edges));
-  // findCycle walks dependencies (to → from); reversed, the chain reads in edge direction.
-  if (cycle) throw conflict(`The edges form a cycle: ${cycle.reverse().join(' → ')}`);
+  if (cycle) throw conflict(`The edges form a cycle: ${cycleInEdgeOrder(cycle, snapshot).join(' → ')}`);
+}
+
+/**
+ * findCycle's chain follows dependencies (to → from) and is closed (first = last); this one reads
+ * in edge direction and starts at the step declared first, so the same cycle is always named alike.
+ */
+function cycleInEdgeOrder(closed: string[], snapshot: GraphShape): string[] {
+  const ring = closed.slice(0, -1).reverse();
+  const position = new Map(snapshot.steps.map((s, i) => [s.key, i]));
+  const rank = (key: string) => position.get(key) ?? Number.MAX_SAFE_INTEGER;
+  const start = ring.reduce((best, key, i) => (rank(key) < rank(ring[best]!) ? i : best), 0);
+  const rotated = [...ring.slice(start), ...ring.slice(0, start)];
+  return [...rotated, rotated[0]!];
 }
 
 /** Step keys in an order where every step comes after its parents (steps order breaks ties). */

@@ -8,6 +8,10 @@ import { jsonValue } from '../../lib/json-value';
  * Templates (`prompt`, `body`, `payload` strings, `template`) may use `{{input}}`,
  * `{{steps.<key>.output}}`, `{{run.ticket}}`, `{{run.project}}`; http headers may use
  * `{{secret:NAME}}` for a vault item's value.
+ *
+ * A step's output, which edge conditions and later templates read: agent and council steps, the
+ * reply text; approval, `{ approved: boolean, comment: string | null }`; http, `{ status, headers,
+ * body }` (body parsed when JSON); external, the job's result; transform, the rendered text; wait, null.
  */
 
 export const STEP_KINDS = ['agent', 'council', 'approval', 'http', 'external', 'transform', 'wait'] as const;
@@ -42,7 +46,7 @@ export const RetrySchema = z
     path: ['max_backoff_ms'],
     message: 'Must be at least backoff_ms',
   })
-  .openapi('StepRetry');
+  .openapi('PipelineStepRetry');
 
 const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
@@ -143,7 +147,7 @@ function stepSchema<A extends z.ZodType, C extends z.ZodType>(agentRef: A, counc
   ]);
 }
 
-export const StepDefSchema = stepSchema(id, id).openapi('Step');
+export const StepDefSchema = stepSchema(id, id).openapi('PipelineStep');
 export type StepDef = z.infer<typeof StepDefSchema>;
 export type StepConfig<K extends StepKind> = Extract<StepDef, { kind: K }>['config'];
 
@@ -165,7 +169,7 @@ export const EdgeConditionSchema = z
     (c) => ['equals', 'not_equals', 'contains', 'exists'].filter((op) => op in c).length === 1,
     'Give exactly one of equals, not_equals, contains or exists',
   )
-  .openapi('EdgeCondition');
+  .openapi('PipelineEdgeCondition');
 export type EdgeCondition = z.infer<typeof EdgeConditionSchema>;
 
 export const EdgeDefSchema = z
@@ -178,7 +182,7 @@ export const EdgeDefSchema = z
     }),
   })
   .strict()
-  .openapi('Edge');
+  .openapi('PipelineEdge');
 export type EdgeDef = z.infer<typeof EdgeDefSchema>;
 
 export const SnapshotSchema = z
@@ -194,12 +198,12 @@ export type Snapshot = z.infer<typeof SnapshotSchema>;
 export const TemplateStepDefSchema = stepSchema(
   id.nullable().default(null),
   id.nullable().default(null),
-).openapi('TemplateStep');
+).openapi('PipelineTemplateStep');
 export const TemplateSnapshotSchema = z
   .object({
     steps: z.array(TemplateStepDefSchema).max(MAX_STEPS),
     edges: z.array(EdgeDefSchema).max(MAX_EDGES),
   })
   .strict()
-  .openapi('TemplateGraph');
+  .openapi('PipelineTemplateGraph');
 export type TemplateSnapshot = z.infer<typeof TemplateSnapshotSchema>;

@@ -1,0 +1,9 @@
+import { createRouter } from '../../lib/router';
+import { graphRouter } from './graph';
+import { pipelinesRouter } from './pipelines';
+import { versionsRouter } from './versions';
+
+export const pipelineRouter = createRouter()
+  .route('/', pipelinesRouter)
+  .route('/', graphRouter)
+  .route('/', versionsRouter);
