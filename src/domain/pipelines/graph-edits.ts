@@ -1,5 +1,5 @@
+import { fieldName } from '../../http/validation-messages';
 import { ApiError, conflict, notFound } from '../../lib/errors';
-import { fieldName } from '../../lib/validation-messages';
 import { type EdgeCondition, type EdgeDef, type Snapshot, type StepDef, StepDefSchema } from './snapshot';
 
 /**

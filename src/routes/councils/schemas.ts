@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import type { Council } from '../../domain/pipelines/councils';
-import { OrgParamsSchema, pathId } from '../../lib/openapi';
+import { OrgParamsSchema, pathId } from '../../http/params';
 import { iso } from '../../lib/time';
 
 export const tags = ['Councils'];

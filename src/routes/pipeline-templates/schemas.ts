@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { EdgeDefSchema, MAX_EDGES, MAX_STEPS, TemplateStepDefSchema } from '../../domain/pipelines/snapshot';
 import { type Template, unboundSteps } from '../../domain/pipelines/templates';
-import { OrgParamsSchema, pathId } from '../../lib/openapi';
+import { OrgParamsSchema, pathId } from '../../http/params';
 import { isoOrNull } from '../../lib/time';
 import { ConcurrencySchema } from '../pipelines/schemas';
 

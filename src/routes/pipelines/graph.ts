@@ -10,9 +10,9 @@ import {
 import { getPipelineWithGraph } from '../../domain/pipelines/pipelines';
 import { EdgeDefSchema } from '../../domain/pipelines/snapshot';
 import { commitGraph } from '../../domain/pipelines/versions';
-import { jsonBody, jsonResponse } from '../../lib/openapi';
-import { orgRoute } from '../../lib/route';
-import { createRouter } from '../../lib/router';
+import { jsonBody, jsonResponse } from '../../http/openapi';
+import { orgRoute } from '../../http/route';
+import { createRouter } from '../../http/router';
 import { canRead, canWrite } from './pipelines';
 import {
   AddStepSchema,

@@ -1,4 +1,4 @@
-import { createRouter } from '../../lib/router';
+import { createRouter } from '../../http/router';
 import { graphRouter } from './graph';
 import { pipelinesRouter } from './pipelines';
 import { versionsRouter } from './versions';

@@ -7,10 +7,11 @@ import {
   setDefault,
   updatePipeline,
 } from '../../domain/pipelines/pipelines';
-import { jsonBody, jsonResponse, noContent, OrgParamsSchema } from '../../lib/openapi';
-import { PageQuerySchema, paged, pageOf } from '../../lib/pagination';
-import { orgRoute } from '../../lib/route';
-import { createRouter } from '../../lib/router';
+import { jsonBody, jsonResponse, noContent } from '../../http/openapi';
+import { PageQuerySchema, paged, pageOf } from '../../http/pagination';
+import { OrgParamsSchema } from '../../http/params';
+import { orgRoute } from '../../http/route';
+import { createRouter } from '../../http/router';
 import {
   CreatePipelineSchema,
   PipelineParamsSchema,

@@ -12,7 +12,7 @@ import {
   StepDefSchema,
   StepKeySchema,
 } from '../../domain/pipelines/snapshot';
-import { OrgParamsSchema, pathId } from '../../lib/openapi';
+import { OrgParamsSchema, pathId } from '../../http/params';
 import { iso } from '../../lib/time';
 
 export const tags = ['Pipelines'];

@@ -1,10 +1,10 @@
 import { pipelines } from '../../db/schema';
 import { getInOrg } from '../../domain/lookup';
 import { commitGraph, getVersion, listVersions } from '../../domain/pipelines/versions';
-import { jsonBody, jsonResponse } from '../../lib/openapi';
-import { PageQuerySchema, paged, pageOf } from '../../lib/pagination';
-import { orgRoute } from '../../lib/route';
-import { createRouter } from '../../lib/router';
+import { jsonBody, jsonResponse } from '../../http/openapi';
+import { PageQuerySchema, paged, pageOf } from '../../http/pagination';
+import { orgRoute } from '../../http/route';
+import { createRouter } from '../../http/router';
 import { canRead, canWrite } from './pipelines';
 import {
   GraphSchema,

@@ -1,8 +1,8 @@
 import { z } from '@hono/zod-openapi';
 import { commandRun, getRunStep, type RunCommand, retryRunStep } from '../../domain/runs/commands';
-import { jsonResponse } from '../../lib/openapi';
-import { orgRoute } from '../../lib/route';
-import { createRouter } from '../../lib/router';
+import { jsonResponse } from '../../http/openapi';
+import { orgRoute } from '../../http/route';
+import { createRouter } from '../../http/router';
 import { canReadRuns, canWriteRuns } from './runs';
 import {
   RunDetailSchema,

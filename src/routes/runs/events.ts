@@ -1,13 +1,13 @@
 import { z } from '@hono/zod-openapi';
 import { relayed, subscribeRequest } from '../../domain/agents/events';
-import { streamOwner } from '../../domain/agents/stream-owners';
-import { ALL_CHANNELS } from '../../domain/agents/stream-protocol';
 import { runObject } from '../../domain/runs/index-sync';
 import { getRunRow } from '../../domain/runs/queries';
+import { streamOwner } from '../../domain/streams/owners';
+import { ALL_CHANNELS } from '../../domain/streams/protocol';
+import { jsonResponse } from '../../http/openapi';
+import { orgRoute } from '../../http/route';
+import { createRouter } from '../../http/router';
 import { ApiError } from '../../lib/errors';
-import { jsonResponse } from '../../lib/openapi';
-import { orgRoute } from '../../lib/route';
-import { createRouter } from '../../lib/router';
 import { ChannelsQuery, CursorQuerySchema, EventPageSchema } from '../agents/schemas';
 import { canReadRuns } from './runs';
 import { RunParamsSchema, tags } from './schemas';

@@ -1,4 +1,4 @@
-import { createRouter } from '../../lib/router';
+import { createRouter } from '../../http/router';
 import { commandsRouter } from './commands';
 import { runEventsRouter } from './events';
 import { runsRouter } from './runs';

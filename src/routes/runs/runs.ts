@@ -3,11 +3,12 @@ import { RUN_STATUSES } from '../../db/schema';
 import { getAgentRow } from '../../domain/agents/shared';
 import { getRun, listRuns } from '../../domain/runs/queries';
 import { startRun } from '../../domain/runs/start';
+import { jsonBody, jsonResponse } from '../../http/openapi';
+import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../http/pagination';
+import { commaList, OrgParamsSchema, pathId } from '../../http/params';
+import { orgRoute } from '../../http/route';
+import { createRouter } from '../../http/router';
 import type { JsonValue } from '../../lib/json-value';
-import { commaList, jsonBody, jsonResponse, OrgParamsSchema, pathId } from '../../lib/openapi';
-import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
-import { orgRoute } from '../../lib/route';
-import { createRouter } from '../../lib/router';
 import {
   CreateRunSchema,
   RunDetailSchema,

@@ -3,8 +3,8 @@ import { CONCURRENCY_POLICIES, RUN_STATUSES, RUN_TRIGGERS } from '../../db/schem
 import { STEP_STATES } from '../../domain/runs/engine';
 import type { StepSnapshot } from '../../domain/runs/protocol';
 import type { RunDetail, RunRow } from '../../domain/runs/queries';
+import { OrgParamsSchema, pathId } from '../../http/params';
 import { jsonValue, readStoredJson } from '../../lib/json-value';
-import { OrgParamsSchema, pathId } from '../../lib/openapi';
 import { iso, isoOrNull } from '../../lib/time';
 
 export const tags = ['Runs'];

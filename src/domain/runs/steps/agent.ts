@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { createDb } from '../../../db/client';
 import { agentRoles, agents } from '../../../db/schema';
-import { previewPrompt } from '../../agents/prompt';
+import { previewPrompt } from '../../agent-design/prompt';
 import { renderTemplate, type TemplateScope, templateScope } from '../template';
 import { modelTurn } from './model-turn';
 import type { StepExecution, StepExecutor } from './types';

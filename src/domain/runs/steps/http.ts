@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { createDb } from '../../../db/client';
 import { vaultItems } from '../../../db/schema';
 import type { JsonValue } from '../../../lib/json-value';
-import { checkOutboundUrl } from '../../agents/mcp/outbound-url';
+import { checkOutboundUrl } from '../../agent-design/mcp/outbound-url';
 import { readSecret } from '../../vault/secrets';
 import { renderTemplate, templateScope } from '../template';
 import type { StepExecution, StepExecutor, StepOutcome } from './types';
