@@ -40,6 +40,7 @@ import { providerRoutes } from './routes/providers';
 import { roleAssignmentsRouter } from './routes/role-assignments';
 import { rolesRouter } from './routes/roles';
 import { rulesRouter } from './routes/rules';
+import { runRouter } from './routes/runs';
 import { skillsRouter } from './routes/skills';
 import { ticketRouter } from './routes/tickets';
 import { vaultRouter } from './routes/vault';
@@ -73,7 +74,8 @@ const api = createRouter()
   .route('/', openaiRouter)
   .route('/', pipelineRouter)
   .route('/', pipelineTemplatesRouter)
-  .route('/', councilsRouter);
+  .route('/', councilsRouter)
+  .route('/', runRouter);
 
 export function createApp() {
   const app = createRouter();

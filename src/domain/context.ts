@@ -21,3 +21,13 @@ export interface OrgCtx extends Ctx {
   org: OrgContext;
   orgId: string;
 }
+
+/** The platform acting on its own inside an organization (cron, queue consumers, run objects). */
+export const systemOrgCtx = (env: Env, db: Db, orgId: string, actorId: string): OrgCtx => ({
+  env,
+  db,
+  actor: { type: 'system', id: actorId },
+  ip: null,
+  org: { id: orgId, role: null, scopes: null },
+  orgId,
+});

@@ -7,6 +7,7 @@ export * from './http';
 export * from './models';
 export * from './paths';
 export * from './pipelines';
+export * from './runs';
 export * from './streams';
 export * from './users';
 export * from './vault';

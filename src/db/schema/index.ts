@@ -10,5 +10,6 @@ export * from './models';
 export * from './organizations';
 export * from './outbox';
 export * from './pipelines';
+export * from './runs';
 export * from './vault';
 export * from './work';

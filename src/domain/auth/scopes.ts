@@ -30,6 +30,8 @@ export const SCOPES = {
     'Create, change and delete pipelines, their steps and edges, pipeline templates and councils',
   'memory:read': 'Read, search and count agents’ memory and shared knowledge',
   'memory:write': 'Write, correct and delete memory entries',
+  'runs:read': 'Read pipeline runs, their steps, outputs and events, and follow their live streams',
+  'runs:write': 'Start pipeline runs and cancel, pause, resume, restart or retry them',
   'models:read': 'Read model providers, models, routing, health, AI call logs, usage and budgets',
   'models:write': 'Create, change and delete model providers (and their keys), models, routing and budgets',
   'models:call': 'Call models through the gateway (model tests, the OpenAI-compatible API)',

@@ -7,6 +7,7 @@ import { iso } from '../../lib/time';
 import { activityInsertIf, activityInsertPerRow } from '../activity/record';
 import type { OrgCtx } from '../context';
 import { getInOrg, type PageRequest, pageInOrg } from '../lookup';
+import { jobFinished } from '../runs/steps/external';
 import { retryDelayMs } from './backoff';
 
 export type Job = typeof jobs.$inferSelect;
@@ -259,6 +260,7 @@ export async function completeJob(ctx: OrgCtx, jobId: string, proof: LeaseProof,
     touchWorker(ctx.db, orgId, proof.workerId, now),
   ]);
   if (!updated[0]) throw await leaseProblem(ctx.db, orgId, jobId, proof, now);
+  await jobFinished(ctx.env, updated[0]);
   return updated[0];
 }
 
@@ -327,6 +329,7 @@ export async function failJob(
     touchWorker(ctx.db, orgId, proof.workerId, now),
   ]);
   if (!updated[0]) throw await leaseProblem(ctx.db, orgId, jobId, proof, now);
+  await jobFinished(ctx.env, updated[0]);
   return updated[0];
 }
 
