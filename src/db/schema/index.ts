@@ -9,3 +9,4 @@ export * from './organizations';
 export * from './outbox';
 export * from './vault';
 export * from './work';
+export * from './pipelines';

@@ -25,6 +25,8 @@ export const SCOPES = {
   'tickets:write': 'Create, change, claim, move and delete tickets, comments and dependencies',
   'jobs:read': 'Read jobs, queue statistics and workers',
   'jobs:write': 'Submit jobs, and claim, heartbeat, complete and fail them as a worker',
+  'pipelines:read': 'Read pipelines, their versions, steps and edges, pipeline templates and councils',
+  'pipelines:write': 'Create, change and delete pipelines, their steps and edges, pipeline templates and councils',
   '*': 'Everything an API key may do',
 } as const;
 
