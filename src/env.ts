@@ -14,6 +14,10 @@ export interface Env {
   AGENT_HUB: DurableObjectNamespace<import('../durable-objects/agent-hub').AgentHub>;
   /** One per organization: the org-wide live stream, fed by every agent hub. */
   ORG_STREAM: DurableObjectNamespace<import('../durable-objects/org-stream').OrgStream>;
+  /** One per pipeline run: its step states and ordered event log. */
+  PIPELINE_RUN: DurableObjectNamespace<import('../durable-objects/pipeline-run').PipelineRun>;
+  /** Pipeline step attempts to execute (`foreman-steps`). */
+  STEPS: Queue<import('./domain/runs/protocol').StepMessage>;
   /** The pinned swagger-ui-dist package's files, which /docs serves (see wrangler.toml). */
   ASSETS: Fetcher;
   ENVIRONMENT: string;

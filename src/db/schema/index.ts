@@ -7,6 +7,8 @@ export * from './identity';
 export * from './mcp';
 export * from './organizations';
 export * from './outbox';
+export * from './pipelines';
+export * from './runs';
 export * from './vault';
 export * from './work';
 export * from './pipelines';

@@ -26,7 +26,10 @@ export const SCOPES = {
   'jobs:read': 'Read jobs, queue statistics and workers',
   'jobs:write': 'Submit jobs, and claim, heartbeat, complete and fail them as a worker',
   'pipelines:read': 'Read pipelines, their versions, steps and edges, pipeline templates and councils',
-  'pipelines:write': 'Create, change and delete pipelines, their steps and edges, pipeline templates and councils',
+  'pipelines:write':
+    'Create, change and delete pipelines, their steps and edges, pipeline templates and councils',
+  'runs:read': 'Read pipeline runs, their steps, outputs and events, and follow their live streams',
+  'runs:write': 'Start pipeline runs and cancel, pause, resume, restart or retry them',
   '*': 'Everything an API key may do',
 } as const;
 

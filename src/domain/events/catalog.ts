@@ -103,6 +103,23 @@ export const EVENT_CATALOG = {
   'mcp_server.updated': 'An MCP server configuration was changed',
   'mcp_server.deleted': 'An MCP server configuration was deleted',
   'mcp_server.connected': 'The platform connected to an MCP server and refreshed its tools (or failed to)',
+  'run.created': 'A pipeline run was created (running, or queued behind an active run)',
+  'run.started': 'A pipeline run began executing its steps',
+  'run.paused': 'A pipeline run was paused: no new step starts until it is resumed',
+  'run.resumed': 'A paused pipeline run was resumed',
+  'run.restarted': 'A failed run was restarted: succeeded steps keep their outputs, the rest run again',
+  'run.succeeded': 'Every step of a pipeline run that could run succeeded',
+  'run.failed': 'A step of a pipeline run failed after its last attempt; the remaining steps were skipped',
+  'run.cancelled': 'A pipeline run was cancelled; results arriving later are discarded',
+  'step.queued': 'A run step was sent to the step queue',
+  'step.started': 'A run step attempt began executing',
+  'step.waiting': 'A run step is waiting (a delay, an approval or an external worker)',
+  'step.succeeded': 'A run step finished with its output',
+  'step.retrying': 'A run step attempt failed or timed out; it is retried after a backoff',
+  'step.failed': 'A run step failed after its last attempt',
+  'step.skipped': 'A run step will not run (a parent did not succeed or an edge condition is false)',
+  'step.cancelled': 'A run step stopped because its run was cancelled',
+  'step.dead_lettered': 'A step message could not be processed at all and reached the dead-letter queue',
 } as const;
 
 export type EventType = keyof typeof EVENT_CATALOG;

@@ -1,0 +1,100 @@
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { createDb } from '../../db/client';
+import { runs } from '../../db/schema';
+import type { Env } from '../../env';
+import { activityInsert } from '../activity/record';
+import type { Ctx } from '../context';
+import type { RunInfo } from './plan';
+import type { RunStatus } from './protocol';
+
+export const runObject = (env: Env, runId: string) =>
+  env.PIPELINE_RUN.get(env.PIPELINE_RUN.idFromName(runId));
+export type PipelineRunStub = ReturnType<typeof runObject>;
+
+const systemCtx = (env: Env): Ctx => ({
+  env,
+  db: createDb(env.DB),
+  actor: { type: 'system', id: 'pipeline_run' },
+  ip: null,
+});
+
+export interface IndexChange {
+  status: RunStatus;
+  error?: string | null;
+  startedAt?: number;
+  finishedAt?: number | null;
+}
+
+/** How a run ended on its own; commands (cancel…) record their own entry with their caller. */
+const ACTIVITY: Partial<Record<RunStatus, 'run.succeeded' | 'run.failed'>> = {
+  succeeded: 'run.succeeded',
+  failed: 'run.failed',
+};
+
+/**
+ * The run's object keeps the D1 index row in step with its status (lists and filters read D1);
+ * a run's end is also an activity entry, in the same batch.
+ */
+export async function syncRunIndex(env: Env, info: RunInfo, change: IndexChange) {
+  const ctx = systemCtx(env);
+  const now = Date.now();
+  const update = ctx.db
+    .update(runs)
+    .set({
+      status: change.status,
+      updatedAt: now,
+      ...(change.error !== undefined ? { error: change.error } : {}),
+      ...(change.startedAt !== undefined
+        ? { startedAt: sql`coalesce(${runs.startedAt}, ${change.startedAt})` }
+        : {}),
+      ...(change.finishedAt !== undefined ? { finishedAt: change.finishedAt } : {}),
+    })
+    .where(eq(runs.id, info.runId));
+  const action = ACTIVITY[change.status];
+  if (!action) {
+    await update;
+    return;
+  }
+  await ctx.db.batch([
+    update,
+    activityInsert(ctx, {
+      orgId: info.orgId,
+      action,
+      entityType: 'run',
+      entityId: info.runId,
+      metadata: { pipeline_id: info.pipelineId, ...(change.error ? { error: change.error } : {}) },
+    }),
+  ]);
+}
+
+/** Runs of one pipeline for one project/ticket: the unit concurrency policies act on. */
+export const sameWork = (info: Pick<RunInfo, 'orgId' | 'pipelineId' | 'projectId' | 'ticketId'>) =>
+  and(
+    eq(runs.orgId, info.orgId),
+    eq(runs.pipelineId, info.pipelineId),
+    info.projectId ? eq(runs.projectId, info.projectId) : isNull(runs.projectId),
+    info.ticketId ? eq(runs.ticketId, info.ticketId) : isNull(runs.ticketId),
+  );
+
+/**
+ * When a run ends, the oldest run queued behind it (policy `enqueue`) starts, unless another run
+ * of the same work is still active. The conditional UPDATE is the claim: two finishing runs
+ * cannot start the same queued one.
+ */
+export async function promoteQueuedRun(env: Env, info: RunInfo) {
+  const db = createDb(env.DB);
+  const active = await db
+    .select({ id: runs.id, status: runs.status })
+    .from(runs)
+    .where(and(sameWork(info), inArray(runs.status, ['queued', 'running', 'paused'])))
+    .orderBy(asc(runs.id));
+  if (active.some((r) => r.status !== 'queued')) return;
+  const next = active[0];
+  if (!next) return;
+  const [claimed] = await db
+    .update(runs)
+    .set({ status: 'running', updatedAt: Date.now() })
+    .where(and(eq(runs.id, next.id), eq(runs.status, 'queued')))
+    .returning({ id: runs.id });
+  if (claimed) await runObject(env, claimed.id).activate();
+}

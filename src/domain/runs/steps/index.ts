@@ -1,0 +1,12 @@
+import { transformStep } from './transform';
+import type { StepExecutor } from './types';
+import { waitStep } from './wait';
+
+/**
+ * The executor of each step kind. A kind implemented elsewhere (e.g. `approval`) adds its entry
+ * here; a waiting step is finished by `resolveWaitingStep` (src/domain/runs/resolve.ts).
+ */
+export const STEP_EXECUTORS: Record<string, StepExecutor> = {
+  transform: transformStep,
+  wait: waitStep,
+};
