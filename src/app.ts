@@ -18,11 +18,13 @@ import { serverTiming } from './middleware/server-timing';
 import { activityRouter } from './routes/activity';
 import { agentRoutes } from './routes/agents';
 import { apiKeysRouter } from './routes/api-keys';
+import { approvalRouter } from './routes/approvals';
 import { authRouter } from './routes/auth';
 import { devRouter } from './routes/dev/outbox';
 import { eventsRouter } from './routes/events';
 import { jobsRouter } from './routes/jobs';
 import { orgsRouter } from './routes/orgs';
+import { pipelineAssignmentRouter } from './routes/pipeline-assignments';
 import { platformRouter } from './routes/platform';
 import { projectRouter } from './routes/projects';
 import { ticketRouter } from './routes/tickets';
@@ -41,7 +43,9 @@ const api = createRouter()
   .route('/', agentRoutes)
   .route('/', projectRouter)
   .route('/', ticketRouter)
-  .route('/', jobsRouter);
+  .route('/', jobsRouter)
+  .route('/', pipelineAssignmentRouter)
+  .route('/', approvalRouter);
 
 export function createApp() {
   const app = createRouter();

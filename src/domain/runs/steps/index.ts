@@ -1,3 +1,4 @@
+import { approvalStep } from '../../approvals/step';
 import { transformStep } from './transform';
 import type { StepExecutor } from './types';
 import { waitStep } from './wait';
@@ -7,6 +8,7 @@ import { waitStep } from './wait';
  * here; a waiting step is finished by `resolveWaitingStep` (src/domain/runs/resolve.ts).
  */
 export const STEP_EXECUTORS: Record<string, StepExecutor> = {
+  approval: approvalStep,
   transform: transformStep,
   wait: waitStep,
 };
