@@ -4,24 +4,32 @@ import { call, unique } from './http';
 import { orgPath } from './paths';
 import type { TestUser } from './users';
 
-/** A one-step pipeline (a transform, which needs no model), written straight to D1. */
-export async function newPipeline(u: TestUser, projectId: string | null = null) {
+const step = (key: string, kind: string, config: Record<string, unknown>) => ({
+  key,
+  name: key[0]?.toUpperCase() + key.slice(1),
+  kind,
+  config,
+  retry: { max_attempts: 1, backoff_ms: 0, max_backoff_ms: 0 },
+  timeout_ms: 60_000,
+});
+
+/** One transform step, which needs no model. */
+const ECHO = { steps: [step('echo', 'transform', { template: '{{input}}' })], edges: [] };
+
+/** An approval, then a transform that shows what the approval gave. */
+export const APPROVAL_PIPELINE = {
+  steps: [
+    step('gate', 'approval', { message: 'Ship {{input.version}}?', expires_in_seconds: 3600 }),
+    step('after', 'transform', { template: 'approved: {{steps.gate.output}}' }),
+  ],
+  edges: [{ from: 'gate', to: 'after' }],
+};
+
+/** A pipeline with one version, written straight to D1 (pipelines' own API is not what is tested). */
+export async function newPipeline(u: TestUser, projectId: string | null = null, snapshot: object = ECHO) {
   const id = unique('pip_');
   const versionId = unique('pv_');
   const now = Date.now();
-  const snapshot = {
-    steps: [
-      {
-        key: 'echo',
-        name: 'Echo',
-        kind: 'transform',
-        config: { template: '{{input}}' },
-        retry: { max_attempts: 1, backoff_ms: 0, max_backoff_ms: 0 },
-        timeout_ms: 60_000,
-      },
-    ],
-    edges: [],
-  };
   await env.DB.batch([
     env.DB.prepare(
       `INSERT INTO pipelines (id, org_id, project_id, name, concurrency, current_version_id, current_version,
