@@ -83,6 +83,15 @@ export const apiTags = [
     name: 'Jobs',
     description: 'A job queue for external workers: submit, claim with leases, heartbeat, complete.',
   },
+  {
+    name: 'Pipeline assignments',
+    description:
+      "A project's pipelines on cron schedules in a time zone: next fire times, missed-slot policies, manual triggers.",
+  },
+  {
+    name: 'Approvals',
+    description: 'Decisions approval steps wait for: by a member, or without a login through a public link.',
+  },
   { name: 'Development', description: 'Local development helpers, off in production.' },
 ];
 
