@@ -1,14 +1,15 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { pipelineAssignments } from '../../db/schema';
-import { notFound } from '../../lib/errors';
+import { ApiError, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import type { JsonValue } from '../../lib/json-value';
 import { activityInsert, activityInsertIf } from '../activity/record';
 import type { OrgCtx } from '../context';
 import { type PageRequest, pageInOrg } from '../lookup';
 import { getProject } from '../work/projects';
+import { templateProblem } from './input';
 import { assertPipelineFor } from './pipelines';
-import { type MissedPolicy, nextFireTimes } from './schedule';
+import { cronProblem, type MissedPolicy, nextFireTimes, timezoneProblem } from './schedule';
 
 export type Assignment = typeof pipelineAssignments.$inferSelect;
 
@@ -55,6 +56,20 @@ export async function listAssignments(ctx: OrgCtx, projectId: string, page: Page
   );
 }
 
+/**
+ * Checked once the project (and assignment) are known to exist, so that another organization's
+ * id is a 404 whatever the body says; every field's problem is named at once.
+ */
+function assertValid(input: Partial<AssignmentInput>) {
+  const errors = [
+    ['cron', input.cron === undefined ? null : cronProblem(input.cron)],
+    ['timezone', input.timezone === undefined ? null : timezoneProblem(input.timezone)],
+    ['input_template', input.inputTemplate === undefined ? null : templateProblem(input.inputTemplate)],
+  ].flatMap(([path, message]) => (path && message ? [{ path, message }] : []));
+  if (errors.length > 0)
+    throw new ApiError('validation', errors.map((e) => `${e.path}: ${e.message}`).join('; '), { errors });
+}
+
 /** The scheduler's cursor starting over at `now`: slots before it are neither run nor "missed". */
 const cursorFrom = (s: { cron: string; timezone: string }, now: number) => ({
   checkedThrough: now,
@@ -63,6 +78,7 @@ const cursorFrom = (s: { cron: string; timezone: string }, now: number) => ({
 
 export async function createAssignment(ctx: OrgCtx, projectId: string, input: AssignmentInput) {
   await getProject(ctx.db, ctx.orgId, projectId);
+  assertValid(input);
   await assertPipelineFor(ctx, projectId, input.pipelineId);
   const now = Date.now();
   const row: Assignment = {
@@ -114,6 +130,7 @@ export async function updateAssignment(
   patch: Partial<AssignmentInput>,
 ) {
   const current = await getAssignment(ctx, projectId, id);
+  assertValid(patch);
   if (patch.pipelineId !== undefined) await assertPipelineFor(ctx, projectId, patch.pipelineId);
   const now = Date.now();
   const schedule = { cron: patch.cron?.trim() ?? current.cron, timezone: patch.timezone ?? current.timezone };
