@@ -1,6 +1,6 @@
 import { orgStreamOf, publishAgentEvents } from '../src/domain/agents/events';
-import type { StreamOwner } from '../src/domain/agents/stream-owners';
-import type { StreamEvent } from '../src/domain/agents/stream-protocol';
+import type { StreamOwner } from '../src/domain/streams/owners';
+import type { StreamEvent } from '../src/domain/streams/protocol';
 import { promoteQueuedRun, syncRunIndex } from '../src/domain/runs/index-sync';
 import type { RunInfo, RunPlan } from '../src/domain/runs/plan';
 import {

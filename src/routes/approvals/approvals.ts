@@ -1,10 +1,11 @@
 import { z } from '@hono/zod-openapi';
 import { APPROVAL_STATUSES } from '../../db/schema';
 import { decideAsMember, getApproval, issueLink, listApprovals } from '../../domain/approvals/approvals';
-import { jsonBody, jsonResponse, OrgParamsSchema } from '../../lib/openapi';
-import { PageQuerySchema, paged, pageOf } from '../../lib/pagination';
-import { orgRoute } from '../../lib/route';
-import { createRouter } from '../../lib/router';
+import { jsonBody, jsonResponse } from '../../http/openapi';
+import { PageQuerySchema, paged, pageOf } from '../../http/pagination';
+import { OrgParamsSchema } from '../../http/params';
+import { orgRoute } from '../../http/route';
+import { createRouter } from '../../http/router';
 import { iso } from '../../lib/time';
 import { ApprovalParamsSchema, ApprovalSchema, DecisionSchema, tags, toApproval } from './schemas';
 

@@ -1,4 +1,4 @@
-import { createRouter } from '../../lib/router';
+import { createRouter } from '../../http/router';
 import { approvalsRouter } from './approvals';
 import { publicApprovalsRouter } from './public';
 

@@ -2,9 +2,9 @@ import { createRoute } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { approvalByToken, decideByToken } from '../../domain/approvals/approvals';
 import type { AppEnv } from '../../env';
-import { errorResponses, jsonBody, jsonResponse } from '../../lib/openapi';
-import { clientIp, deferOf } from '../../lib/request';
-import { createRouter } from '../../lib/router';
+import { errorResponses, jsonBody, jsonResponse } from '../../http/openapi';
+import { clientIp, deferOf } from '../../http/request';
+import { createRouter } from '../../http/router';
 import { RATE_LIMIT_NOTE, rateLimited } from '../../middleware/rate-limits';
 import {
   PublicApprovalSchema,

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { APPROVAL_STATUSES } from '../../db/schema';
 import type { Approval } from '../../domain/approvals/approvals';
-import { OrgParamsSchema, pathId } from '../../lib/openapi';
+import { OrgParamsSchema, pathId } from '../../http/params';
 import { iso, isoOrNull } from '../../lib/time';
 
 export const tags = ['Approvals'];

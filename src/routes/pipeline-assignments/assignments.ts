@@ -6,11 +6,11 @@ import {
   updateAssignment,
 } from '../../domain/assignments/assignments';
 import { viewOf, viewsOf } from '../../domain/assignments/view';
+import { jsonBody, jsonResponse, noContent } from '../../http/openapi';
+import { PageQuerySchema, paged, pageOf } from '../../http/pagination';
+import { orgRoute } from '../../http/route';
+import { createRouter } from '../../http/router';
 import type { JsonValue } from '../../lib/json-value';
-import { jsonBody, jsonResponse, noContent } from '../../lib/openapi';
-import { PageQuerySchema, paged, pageOf } from '../../lib/pagination';
-import { orgRoute } from '../../lib/route';
-import { createRouter } from '../../lib/router';
 import {
   AssignmentParamsSchema,
   AssignmentSchema,

@@ -3,8 +3,8 @@ import { ASSIGNMENT_TRIGGERS } from '../../db/schema';
 import { TEMPLATE_VARIABLES } from '../../domain/assignments/input';
 import { MISSED_POLICIES } from '../../domain/assignments/schedule';
 import type { AssignmentView } from '../../domain/assignments/view';
+import { OrgParamsSchema, pathId } from '../../http/params';
 import { type JsonValue, jsonValue } from '../../lib/json-value';
-import { OrgParamsSchema, pathId } from '../../lib/openapi';
 import { iso, isoOrNull } from '../../lib/time';
 
 export const tags = ['Pipeline assignments'];

@@ -2,9 +2,9 @@ import { z } from '@hono/zod-openapi';
 import { getAssignment } from '../../domain/assignments/assignments';
 import { triggerAssignment } from '../../domain/assignments/fire';
 import { viewOf } from '../../domain/assignments/view';
-import { jsonResponse } from '../../lib/openapi';
-import { orgRoute } from '../../lib/route';
-import { createRouter } from '../../lib/router';
+import { jsonResponse } from '../../http/openapi';
+import { orgRoute } from '../../http/route';
+import { createRouter } from '../../http/router';
 import { AssignmentParamsSchema, AssignmentSchema, DEFAULT_NEXT, tags, toAssignment } from './schemas';
 
 const triggerRoute = orgRoute({
