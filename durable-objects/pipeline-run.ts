@@ -1,6 +1,4 @@
 import { orgStreamOf, publishAgentEvents } from '../src/domain/agents/events';
-import type { StreamOwner } from '../src/domain/streams/owners';
-import type { StreamEvent } from '../src/domain/streams/protocol';
 import { promoteQueuedRun, syncRunIndex } from '../src/domain/runs/index-sync';
 import type { RunInfo, RunPlan } from '../src/domain/runs/plan';
 import {
@@ -14,6 +12,8 @@ import {
 } from '../src/domain/runs/protocol';
 import { RunSteps } from '../src/domain/runs/run-steps';
 import type { StepOutcome } from '../src/domain/runs/steps/types';
+import type { StreamOwner } from '../src/domain/streams/owners';
+import type { StreamEvent } from '../src/domain/streams/protocol';
 import { EventStream } from './event-stream';
 
 /** A run's whole log is kept for replay; past this many events the oldest are dropped (and said so). */
