@@ -20,6 +20,7 @@ import { templatesRouter } from './routes/agent-templates';
 import { agentRoutes } from './routes/agents';
 import { aiLogRoutes } from './routes/ai-logs';
 import { apiKeysRouter } from './routes/api-keys';
+import { approvalRouter } from './routes/approvals';
 import { authRouter } from './routes/auth';
 import { budgetRoutes } from './routes/budgets';
 import { councilsRouter } from './routes/councils';
@@ -32,6 +33,7 @@ import { modelRoutes } from './routes/models';
 import { modesRouter } from './routes/modes';
 import { openAIErrors, openaiRouter } from './routes/openai';
 import { orgsRouter } from './routes/orgs';
+import { pipelineAssignmentRouter } from './routes/pipeline-assignments';
 import { pipelineTemplatesRouter } from './routes/pipeline-templates';
 import { pipelineRouter } from './routes/pipelines';
 import { platformRouter } from './routes/platform';
@@ -75,7 +77,9 @@ const api = createRouter()
   .route('/', pipelineRouter)
   .route('/', pipelineTemplatesRouter)
   .route('/', councilsRouter)
-  .route('/', runRouter);
+  .route('/', runRouter)
+  .route('/', pipelineAssignmentRouter)
+  .route('/', approvalRouter);
 
 export function createApp() {
   const app = createRouter();

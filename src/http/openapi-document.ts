@@ -98,6 +98,15 @@ export const apiTags = [
     description: 'Built-in and organization pipeline templates, and pipelines made from them.',
   },
   { name: 'Councils', description: 'Councils of agents: members answer in parallel, a leader synthesises.' },
+  {
+    name: 'Pipeline assignments',
+    description:
+      "A project's pipelines on cron schedules in a time zone: next fire times, missed-slot policies, manual triggers.",
+  },
+  {
+    name: 'Approvals',
+    description: 'Decisions approval steps wait for: by a member, or without a login through a public link.',
+  },
   { name: 'Development', description: 'Local development helpers, off in production.' },
 ];
 

@@ -17,15 +17,26 @@ export const PUBLIC_ROUTES: ReadonlyArray<readonly [method: string, path: string
   ['GET', '/api/v1/events/catalog'],
   // Browsers open streams with a short-lived ticket in the URL instead (see streamsRouter).
   ['GET', '/api/v1/stream'],
+  // Approval links: the token in the path is the credential (see publicApprovalsRouter).
+  ['GET', '/api/v1/approvals/public/{token}'],
+  ['POST', '/api/v1/approvals/public/{token}'],
 ];
 
 const publicSet = new Set(PUBLIC_ROUTES.map(([m, p]) => `${m} ${p}`));
+/** Allow-listed paths with a parameter, which stands for exactly one path segment. */
+const publicPatterns = PUBLIC_ROUTES.filter(([, p]) => p.includes('{')).map(
+  ([m, p]) => new RegExp(`^${m} ${p.replace(/\{[^}]+\}/g, '[^/]+')}$`),
+);
+const isPublic = (method: string, path: string) => {
+  const route = `${method} ${path}`;
+  return publicSet.has(route) || publicPatterns.some((p) => p.test(route));
+};
 
 /** The organization an org-scoped path names (ids need no percent-decoding), if any. */
 const ORG_PATH = /^\/api\/v1\/orgs\/([^/%]+)(?:\/|$)/;
 
 export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
-  if (c.req.method === 'OPTIONS' || publicSet.has(`${c.req.method} ${c.req.path}`)) return next();
+  if (c.req.method === 'OPTIONS' || isPublic(c.req.method, c.req.path)) return next();
 
   const header = c.req.header('Authorization');
   const token = header?.match(/^Bearer\s+(\S+)$/i)?.[1];

@@ -1,6 +1,7 @@
 // Everything a test needs, from one place.
 export * from './agents';
 export * from './api-keys';
+export * from './assignments';
 export * from './auth';
 export * from './fake-openai';
 export * from './http';

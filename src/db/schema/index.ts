@@ -2,6 +2,8 @@ export * from './activity';
 export * from './agent-design';
 export * from './agents';
 export * from './api-keys';
+export * from './approvals';
+export * from './assignments';
 export * from './idempotency';
 export * from './identity';
 export * from './mcp';

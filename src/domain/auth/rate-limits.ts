@@ -30,6 +30,8 @@ export const RATE_LIMITS = {
   'password-change-user': { limit: 5, windowMs: MINUTE, counts: 'password change attempts', per: 'account' },
   /** Guesses at a TOTP code by a signed-in caller (confirm, disable). */
   'totp-user': { limit: 5, windowMs: MINUTE, counts: 'two-factor code attempts', per: 'account' },
+  /** Views and decisions through public approval links, which carry no other credential. */
+  'approval-ip': { limit: 30, windowMs: MINUTE, counts: 'approval link requests', per: 'address' },
 } as const satisfies Record<string, Policy>;
 
 export type PolicyName = keyof typeof RATE_LIMITS;

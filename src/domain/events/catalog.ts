@@ -147,6 +147,15 @@ export const EVENT_CATALOG = {
   'budget.updated': 'A model spend budget changed',
   'budget.deleted': 'A model spend budget was deleted',
   'budget.threshold_reached': 'A budget’s spend crossed its soft threshold (once per period)',
+  'pipeline_assignment.created': 'A pipeline was assigned to a project on a cron schedule',
+  'pipeline_assignment.updated': 'A pipeline assignment’s schedule, input or state changed',
+  'pipeline_assignment.deleted': 'A pipeline assignment was deleted',
+  'pipeline_assignment.fired':
+    'A pipeline assignment started a run (a cron slot or a manual trigger), or failed to',
+  'approval.requested': 'An approval step is waiting for a decision',
+  'approval.approved': 'An approval was given; the run goes on',
+  'approval.rejected': 'An approval was refused; the step failed',
+  'approval.expired': 'An approval expired without a decision; the step failed',
 } as const;
 
 export type EventType = keyof typeof EVENT_CATALOG;

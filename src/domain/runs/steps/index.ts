@@ -1,3 +1,4 @@
+import { approvalStep } from '../../approvals/step';
 import { agentStep } from './agent';
 import { councilStep } from './council';
 import { externalStep } from './external';
@@ -15,6 +16,7 @@ export const STEP_EXECUTORS: Record<string, StepExecutor> = {
   council: councilStep,
   external: externalStep,
   http: httpStep,
+  approval: approvalStep,
   transform: transformStep,
   wait: waitStep,
 };

@@ -1,0 +1,7 @@
+import { createRouter } from '../../http/router';
+import { assignmentsRouter } from './assignments';
+import { triggerRouter } from './trigger';
+
+export const pipelineAssignmentRouter = createRouter()
+  .route('/', assignmentsRouter)
+  .route('/', triggerRouter);
