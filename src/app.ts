@@ -17,15 +17,19 @@ import { orgContext } from './middleware/org';
 import { serverTiming } from './middleware/server-timing';
 import { activityRouter } from './routes/activity';
 import { agentRoutes } from './routes/agents';
+import { aiLogRoutes } from './routes/ai-logs';
 import { apiKeysRouter } from './routes/api-keys';
 import { authRouter } from './routes/auth';
+import { budgetRoutes } from './routes/budgets';
 import { devRouter } from './routes/dev/outbox';
 import { eventsRouter } from './routes/events';
 import { jobsRouter } from './routes/jobs';
+import { modelRoutes } from './routes/models';
 import { openAIErrors, openaiRouter } from './routes/openai';
 import { orgsRouter } from './routes/orgs';
 import { platformRouter } from './routes/platform';
 import { projectRouter } from './routes/projects';
+import { providerRoutes } from './routes/providers';
 import { ticketRouter } from './routes/tickets';
 import { vaultRouter } from './routes/vault';
 
@@ -43,6 +47,10 @@ const api = createRouter()
   .route('/', projectRouter)
   .route('/', ticketRouter)
   .route('/', jobsRouter)
+  .route('/', providerRoutes)
+  .route('/', modelRoutes)
+  .route('/', budgetRoutes)
+  .route('/', aiLogRoutes)
   .route('/', openaiRouter);
 
 export function createApp() {

@@ -8,7 +8,7 @@ import { checkOutboundUrl } from '../agents/mcp/outbound-url';
 import { invalid } from '../agents/shared';
 import { commit } from '../commit';
 import type { OrgCtx } from '../context';
-import { getInOrg } from '../lookup';
+import { getInOrg, type PageRequest, pageInOrg } from '../lookup';
 import { deleteSecret, rotateSecret, storeSecret } from '../vault/secrets';
 import { clearModelReferences } from './references';
 import { devModelEnabled } from './registry';
@@ -44,6 +44,9 @@ export function checkProvider(env: Env, p: { kind: ProviderKind; baseUrl?: strin
 
 const keyItemName = (providerId: string) => `model-provider.${providerId}`;
 const nameTaken = (name: string) => conflict(`A provider named "${name}" already exists`);
+
+export const listProviders = (ctx: OrgCtx, page: PageRequest) =>
+  pageInOrg(ctx.db, modelProviders, ctx.orgId, page);
 
 export const getProvider = (ctx: OrgCtx, id: string) =>
   getInOrg(ctx.db, modelProviders, 'Provider', ctx.orgId, id);

@@ -24,6 +24,9 @@ export interface CallableModel {
   outputPricePerMillion: number | null;
   config: ModelConfig;
   fallbacks: string[];
+  /** Null for the built-in development model, which has no row. */
+  createdAt: number | null;
+  updatedAt: number | null;
   provider: {
     id: string | null;
     kind: ProviderKind;
@@ -47,12 +50,14 @@ export const BUILT_IN_DEV_MODEL: CallableModel = {
   outputPricePerMillion: 0,
   config: { tokenDelayMs: 0 },
   fallbacks: [],
+  createdAt: null,
+  updatedAt: null,
   provider: { id: null, kind: 'dev', name: 'dev', baseUrl: null, keyItemId: null, enabled: true },
 };
 
-type Row = { model: typeof models.$inferSelect; provider: typeof modelProviders.$inferSelect };
+export type Row = { model: typeof models.$inferSelect; provider: typeof modelProviders.$inferSelect };
 
-const callable = ({ model, provider }: Row): CallableModel => ({
+export const callable = ({ model, provider }: Row): CallableModel => ({
   id: model.id,
   name: model.name,
   enabled: model.enabled,
@@ -65,6 +70,8 @@ const callable = ({ model, provider }: Row): CallableModel => ({
   outputPricePerMillion: model.outputPricePerMillion,
   config: model.config,
   fallbacks: model.fallbacks,
+  createdAt: model.createdAt,
+  updatedAt: model.updatedAt,
   provider: {
     id: provider.id,
     kind: provider.kind,

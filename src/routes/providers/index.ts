@@ -1,0 +1,5 @@
+import { createRouter } from '../../lib/router';
+import { providerConnectionRouter } from './connection';
+import { providersRouter } from './providers';
+
+export const providerRoutes = createRouter().route('/', providerConnectionRouter).route('/', providersRouter);
