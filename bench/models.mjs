@@ -135,7 +135,7 @@ async function logCount({ baseUrl, api, user }) {
     token: user.token,
     expect: 200,
   });
-  return stats.total;
+  return stats.totals.calls;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
