@@ -1,12 +1,12 @@
-import type { Revocation, RevocationTarget, StreamOwner } from '../src/domain/agents/stream-owners';
+import type { Revocation, RevocationTarget, StreamOwner } from '../src/domain/streams/owners';
 import type {
   AgentRef,
   PublishInput,
   ReadResult,
   StreamEvent,
   StreamFilter,
-} from '../src/domain/agents/stream-protocol';
-import { ALL_CHANNELS } from '../src/domain/agents/stream-protocol';
+} from '../src/domain/streams/protocol';
+import { ALL_CHANNELS } from '../src/domain/streams/protocol';
 import { EventStream } from './event-stream';
 
 /** Exactly this many of an agent's latest events are kept for cursor reads and resumption. */

@@ -7,7 +7,7 @@ import {
   STREAM_OWNER_HEADER,
   type StreamCloseCode,
   type StreamOwner,
-} from '../src/domain/agents/stream-owners';
+} from '../src/domain/streams/owners';
 import {
   ALL_CHANNELS,
   applySubscription,
@@ -18,7 +18,7 @@ import {
   type StreamEvent,
   type StreamFilter,
   sseFrame,
-} from '../src/domain/agents/stream-protocol';
+} from '../src/domain/streams/protocol';
 import type { Env } from '../src/env';
 import type { JsonObject } from '../src/lib/json-value';
 import { iso } from '../src/lib/time';

@@ -3,8 +3,8 @@ import {
   type RevocationTarget,
   revokes,
   type StreamOwner,
-} from '../src/domain/agents/stream-owners';
-import type { StreamEvent } from '../src/domain/agents/stream-protocol';
+} from '../src/domain/streams/owners';
+import type { StreamEvent } from '../src/domain/streams/protocol';
 import { MINUTE } from '../src/lib/time';
 import type { AgentHub } from './agent-hub';
 import { EventStream } from './event-stream';

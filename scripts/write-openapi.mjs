@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createApp } from '../src/app.ts';
-import { buildOpenApiDocument } from '../src/lib/openapi-document.ts';
+import { buildOpenApiDocument } from '../src/http/openapi-document.ts';
 
 const out = process.argv[2] ?? 'dist/openapi.json';
 mkdirSync(dirname(out), { recursive: true });

@@ -2,13 +2,13 @@ import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import { createDb } from './db/client';
 import { forgetProfiles } from './domain/auth/users';
+import { allowedMethods } from './http/method-not-allowed';
+import { registerOpenApiComponents } from './http/openapi';
+import { buildOpenApiDocument } from './http/openapi-document';
+import { problemResponse } from './http/problem-response';
+import { createRouter } from './http/router';
 import { ApiError } from './lib/errors';
 import { newId } from './lib/ids';
-import { allowedMethods } from './lib/method-not-allowed';
-import { registerOpenApiComponents } from './lib/openapi';
-import { buildOpenApiDocument } from './lib/openapi-document';
-import { problemResponse } from './lib/problem-response';
-import { createRouter } from './lib/router';
 import { authenticate } from './middleware/authenticate';
 import { bodyLimit } from './middleware/body-limit';
 import { noStoreByDefault } from './middleware/cache-control';
@@ -16,6 +16,7 @@ import { requireReadableBody } from './middleware/content-type';
 import { orgContext } from './middleware/org';
 import { serverTiming } from './middleware/server-timing';
 import { activityRouter } from './routes/activity';
+import { templatesRouter } from './routes/agent-templates';
 import { agentRoutes } from './routes/agents';
 import { aiLogRoutes } from './routes/ai-logs';
 import { apiKeysRouter } from './routes/api-keys';
@@ -24,12 +25,18 @@ import { budgetRoutes } from './routes/budgets';
 import { devRouter } from './routes/dev/outbox';
 import { eventsRouter } from './routes/events';
 import { jobsRouter } from './routes/jobs';
+import { mcpServersRouter } from './routes/mcp-servers';
 import { modelRoutes } from './routes/models';
+import { modesRouter } from './routes/modes';
 import { openAIErrors, openaiRouter } from './routes/openai';
 import { orgsRouter } from './routes/orgs';
 import { platformRouter } from './routes/platform';
 import { projectRouter } from './routes/projects';
 import { providerRoutes } from './routes/providers';
+import { roleAssignmentsRouter } from './routes/role-assignments';
+import { rolesRouter } from './routes/roles';
+import { rulesRouter } from './routes/rules';
+import { skillsRouter } from './routes/skills';
 import { ticketRouter } from './routes/tickets';
 import { vaultRouter } from './routes/vault';
 
@@ -44,6 +51,13 @@ const api = createRouter()
   .route('/', apiKeysRouter)
   .route('/', vaultRouter)
   .route('/', agentRoutes)
+  .route('/', templatesRouter)
+  .route('/', rolesRouter)
+  .route('/', roleAssignmentsRouter)
+  .route('/', skillsRouter)
+  .route('/', modesRouter)
+  .route('/', rulesRouter)
+  .route('/', mcpServersRouter)
   .route('/', projectRouter)
   .route('/', ticketRouter)
   .route('/', jobsRouter)

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
+import { type LimitParams, sizeLabel } from '../http/validation-messages';
 import { utf8 } from './encoding';
-import { type LimitParams, sizeLabel } from './validation-messages';
 
 /** A value JSON can carry; unlike `unknown`, it can cross a Durable Object RPC boundary typed. */
 export type JsonValue = string | number | boolean | null | JsonArray | JsonObject;

@@ -1,5 +1,5 @@
 import type { Env } from '../env';
-import { measure } from './server-timing';
+import { measure } from '../http/server-timing';
 
 /** Each execution of a statement is one D1 round trip. */
 class TimedStatement implements D1PreparedStatement {

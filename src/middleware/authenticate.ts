@@ -4,8 +4,8 @@ import { assertSessionActive } from '../domain/auth/sessions';
 import { verifyToken } from '../domain/auth/tokens';
 import { assertSessionOpenIn } from '../domain/orgs/context';
 import type { AppEnv } from '../env';
+import { untimed } from '../http/server-timing';
 import { unauthenticated } from '../lib/errors';
-import { untimed } from '../lib/server-timing';
 
 /** The only routes under /api/v1 that need no credentials. */
 export const PUBLIC_ROUTES: ReadonlyArray<readonly [method: string, path: string]> = [

@@ -1,7 +1,7 @@
 import { createMiddleware } from 'hono/factory';
 import { resolveOrg } from '../domain/orgs/context';
 import type { AppEnv } from '../env';
-import { ctxOf } from '../lib/request';
+import { ctxOf } from '../http/request';
 
 /**
  * Mounted on `/api/v1/orgs/:orgId/*`: every org-scoped route sees a verified `c.var.org` and the

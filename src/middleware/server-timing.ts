@@ -1,6 +1,6 @@
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env';
-import { RequestTiming, withTiming } from '../lib/server-timing';
+import { RequestTiming, withTiming } from '../http/server-timing';
 import { timedEnv } from '../lib/timed-bindings';
 
 /**

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { privateHostReason } from '../../src/domain/agents/mcp/outbound-url';
+import { privateHostReason } from '../../src/domain/agent-design/mcp/outbound-url';
 import {
   call,
   expectProblem,

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AGENT_HUB_CAPACITY } from '../../durable-objects/agent-hub';
 import { hubOf } from '../../src/domain/agents/events';
-import { ALL_CHANNELS } from '../../src/domain/agents/stream-protocol';
+import { ALL_CHANNELS } from '../../src/domain/streams/protocol';
 
 /** The ring buffer as it should behave: every sequence number ever given, the last 200 held. */
 class Model {

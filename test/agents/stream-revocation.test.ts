@@ -5,8 +5,8 @@ import {
   CLOSE_ACCESS_ENDED,
   CLOSE_CREDENTIAL_ENDED,
   type StreamOwner,
-} from '../../src/domain/agents/stream-owners';
-import { ALL_CHANNELS } from '../../src/domain/agents/stream-protocol';
+} from '../../src/domain/streams/owners';
+import { ALL_CHANNELS } from '../../src/domain/streams/protocol';
 import {
   addMember,
   call,

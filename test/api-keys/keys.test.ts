@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { pageOf } from '../../src/http/pagination';
 import { sha256Hex } from '../../src/lib/crypto';
-import { pageOf } from '../../src/lib/pagination';
 import { ApiKeySchema, ApiKeyWithSecretSchema } from '../../src/routes/api-keys/schemas';
 import {
   activityFor,

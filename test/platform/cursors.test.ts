@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Env } from '../../src/env';
-import { decodeCursor, encodeCursor } from '../../src/lib/pagination';
+import { decodeCursor, encodeCursor } from '../../src/http/pagination';
 import { call, expectProblem, newUser, type TestUser } from '../support';
 
 let u: TestUser;

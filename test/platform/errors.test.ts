@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES } from '../../src/app';
+import { problemResponse } from '../../src/http/problem-response';
+import { createRouter } from '../../src/http/router';
 import { ApiError } from '../../src/lib/errors';
-import { problemResponse } from '../../src/lib/problem-response';
-import { createRouter } from '../../src/lib/router';
 import { call, captureErrorLog, expectProblem, newUser } from '../support';
 
 describe('problem details everywhere', () => {

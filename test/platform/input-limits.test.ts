@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseClientFrame } from '../../src/domain/agents/stream-protocol';
+import { parseClientFrame } from '../../src/domain/streams/protocol';
 import { MAX_JSON_DEPTH, nestingDepth, textNestingDepth } from '../../src/lib/json-value';
 import { call, expectProblem, newUser, type TestUser } from '../support';
 

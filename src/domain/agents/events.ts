@@ -1,9 +1,9 @@
 import type { Db } from '../../db/client';
 import type { Env } from '../../env';
 import type { EventType } from '../events/catalog';
+import { STREAM_OWNER_HEADER, type StreamOwner } from '../streams/owners';
+import type { AgentRef, PublishInput, ReadResult, StreamEvent, StreamFilter } from '../streams/protocol';
 import { getAgentRow } from './shared';
-import { STREAM_OWNER_HEADER, type StreamOwner } from './stream-owners';
-import type { AgentRef, PublishInput, ReadResult, StreamEvent, StreamFilter } from './stream-protocol';
 
 /** The agent event types, all from the one event catalog. */
 export type AgentEventType = Extract<EventType, `agent.${string}`>;

@@ -5,10 +5,10 @@ import { randomToken, sha256Hex } from '../../lib/crypto';
 import { conflict, forbidden, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { activityInsert } from '../activity/record';
-import { CLOSE_CREDENTIAL_ENDED } from '../agents/stream-owners';
-import { endStreams, endStreamsAt } from '../agents/stream-revocation';
 import { hasScope, type Scope } from '../auth/scopes';
 import type { Ctx } from '../context';
+import { CLOSE_CREDENTIAL_ENDED } from '../streams/owners';
+import { endStreams, endStreamsAt } from '../streams/revocation';
 import { API_KEY_PREFIX, forgetApiKeys } from './authenticate';
 
 export type ApiKey = typeof apiKeys.$inferSelect;

@@ -7,9 +7,9 @@ import { unauthenticated } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { DAY } from '../../lib/time';
 import { activityInsert } from '../activity/record';
-import { CLOSE_CREDENTIAL_ENDED } from '../agents/stream-owners';
-import { endStreams } from '../agents/stream-revocation';
 import type { Ctx, Defer } from '../context';
+import { CLOSE_CREDENTIAL_ENDED } from '../streams/owners';
+import { endStreams } from '../streams/revocation';
 import { CredentialCache } from './credential-cache';
 import { ACCESS_TTL_SECONDS, signToken } from './tokens';
 

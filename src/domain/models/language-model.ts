@@ -4,7 +4,7 @@ import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { LanguageModelV3 } from '@ai-sdk/provider';
 import type { Db } from '../../db/client';
 import type { Env } from '../../env';
-import { guardedFetch } from '../agents/mcp/outbound-url';
+import { guardedFetch } from '../agent-design/mcp/outbound-url';
 import { readSecret } from '../vault/secrets';
 import { createDevModel } from './dev-model';
 import type { CallableModel } from './registry';

@@ -3,7 +3,7 @@ import type { Db } from '../../db/client';
 import type { ProviderKind } from '../../db/schema';
 import type { Env } from '../../env';
 import { ApiError } from '../../lib/errors';
-import { guardedFetch } from '../agents/mcp/outbound-url';
+import { guardedFetch } from '../agent-design/mcp/outbound-url';
 import { classifyError } from './call-errors';
 import { catalogEntry, type KnownModel, MODEL_CATALOG } from './catalog';
 import { DEFAULT_BASE_URLS, languageModelFor, type ProviderTarget } from './language-model';

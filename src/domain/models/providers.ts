@@ -4,7 +4,7 @@ import type { Env } from '../../env';
 import { ApiError, conflict } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { activityInsert } from '../activity/record';
-import { checkOutboundUrl } from '../agents/mcp/outbound-url';
+import { checkOutboundUrl } from '../agent-design/mcp/outbound-url';
 import { invalid } from '../agents/shared';
 import { commit } from '../commit';
 import type { OrgCtx } from '../context';

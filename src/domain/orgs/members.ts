@@ -2,10 +2,10 @@ import { and, asc, eq, gt, type SQL, sql } from 'drizzle-orm';
 import { memberships, teamMembers, users } from '../../db/schema';
 import { conflict, forbidden, notFound } from '../../lib/errors';
 import { activityInsertIf } from '../activity/record';
-import { CLOSE_ACCESS_ENDED } from '../agents/stream-owners';
-import { endStreams } from '../agents/stream-revocation';
 import { type Role, roleAtLeast } from '../auth/scopes';
 import type { Ctx } from '../context';
+import { CLOSE_ACCESS_ENDED } from '../streams/owners';
+import { endStreams } from '../streams/revocation';
 import { forgetMemberships } from './context';
 
 const memberColumns = {

@@ -3,11 +3,11 @@ import { memberships, organizations } from '../../db/schema';
 import { conflict, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { activityInsert } from '../activity/record';
-import { CLOSE_ACCESS_ENDED } from '../agents/stream-owners';
-import { endStreams } from '../agents/stream-revocation';
 import { forgetApiKeys } from '../api-keys/authenticate';
 import { commit } from '../commit';
 import type { Ctx } from '../context';
+import { CLOSE_ACCESS_ENDED } from '../streams/owners';
+import { endStreams } from '../streams/revocation';
 import { forgetMemberships } from './context';
 import { slugify } from './slug';
 

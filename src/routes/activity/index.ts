@@ -1,10 +1,11 @@
 import { z } from '@hono/zod-openapi';
 import type { activityLog } from '../../db/schema';
 import { activityStats, listActivity } from '../../domain/activity/queries';
-import { jsonResponse, OrgParamsSchema } from '../../lib/openapi';
-import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
-import { orgRoute } from '../../lib/route';
-import { createRouter } from '../../lib/router';
+import { jsonResponse } from '../../http/openapi';
+import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../http/pagination';
+import { OrgParamsSchema } from '../../http/params';
+import { orgRoute } from '../../http/route';
+import { createRouter } from '../../http/router';
 import { iso } from '../../lib/time';
 
 const tags = ['Activity'];

@@ -8,15 +8,7 @@ import {
   updateAgent,
 } from '../../domain/agents/agents';
 import { getAgentRow } from '../../domain/agents/shared';
-import { commaList, jsonBody, jsonResponse, noContent, OrgParamsSchema } from '../../lib/openapi';
-import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
-import { ctxOf } from '../../lib/request';
-import { type Access, orgRoute } from '../../lib/route';
-import { createRouter } from '../../lib/router';
 import {
-  AgentParamsSchema,
-  AgentSchema,
-  AgentStatusSchema,
   ColorSchema,
   DescriptionSchema,
   EmojiSchema,
@@ -25,8 +17,14 @@ import {
   SlugNameSchema,
   TagSchema,
   TagsSchema,
-  toAgent,
-} from './schemas';
+} from '../../http/fields';
+import { jsonBody, jsonResponse, noContent } from '../../http/openapi';
+import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../http/pagination';
+import { commaList, OrgParamsSchema } from '../../http/params';
+import { ctxOf } from '../../http/request';
+import { type Access, orgRoute } from '../../http/route';
+import { createRouter } from '../../http/router';
+import { AgentParamsSchema, AgentSchema, AgentStatusSchema, toAgent } from './schemas';
 
 const tags = ['Agents'];
 export const canReadAgents: Access = { role: 'viewer', scope: 'agents:read' };

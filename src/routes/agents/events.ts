@@ -1,20 +1,16 @@
 import { z } from '@hono/zod-openapi';
 import { RUNTIME_EVENT_TYPES, readAgentEvents, readOrgEvents } from '../../domain/agents/events';
 import { publishRuntimeEvents, sendMessage } from '../../domain/agents/messages';
-import { ALL_CHANNELS, MAX_FILTER_AGENTS, type ReadResult } from '../../domain/agents/stream-protocol';
+import { ALL_CHANNELS, MAX_FILTER_AGENTS, type ReadResult } from '../../domain/streams/protocol';
+import { JsonObjectSchema } from '../../http/fields';
+import { jsonBody, jsonResponse } from '../../http/openapi';
+import { commaList, OrgParamsSchema } from '../../http/params';
+import { ctxOf } from '../../http/request';
+import { type Access, orgRoute } from '../../http/route';
+import { createRouter } from '../../http/router';
 import { ApiError } from '../../lib/errors';
-import { commaList, jsonBody, jsonResponse, OrgParamsSchema } from '../../lib/openapi';
-import { ctxOf } from '../../lib/request';
-import { type Access, orgRoute } from '../../lib/route';
-import { createRouter } from '../../lib/router';
 import { canReadAgents, canWriteAgents } from './agents';
-import {
-  AgentParamsSchema,
-  CursorQuerySchema,
-  EventPageSchema,
-  JsonObjectSchema,
-  StreamEventSchema,
-} from './schemas';
+import { AgentParamsSchema, CursorQuerySchema, EventPageSchema, StreamEventSchema } from './schemas';
 
 const tags = ['Agent events'];
 const asRuntime: Access = { role: 'member', scope: 'agents:runtime' };

@@ -6,10 +6,10 @@ import {
   type LifecycleCommand,
   runLifecycleCommand,
 } from '../../domain/agents/lifecycle';
-import { jsonBody, jsonResponse } from '../../lib/openapi';
-import { ctxOf } from '../../lib/request';
-import { type Access, orgRoute } from '../../lib/route';
-import { createRouter } from '../../lib/router';
+import { jsonBody, jsonResponse } from '../../http/openapi';
+import { ctxOf } from '../../http/request';
+import { type Access, orgRoute } from '../../http/route';
+import { createRouter } from '../../http/router';
 import { canWriteAgents } from './agents';
 import { AgentParamsSchema, AgentSchema, toAgent } from './schemas';
 

@@ -2,18 +2,19 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { hubOf, orgStreamOf, relayed, subscribeRequest } from '../../domain/agents/events';
 import { getAgentRow } from '../../domain/agents/shared';
-import { type StreamOwner, streamOwner } from '../../domain/agents/stream-owners';
-import { ALL_CHANNELS, MAX_FILTER_AGENTS, type StreamFilter } from '../../domain/agents/stream-protocol';
+import { type StreamOwner, streamOwner } from '../../domain/streams/owners';
+import { ALL_CHANNELS, MAX_FILTER_AGENTS, type StreamFilter } from '../../domain/streams/protocol';
 import {
   issueStreamTicket,
   redeemStreamTicket,
   STREAM_TICKET_TTL_SECONDS,
-} from '../../domain/agents/stream-tickets';
+} from '../../domain/streams/tickets';
 import type { AppEnv } from '../../env';
-import { commaList, errorResponses, jsonBody, jsonResponse, OrgParamsSchema } from '../../lib/openapi';
-import { requireUser } from '../../lib/request';
-import { orgRoute } from '../../lib/route';
-import { createRouter } from '../../lib/router';
+import { errorResponses, jsonBody, jsonResponse } from '../../http/openapi';
+import { commaList, OrgParamsSchema } from '../../http/params';
+import { requireUser } from '../../http/request';
+import { orgRoute } from '../../http/route';
+import { createRouter } from '../../http/router';
 import { iso } from '../../lib/time';
 import { canReadAgents } from './agents';
 import { AgentParamsSchema, ChannelsQuery } from './schemas';

@@ -1,9 +1,10 @@
 import { z } from '@hono/zod-openapi';
 import { aiCallStats, pageAiCalls, usage } from '../../domain/models/ai-logs';
-import { jsonResponse, OrgParamsSchema } from '../../lib/openapi';
-import { PageQuerySchema, paged, pageOf } from '../../lib/pagination';
-import { orgRoute } from '../../lib/route';
-import { createRouter } from '../../lib/router';
+import { jsonResponse } from '../../http/openapi';
+import { PageQuerySchema, paged, pageOf } from '../../http/pagination';
+import { OrgParamsSchema } from '../../http/params';
+import { orgRoute } from '../../http/route';
+import { createRouter } from '../../http/router';
 import { iso } from '../../lib/time';
 import {
   AiCallSchema,

@@ -1,4 +1,4 @@
-import { createRouter } from '../../lib/router';
+import { createRouter } from '../../http/router';
 import { keysRouter } from './crud';
 import { secretsRouter } from './secrets';
 import { usageRouter } from './usage';

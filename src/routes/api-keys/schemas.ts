@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 import type { ApiKey, ApiKeyUse } from '../../domain/api-keys/keys';
 import { MAX_GRACE_SECONDS } from '../../domain/api-keys/keys';
 import { SCOPE_NAMES } from '../../domain/auth/scopes';
-import { OrgParamsSchema } from '../../lib/openapi';
+import { OrgParamsSchema } from '../../http/params';
 import { iso, isoOrNull } from '../../lib/time';
 
 export const tags = ['API keys'];

@@ -1,8 +1,8 @@
 import { revokeApiKey, rollApiKey, rotateApiKey } from '../../domain/api-keys/keys';
-import { jsonResponse } from '../../lib/openapi';
-import { ctxOf } from '../../lib/request';
-import { orgRoute } from '../../lib/route';
-import { createRouter } from '../../lib/router';
+import { jsonResponse } from '../../http/openapi';
+import { ctxOf } from '../../http/request';
+import { orgRoute } from '../../http/route';
+import { createRouter } from '../../http/router';
 import { iso } from '../../lib/time';
 import {
   ApiKeySchema,

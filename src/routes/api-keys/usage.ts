@@ -1,9 +1,9 @@
 import { z } from '@hono/zod-openapi';
 import { listKeyUsage } from '../../domain/api-keys/keys';
-import { jsonResponse } from '../../lib/openapi';
-import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
-import { orgRoute } from '../../lib/route';
-import { createRouter } from '../../lib/router';
+import { jsonResponse } from '../../http/openapi';
+import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../http/pagination';
+import { orgRoute } from '../../http/route';
+import { createRouter } from '../../http/router';
 import { isoOrNull } from '../../lib/time';
 import { KeyParamsSchema, KeyUseSchema, tags, toKeyUse } from './schemas';
 

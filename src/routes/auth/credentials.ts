@@ -1,10 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { rotateRefreshToken } from '../../domain/auth/sessions';
 import { login, register } from '../../domain/auth/users';
+import { errorResponses, jsonBody, jsonResponse } from '../../http/openapi';
+import { clientIp, deferOf } from '../../http/request';
+import { createRouter } from '../../http/router';
 import { unauthenticated } from '../../lib/errors';
-import { errorResponses, jsonBody, jsonResponse } from '../../lib/openapi';
-import { clientIp, deferOf } from '../../lib/request';
-import { createRouter } from '../../lib/router';
 import { RATE_LIMIT_NOTE, rateLimited } from '../../middleware/rate-limits';
 import { EmailSchema, PasswordSchema, TokenPairSchema, toUser, UserSchema } from './schemas';
 

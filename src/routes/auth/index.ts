@@ -1,4 +1,4 @@
-import { createRouter } from '../../lib/router';
+import { createRouter } from '../../http/router';
 import { credentialsRouter } from './credentials';
 import { passwordRouter } from './password';
 import { sessionRouter } from './session';

@@ -1,8 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { requestPasswordReset, resetPassword } from '../../domain/auth/password-reset';
-import { errorResponses, jsonBody, jsonResponse, noContent } from '../../lib/openapi';
-import { clientIp, deferOf } from '../../lib/request';
-import { createRouter } from '../../lib/router';
+import { errorResponses, jsonBody, jsonResponse, noContent } from '../../http/openapi';
+import { clientIp, deferOf } from '../../http/request';
+import { createRouter } from '../../http/router';
 import { RATE_LIMIT_NOTE, rateLimited } from '../../middleware/rate-limits';
 import { EmailSchema, PasswordSchema } from './schemas';
 

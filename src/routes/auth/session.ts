@@ -1,12 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { activityInsert } from '../../domain/activity/record';
-import { CLOSE_CREDENTIAL_ENDED } from '../../domain/agents/stream-owners';
-import { endStreams } from '../../domain/agents/stream-revocation';
 import { revokeSessionsQuery } from '../../domain/auth/sessions';
 import { changePassword, getUser, getUserWithMemberships } from '../../domain/auth/users';
-import { errorResponses, jsonBody, jsonResponse, noContent } from '../../lib/openapi';
-import { ctxOf, requireUser } from '../../lib/request';
-import { createRouter } from '../../lib/router';
+import { CLOSE_CREDENTIAL_ENDED } from '../../domain/streams/owners';
+import { endStreams } from '../../domain/streams/revocation';
+import { errorResponses, jsonBody, jsonResponse, noContent } from '../../http/openapi';
+import { ctxOf, requireUser } from '../../http/request';
+import { createRouter } from '../../http/router';
 import { RATE_LIMIT_NOTE, rateLimited } from '../../middleware/rate-limits';
 import { PasswordSchema, toUser, UserSchema } from './schemas';
 

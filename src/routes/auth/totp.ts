@@ -1,9 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { confirmTotp, disableTotp, enrolTotp } from '../../domain/auth/totp';
 import { getUser } from '../../domain/auth/users';
-import { errorResponses, jsonBody, jsonResponse, noContent } from '../../lib/openapi';
-import { ctxOf, requireUser } from '../../lib/request';
-import { createRouter } from '../../lib/router';
+import { errorResponses, jsonBody, jsonResponse, noContent } from '../../http/openapi';
+import { ctxOf, requireUser } from '../../http/request';
+import { createRouter } from '../../http/router';
 import { RATE_LIMIT_NOTE, rateLimited } from '../../middleware/rate-limits';
 import { TotpCodeSchema } from './schemas';
 

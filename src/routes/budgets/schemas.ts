@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { BUDGET_METRICS } from '../../db/schema';
 import { type BudgetView, fromAmount } from '../../domain/models/budgets';
-import { OrgParamsSchema, pathId } from '../../lib/openapi';
+import { OrgParamsSchema, pathId } from '../../http/params';
 import { iso, isoOrNull } from '../../lib/time';
 
 export const tags = ['Models'];

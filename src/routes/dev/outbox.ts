@@ -1,9 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { desc, eq } from 'drizzle-orm';
 import { mailOutbox } from '../../db/schema';
+import { errorResponses, jsonResponse } from '../../http/openapi';
+import { createRouter } from '../../http/router';
 import { notFound } from '../../lib/errors';
-import { errorResponses, jsonResponse } from '../../lib/openapi';
-import { createRouter } from '../../lib/router';
 import { iso } from '../../lib/time';
 
 const outboxRoute = createRoute({

@@ -1,8 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { SCOPES } from '../../domain/auth/scopes';
 import { EVENT_CATALOG } from '../../domain/events/catalog';
-import { errorResponses, jsonResponse } from '../../lib/openapi';
-import { createRouter } from '../../lib/router';
+import { errorResponses, jsonResponse } from '../../http/openapi';
+import { createRouter } from '../../http/router';
 
 const catalogRoute = createRoute({
   method: 'get',

@@ -10,12 +10,13 @@ import {
   queueStats,
   submitJob,
 } from '../../domain/jobs/queue';
+import { jsonBody, jsonResponse } from '../../http/openapi';
+import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../http/pagination';
+import { OrgParamsSchema } from '../../http/params';
+import { ctxOf } from '../../http/request';
+import { orgRoute } from '../../http/route';
+import { createRouter } from '../../http/router';
 import { jsonValue } from '../../lib/json-value';
-import { jsonBody, jsonResponse, OrgParamsSchema } from '../../lib/openapi';
-import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
-import { ctxOf } from '../../lib/request';
-import { orgRoute } from '../../lib/route';
-import { createRouter } from '../../lib/router';
 import { iso } from '../../lib/time';
 import {
   JobParamsSchema,

@@ -1,8 +1,8 @@
 import { z } from '@hono/zod-openapi';
 import { JOB_STATES } from '../../db/schema';
 import type { Job } from '../../domain/jobs/queue';
+import { OrgParamsSchema, pathId } from '../../http/params';
 import { readStoredJson } from '../../lib/json-value';
-import { OrgParamsSchema, pathId } from '../../lib/openapi';
 import { iso, isoOrNull } from '../../lib/time';
 
 export const tags = ['Jobs'];

@@ -1,4 +1,4 @@
-import { createRouter } from '../../lib/router';
+import { createRouter } from '../../http/router';
 import { healthRouter } from './health';
 import { modelsRouter } from './models';
 import { routingRouter } from './routing';

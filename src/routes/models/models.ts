@@ -1,10 +1,11 @@
 import { createModel, deleteModel, getModel, pageModels, updateModel } from '../../domain/models/models';
 import { BUILT_IN_DEV_MODEL, devModelEnabled } from '../../domain/models/registry';
 import { defaultModelId, setDefaultModel } from '../../domain/models/routing';
-import { jsonBody, jsonResponse, noContent, OrgParamsSchema } from '../../lib/openapi';
-import { PageQuerySchema, paged, pageOf } from '../../lib/pagination';
-import { orgRoute } from '../../lib/route';
-import { createRouter } from '../../lib/router';
+import { jsonBody, jsonResponse, noContent } from '../../http/openapi';
+import { PageQuerySchema, paged, pageOf } from '../../http/pagination';
+import { OrgParamsSchema } from '../../http/params';
+import { orgRoute } from '../../http/route';
+import { createRouter } from '../../http/router';
 import {
   CreateModelSchema,
   ModelParamsSchema,

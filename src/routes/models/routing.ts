@@ -8,9 +8,10 @@ import {
   type RoutingRule,
   replaceRoutingRules,
 } from '../../domain/models/routing';
-import { jsonBody, jsonResponse, OrgParamsSchema } from '../../lib/openapi';
-import { orgRoute } from '../../lib/route';
-import { createRouter } from '../../lib/router';
+import { jsonBody, jsonResponse } from '../../http/openapi';
+import { OrgParamsSchema } from '../../http/params';
+import { orgRoute } from '../../http/route';
+import { createRouter } from '../../http/router';
 import { ModelSchema, tags, toModel } from './schemas';
 
 const RuleSchema = z

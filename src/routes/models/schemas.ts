@@ -1,8 +1,8 @@
 import { z } from '@hono/zod-openapi';
 import { PROVIDER_KINDS } from '../../db/schema';
 import type { CallableModel } from '../../domain/models/registry';
+import { OrgParamsSchema, pathId } from '../../http/params';
 import { jsonObject } from '../../lib/json-value';
-import { OrgParamsSchema, pathId } from '../../lib/openapi';
 import { isoOrNull } from '../../lib/time';
 
 export const tags = ['Models'];

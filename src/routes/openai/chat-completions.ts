@@ -3,9 +3,10 @@ import type { OrgCtx } from '../../domain/context';
 import { type GatewayPart, type ModelCaller, streamModel } from '../../domain/models/gateway';
 import { fromWireRequest } from '../../domain/models/openai-wire';
 import { chunker, completionOf } from '../../domain/models/openai-wire-response';
+import { errorResponses, jsonBody } from '../../http/openapi';
+import { OrgParamsSchema } from '../../http/params';
+import { orgRoute } from '../../http/route';
 import { newId } from '../../lib/ids';
-import { errorResponses, jsonBody, OrgParamsSchema } from '../../lib/openapi';
-import { orgRoute } from '../../lib/route';
 import { gatewayProblem } from './gateway-errors';
 import { ChatCompletionRequestSchema, ChatCompletionSchema, tags } from './schemas';
 

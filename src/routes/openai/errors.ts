@@ -1,7 +1,7 @@
 import { createMiddleware } from 'hono/factory';
 import { wireError } from '../../domain/models/openai-wire-response';
 import type { AppEnv } from '../../env';
-import type { Problem } from '../../lib/problem';
+import type { Problem } from '../../http/problem';
 
 /**
  * Mounted ahead of authentication on the OpenAI-compatible paths: every problem answered there

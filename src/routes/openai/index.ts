@@ -1,4 +1,4 @@
-import { createRouter } from '../../lib/router';
+import { createRouter } from '../../http/router';
 import { chatCompletion, chatCompletionsRoute } from './chat-completions';
 import { listModelsRoute, modelList } from './models';
 

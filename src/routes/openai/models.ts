@@ -1,7 +1,8 @@
 import type { OrgCtx } from '../../domain/context';
 import { callableModels } from '../../domain/models/callable-models';
-import { jsonResponse, OrgParamsSchema } from '../../lib/openapi';
-import { orgRoute } from '../../lib/route';
+import { jsonResponse } from '../../http/openapi';
+import { OrgParamsSchema } from '../../http/params';
+import { orgRoute } from '../../http/route';
 import { ModelListSchema, tags } from './schemas';
 
 export const listModelsRoute = orgRoute({

@@ -1,4 +1,4 @@
-import { createRouter } from '../../lib/router';
+import { createRouter } from '../../http/router';
 import { invitesRouter } from './invites';
 import { membersRouter } from './members';
 import { organizationsRouter } from './organizations';

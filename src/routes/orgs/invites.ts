@@ -1,17 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { acceptInvite, createInvite, listInvites, revokeInvite } from '../../domain/orgs/invites';
-import {
-  errorResponses,
-  jsonBody,
-  jsonResponse,
-  noContent,
-  OrgParamsSchema,
-  pathId,
-} from '../../lib/openapi';
-import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
-import { ctxOf, requireUser } from '../../lib/request';
-import { orgRoute } from '../../lib/route';
-import { createRouter } from '../../lib/router';
+import { errorResponses, jsonBody, jsonResponse, noContent } from '../../http/openapi';
+import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../http/pagination';
+import { OrgParamsSchema, pathId } from '../../http/params';
+import { ctxOf, requireUser } from '../../http/request';
+import { orgRoute } from '../../http/route';
+import { createRouter } from '../../http/router';
 import { InviteCreatedSchema, InviteInputSchema, InviteSchema, RoleSchema, toInvite } from './schemas';
 
 const tags = ['Invites'];

@@ -6,11 +6,12 @@ import {
   listUserOrganizations,
   updateOrganization,
 } from '../../domain/orgs/organizations';
-import { errorResponses, jsonBody, jsonResponse, noContent, OrgParamsSchema } from '../../lib/openapi';
-import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
-import { ctxOf, requireUser } from '../../lib/request';
-import { orgRoute } from '../../lib/route';
-import { createRouter } from '../../lib/router';
+import { errorResponses, jsonBody, jsonResponse, noContent } from '../../http/openapi';
+import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../http/pagination';
+import { OrgParamsSchema } from '../../http/params';
+import { ctxOf, requireUser } from '../../http/request';
+import { orgRoute } from '../../http/route';
+import { createRouter } from '../../http/router';
 import { IdempotencyHeaderSchema, idempotent } from '../../middleware/idempotency';
 import { OrganizationSchema, SlugSchema, toOrganization } from './schemas';
 

@@ -1,7 +1,7 @@
 import { swaggerUI } from '@hono/swagger-ui';
 import swaggerUiDist from 'swagger-ui-dist/package.json';
+import { createRouter } from '../../http/router';
 import { notFound } from '../../lib/errors';
-import { createRouter } from '../../lib/router';
 
 /**
  * Swagger UI's files come from the pinned swagger-ui-dist package through the ASSETS binding,

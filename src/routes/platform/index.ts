@@ -1,8 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import pkg from '../../../package.json';
+import { errorResponses, jsonResponse } from '../../http/openapi';
+import { createRouter } from '../../http/router';
 import { ApiError } from '../../lib/errors';
-import { errorResponses, jsonResponse } from '../../lib/openapi';
-import { createRouter } from '../../lib/router';
 import { docsRouter } from './docs';
 import { problemsRouter } from './problems';
 

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { errorResponses } from '../../http/openapi';
+import { createRouter } from '../../http/router';
 import { notFound, type ProblemKind, problemKinds, problemPath } from '../../lib/errors';
-import { errorResponses } from '../../lib/openapi';
-import { createRouter } from '../../lib/router';
 
 const tags = ['Platform'];
 const kinds = Object.keys(problemKinds) as ProblemKind[];

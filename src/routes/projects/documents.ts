@@ -11,11 +11,12 @@ import {
   replaceText,
   uploadDocument,
 } from '../../domain/work/documents';
-import { jsonBody, jsonResponse, noContent, pathId, responseHeaders } from '../../lib/openapi';
-import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
-import { ctxOf } from '../../lib/request';
-import { orgRoute } from '../../lib/route';
-import { createRouter } from '../../lib/router';
+import { jsonBody, jsonResponse, noContent, responseHeaders } from '../../http/openapi';
+import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../http/pagination';
+import { pathId } from '../../http/params';
+import { ctxOf } from '../../http/request';
+import { orgRoute } from '../../http/route';
+import { createRouter } from '../../http/router';
 import { iso } from '../../lib/time';
 import { ProjectParamsSchema } from './schemas';
 

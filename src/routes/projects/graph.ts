@@ -1,8 +1,8 @@
 import { z } from '@hono/zod-openapi';
 import { dependencyGraph, executionOrder, type GraphNode } from '../../domain/work/dependencies';
-import { jsonResponse } from '../../lib/openapi';
-import { orgRoute } from '../../lib/route';
-import { createRouter } from '../../lib/router';
+import { jsonResponse } from '../../http/openapi';
+import { orgRoute } from '../../http/route';
+import { createRouter } from '../../http/router';
 import { AssigneeSchema, PrioritySchema, StatusSchema } from '../tickets/schemas';
 import { ProjectParamsSchema, tags } from './schemas';
 

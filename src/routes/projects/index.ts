@@ -1,4 +1,4 @@
-import { createRouter } from '../../lib/router';
+import { createRouter } from '../../http/router';
 import { documentsRouter } from './documents';
 import { projectGraphRouter } from './graph';
 import { projectsRouter } from './projects';

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import type { Project } from '../../domain/work/projects';
+import { OrgParamsSchema, pathId } from '../../http/params';
 import { jsonObject } from '../../lib/json-value';
-import { OrgParamsSchema, pathId } from '../../lib/openapi';
 import { iso } from '../../lib/time';
 
 export const tags = ['Projects'];

@@ -3,10 +3,11 @@ import { testConnection } from '../../domain/models/connection-test';
 import { providerKey } from '../../domain/models/language-model';
 import { listProviderModels, ProviderCheckError } from '../../domain/models/provider-check';
 import { getProvider } from '../../domain/models/providers';
+import { jsonBody, jsonResponse } from '../../http/openapi';
+import { OrgParamsSchema } from '../../http/params';
+import { orgRoute } from '../../http/route';
+import { createRouter } from '../../http/router';
 import { ApiError } from '../../lib/errors';
-import { jsonBody, jsonResponse, OrgParamsSchema } from '../../lib/openapi';
-import { orgRoute } from '../../lib/route';
-import { createRouter } from '../../lib/router';
 import {
   ConnectionTestResultSchema,
   ConnectionTestSchema,

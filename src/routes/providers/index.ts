@@ -1,4 +1,4 @@
-import { createRouter } from '../../lib/router';
+import { createRouter } from '../../http/router';
 import { providerConnectionRouter } from './connection';
 import { providersRouter } from './providers';
 

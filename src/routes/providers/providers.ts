@@ -5,10 +5,11 @@ import {
   listProviders,
   updateProvider,
 } from '../../domain/models/providers';
-import { jsonBody, jsonResponse, noContent, OrgParamsSchema } from '../../lib/openapi';
-import { PageQuerySchema, paged, pageOf } from '../../lib/pagination';
-import { orgRoute } from '../../lib/route';
-import { createRouter } from '../../lib/router';
+import { jsonBody, jsonResponse, noContent } from '../../http/openapi';
+import { PageQuerySchema, paged, pageOf } from '../../http/pagination';
+import { OrgParamsSchema } from '../../http/params';
+import { orgRoute } from '../../http/route';
+import { createRouter } from '../../http/router';
 import {
   CreateProviderSchema,
   ProviderParamsSchema,

@@ -3,7 +3,7 @@ import { PROVIDER_KINDS } from '../../db/schema';
 import type { KnownModel } from '../../domain/models/catalog';
 import type { ConnectionTestResult } from '../../domain/models/connection-test';
 import type { ProviderRow } from '../../domain/models/providers';
-import { OrgParamsSchema, pathId } from '../../lib/openapi';
+import { OrgParamsSchema, pathId } from '../../http/params';
 import { iso } from '../../lib/time';
 
 export const tags = ['Models'];

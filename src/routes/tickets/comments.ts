@@ -6,11 +6,12 @@ import {
   editComment,
   listComments,
 } from '../../domain/work/comments';
-import { jsonBody, jsonResponse, noContent, pathId } from '../../lib/openapi';
-import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
-import { ctxOf } from '../../lib/request';
-import { orgRoute } from '../../lib/route';
-import { createRouter } from '../../lib/router';
+import { jsonBody, jsonResponse, noContent } from '../../http/openapi';
+import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../http/pagination';
+import { pathId } from '../../http/params';
+import { ctxOf } from '../../http/request';
+import { orgRoute } from '../../http/route';
+import { createRouter } from '../../http/router';
 import { iso } from '../../lib/time';
 import { TicketParamsSchema, tags } from './schemas';
 

@@ -1,9 +1,10 @@
 import { z } from '@hono/zod-openapi';
 import { addDependency, removeDependency, ticketDependencyLists } from '../../domain/work/dependencies';
-import { jsonBody, jsonResponse, noContent, pathId } from '../../lib/openapi';
-import { ctxOf } from '../../lib/request';
-import { orgRoute } from '../../lib/route';
-import { createRouter } from '../../lib/router';
+import { jsonBody, jsonResponse, noContent } from '../../http/openapi';
+import { pathId } from '../../http/params';
+import { ctxOf } from '../../http/request';
+import { orgRoute } from '../../http/route';
+import { createRouter } from '../../http/router';
 import { PrioritySchema, StatusSchema, TicketParamsSchema, tags } from './schemas';
 
 const DependencySchema = z

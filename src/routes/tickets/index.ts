@@ -1,4 +1,4 @@
-import { createRouter } from '../../lib/router';
+import { createRouter } from '../../http/router';
 import { ticketCommentsRouter } from './comments';
 import { ticketDependenciesRouter } from './dependencies';
 import { ticketsRouter } from './tickets';

@@ -4,8 +4,8 @@ import { TICKET_STATUSES, TICKET_TYPES } from '../../db/schema';
 import type { Assignee } from '../../domain/work/assignees';
 import type { TicketRow } from '../../domain/work/tickets';
 import type { AppEnv } from '../../env';
+import { OrgParamsSchema, pathId } from '../../http/params';
 import { ApiError } from '../../lib/errors';
-import { OrgParamsSchema, pathId } from '../../lib/openapi';
 import { iso, isoOrNull } from '../../lib/time';
 
 export const tags = ['Tickets'];

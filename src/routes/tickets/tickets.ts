@@ -1,11 +1,12 @@
 import { z } from '@hono/zod-openapi';
 import { bulkCreateTickets, MAX_BULK_TICKETS } from '../../domain/work/bulk';
 import { createTicket, deleteTicket, getTicket, listTickets, updateTicket } from '../../domain/work/tickets';
-import { commaList, jsonBody, jsonResponse, noContent, OrgParamsSchema } from '../../lib/openapi';
-import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
-import { ctxOf } from '../../lib/request';
-import { orgRoute } from '../../lib/route';
-import { createRouter } from '../../lib/router';
+import { jsonBody, jsonResponse, noContent } from '../../http/openapi';
+import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../http/pagination';
+import { commaList, OrgParamsSchema } from '../../http/params';
+import { ctxOf } from '../../http/request';
+import { orgRoute } from '../../http/route';
+import { createRouter } from '../../http/router';
 import {
   PrioritySchema,
   priorityRank,

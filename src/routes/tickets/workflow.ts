@@ -2,10 +2,11 @@ import { z } from '@hono/zod-openapi';
 import { claimTicket, moveTicket, transitionTicket } from '../../domain/work/status';
 import { board, nextTicket } from '../../domain/work/tickets';
 import { TRANSITIONS } from '../../domain/work/workflow';
-import { jsonBody, jsonResponse, OrgParamsSchema, pathId } from '../../lib/openapi';
-import { ctxOf } from '../../lib/request';
-import { orgRoute } from '../../lib/route';
-import { createRouter } from '../../lib/router';
+import { jsonBody, jsonResponse } from '../../http/openapi';
+import { OrgParamsSchema, pathId } from '../../http/params';
+import { ctxOf } from '../../http/request';
+import { orgRoute } from '../../http/route';
+import { createRouter } from '../../http/router';
 import {
   AssigneeInputSchema,
   resolveAssignee,

@@ -1,4 +1,4 @@
-import { createRouter } from '../../lib/router';
+import { createRouter } from '../../http/router';
 import { itemsRouter } from './items';
 import { valuesRouter } from './values';
 

@@ -1,10 +1,11 @@
 import { getItem, listItems } from '../../domain/vault/items';
 import { deleteSecret, storeSecret, updateSecret } from '../../domain/vault/secrets';
-import { jsonBody, jsonResponse, noContent, OrgParamsSchema } from '../../lib/openapi';
-import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
-import { ctxOf } from '../../lib/request';
-import { orgRoute } from '../../lib/route';
-import { createRouter } from '../../lib/router';
+import { jsonBody, jsonResponse, noContent } from '../../http/openapi';
+import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../http/pagination';
+import { OrgParamsSchema } from '../../http/params';
+import { ctxOf } from '../../http/request';
+import { orgRoute } from '../../http/route';
+import { createRouter } from '../../http/router';
 import {
   ItemParamsSchema,
   StoreBodySchema,

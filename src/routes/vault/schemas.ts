@@ -9,8 +9,8 @@ import {
   NAME_PATTERN,
   type RevealedSecret,
 } from '../../domain/vault/secrets';
+import { OrgParamsSchema } from '../../http/params';
 import { utf8 } from '../../lib/encoding';
-import { OrgParamsSchema } from '../../lib/openapi';
 import { iso, isoOrNull } from '../../lib/time';
 
 // Stricter than `pathId`: an id of the wrong shape is refused (400) before any lookup.

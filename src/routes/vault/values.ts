@@ -1,8 +1,8 @@
 import { revealSecret, rotateSecret } from '../../domain/vault/secrets';
-import { jsonBody, jsonResponse } from '../../lib/openapi';
-import { ctxOf } from '../../lib/request';
-import { orgRoute } from '../../lib/route';
-import { createRouter } from '../../lib/router';
+import { jsonBody, jsonResponse } from '../../http/openapi';
+import { ctxOf } from '../../http/request';
+import { orgRoute } from '../../http/route';
+import { createRouter } from '../../http/router';
 import {
   ItemParamsSchema,
   RevealBodySchema,

@@ -2,8 +2,8 @@ import { z } from '@hono/zod-openapi';
 import { serverSecrets } from '../domain/auth/tokens';
 import type { PageRequest } from '../domain/lookup';
 import type { Env } from '../env';
-import { fromBase64, fromUtf8, toBase64Url, utf8 } from './encoding';
-import { ApiError } from './errors';
+import { fromBase64, fromUtf8, toBase64Url, utf8 } from '../lib/encoding';
+import { ApiError } from '../lib/errors';
 
 export const MAX_PAGE_SIZE = 100;
 

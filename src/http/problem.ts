@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { type ProblemKind, problemKinds, problemPath } from './errors';
+import { type ProblemKind, problemKinds, problemPath } from '../lib/errors';
 
 const problemSlugs = (Object.keys(problemKinds) as ProblemKind[]).map((kind) =>
   problemPath(kind).replace('/problems/', ''),

@@ -8,16 +8,8 @@ import {
   type TemplateRow,
   templateCursor,
   updateTemplate,
-} from '../../domain/agents/templates';
-import { jsonBody, jsonResponse, noContent, OrgParamsSchema, pathId } from '../../lib/openapi';
-import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
-import { ctxOf } from '../../lib/request';
-import { orgRoute } from '../../lib/route';
-import { createRouter } from '../../lib/router';
-import { iso, isoOrNull } from '../../lib/time';
-import { AgentFieldsSchema, canReadAgents, canWriteAgents } from './agents';
+} from '../../domain/agent-design/templates';
 import {
-  AgentSchema,
   ColorSchema,
   DescriptionSchema,
   EmojiSchema,
@@ -25,8 +17,16 @@ import {
   ModelSchema,
   SlugNameSchema,
   TagsSchema,
-  toAgent,
-} from './schemas';
+} from '../../http/fields';
+import { jsonBody, jsonResponse, noContent } from '../../http/openapi';
+import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../http/pagination';
+import { OrgParamsSchema, pathId } from '../../http/params';
+import { ctxOf } from '../../http/request';
+import { orgRoute } from '../../http/route';
+import { createRouter } from '../../http/router';
+import { iso, isoOrNull } from '../../lib/time';
+import { AgentFieldsSchema, canReadAgents, canWriteAgents } from '../agents/agents';
+import { AgentSchema, toAgent } from '../agents/schemas';
 
 const tags = ['Agent templates'];
 

@@ -1,5 +1,5 @@
 import type { Env } from '../../../env';
-import { invalid } from '../shared';
+import { invalid } from '../../agents/shared';
 
 /**
  * Outbound URLs (MCP servers) must not reach the platform's own network: private, loopback,

@@ -6,15 +6,16 @@ import {
   listRules,
   type RuleRow,
   updateRule,
-} from '../../domain/agents/rules';
-import { jsonBody, jsonResponse, noContent, OrgParamsSchema, pathId } from '../../lib/openapi';
-import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
-import { ctxOf } from '../../lib/request';
-import { orgRoute } from '../../lib/route';
-import { createRouter } from '../../lib/router';
+} from '../../domain/agent-design/rules';
+import { jsonBody, jsonResponse, noContent } from '../../http/openapi';
+import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../http/pagination';
+import { OrgParamsSchema, pathId } from '../../http/params';
+import { ctxOf } from '../../http/request';
+import { orgRoute } from '../../http/route';
+import { createRouter } from '../../http/router';
 import { iso } from '../../lib/time';
-import { canReadAgents } from './agents';
-import { canDesign } from './roles';
+import { canReadAgents } from '../agents/agents';
+import { canDesign } from '../roles';
 
 const tags = ['Agent rules'];
 

@@ -1,5 +1,5 @@
 import { parseDocument, type YAMLError } from 'yaml';
-import { invalid } from './shared';
+import { invalid } from '../agents/shared';
 
 export interface MarkdownDocument {
   attributes: Record<string, unknown>;

@@ -11,16 +11,17 @@ import {
   skillFromMarkdown,
   storeSkillCredentials,
   updateSkill,
-} from '../../domain/agents/skills';
-import { jsonBody, jsonResponse, noContent, OrgParamsSchema, pathId } from '../../lib/openapi';
-import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
-import { ctxOf } from '../../lib/request';
-import { orgRoute } from '../../lib/route';
-import { createRouter } from '../../lib/router';
+} from '../../domain/agent-design/skills';
+import { DescriptionSchema, JsonObjectSchema, markdownUpload, SlugNameSchema } from '../../http/fields';
+import { jsonBody, jsonResponse, noContent } from '../../http/openapi';
+import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../http/pagination';
+import { OrgParamsSchema, pathId } from '../../http/params';
+import { ctxOf } from '../../http/request';
+import { orgRoute } from '../../http/route';
+import { createRouter } from '../../http/router';
 import { iso, isoOrNull } from '../../lib/time';
-import { canReadAgents } from './agents';
-import { canDesign } from './roles';
-import { DescriptionSchema, JsonObjectSchema, markdownUpload, SlugNameSchema } from './schemas';
+import { canReadAgents } from '../agents/agents';
+import { canDesign } from '../roles';
 
 const tags = ['Skills'];
 

@@ -2,9 +2,9 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { memberships } from '../../db/schema';
 import type { Env } from '../../env';
+import { type OrgStreamStub, orgStreamOf } from '../agents/events';
 import type { Defer } from '../context';
-import { type OrgStreamStub, orgStreamOf } from './events';
-import type { Revocation, RevocationTarget } from './stream-owners';
+import type { Revocation, RevocationTarget } from './owners';
 
 /** Which organizations' streams a revocation goes to: one, or every one the user belongs to. */
 export type RevocationScope = { orgId: string } | { userId: string };

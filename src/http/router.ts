@@ -1,6 +1,6 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { AppEnv } from '../env';
-import { ApiError, type FieldError } from './errors';
+import { ApiError, type FieldError } from '../lib/errors';
 import { describeIssue, fieldName } from './validation-messages';
 
 z.config({ customError: describeIssue });

@@ -10,16 +10,17 @@ import {
   type McpServerRow,
   mergedMcpConfig,
   updateMcpServer,
-} from '../../domain/agents/mcp/servers';
-import { jsonBody, jsonResponse, noContent, OrgParamsSchema, pathId } from '../../lib/openapi';
-import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
-import { ctxOf } from '../../lib/request';
-import { type Access, orgRoute } from '../../lib/route';
-import { createRouter } from '../../lib/router';
+} from '../../domain/agent-design/mcp/servers';
+import { DescriptionSchema, JsonObjectSchema, SlugNameSchema } from '../../http/fields';
+import { jsonBody, jsonResponse, noContent } from '../../http/openapi';
+import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../http/pagination';
+import { OrgParamsSchema, pathId } from '../../http/params';
+import { ctxOf } from '../../http/request';
+import { type Access, orgRoute } from '../../http/route';
+import { createRouter } from '../../http/router';
 import { iso, isoOrNull } from '../../lib/time';
-import { canReadAgents } from './agents';
-import { canDesign } from './roles';
-import { DescriptionSchema, JsonObjectSchema, SlugNameSchema } from './schemas';
+import { canReadAgents } from '../agents/agents';
+import { canDesign } from '../roles';
 
 const tags = ['MCP servers'];
 const asRuntime: Access = { role: 'member', scope: 'agents:runtime' };

@@ -4,13 +4,13 @@ import { roleSkills, skills } from '../../db/schema';
 import { ApiError, conflict, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { activityInsert } from '../activity/record';
+import { getAgentRow, invalid } from '../agents/shared';
 import { commit } from '../commit';
 import type { Ctx } from '../context';
 import { getItemRow } from '../vault/items';
 import { deleteSecret, readSecret, rotateSecret, storeSecret } from '../vault/secrets';
 import { parseMarkdown } from './front-matter';
 import { getRoleRow } from './roles';
-import { getAgentRow, invalid } from './shared';
 
 export type SkillRow = typeof skills.$inferSelect;
 

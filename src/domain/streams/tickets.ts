@@ -1,11 +1,11 @@
 import type { Db } from '../../db/client';
 import type { Env } from '../../env';
 import { unauthenticated } from '../../lib/errors';
+import { getAgentRow } from '../agents/shared';
 import { assertSessionActive } from '../auth/sessions';
 import { signToken, verifyToken } from '../auth/tokens';
 import { resolveOrg } from '../orgs/context';
-import { getAgentRow } from './shared';
-import { type StreamOwner, streamOwner } from './stream-owners';
+import { type StreamOwner, streamOwner } from './owners';
 
 /** Long enough to open a connection, short enough that a leaked URL is soon useless. */
 export const STREAM_TICKET_TTL_SECONDS = 60;

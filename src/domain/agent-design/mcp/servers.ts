@@ -4,13 +4,13 @@ import { type DiscoveredTool, mcpServers, roleMcpServers } from '../../../db/sch
 import { ApiError, conflict, notFound } from '../../../lib/errors';
 import { newId } from '../../../lib/ids';
 import { activityInsert } from '../../activity/record';
+import { publishAgentEvent } from '../../agents/events';
+import { getAgentRow } from '../../agents/shared';
 import { commit, tryCommit } from '../../commit';
 import type { Ctx } from '../../context';
 import { getItemRow } from '../../vault/items';
 import { deleteSecret, readSecret, rotateSecret, storeSecret } from '../../vault/secrets';
-import { publishAgentEvent } from '../events';
 import { getRoleRow } from '../roles';
-import { getAgentRow } from '../shared';
 import { MCP_TIMEOUT_MS, withMcpClient } from './client';
 import { checkOutboundUrl } from './outbound-url';
 

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from '../env';
-import { ApiError, type ProblemKind, problemType } from './errors';
+import { ApiError, type ProblemKind, problemType } from '../lib/errors';
 import type { Problem } from './problem';
 
 const kindForStatus: Record<number, ProblemKind> = {

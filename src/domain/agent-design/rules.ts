@@ -4,9 +4,9 @@ import { agentRules } from '../../db/schema';
 import { conflict, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { activityInsert } from '../activity/record';
+import { assertAgentInOrg } from '../agents/shared';
 import { commit } from '../commit';
 import type { Ctx } from '../context';
-import { assertAgentInOrg } from './shared';
 
 export type RuleRow = typeof agentRules.$inferSelect;
 

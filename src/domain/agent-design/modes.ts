@@ -4,12 +4,12 @@ import { modeArtifacts, modeSessions, modes } from '../../db/schema';
 import { conflict, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { activityInsert, activityInsertOrAbort } from '../activity/record';
+import { assertRoleInOrg } from '../agents/agents';
+import { assertProjectInOrg, invalid } from '../agents/shared';
 import { commit } from '../commit';
 import type { Ctx } from '../context';
-import { assertRoleInOrg } from './agents';
 import { parseMarkdown } from './front-matter';
 import { slugRules } from './seeded-slugs';
-import { assertProjectInOrg, invalid } from './shared';
 
 export type ModeRow = typeof modes.$inferSelect;
 export type ModeSessionRow = typeof modeSessions.$inferSelect;

@@ -4,11 +4,11 @@ import { roleAssignments } from '../../db/schema';
 import { conflict, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { activityInsert } from '../activity/record';
+import { assertRoleInOrg } from '../agents/agents';
+import { publishAgentEvent } from '../agents/events';
+import { assertAgentInOrg, assertProjectInOrg } from '../agents/shared';
 import { commit } from '../commit';
 import type { Ctx } from '../context';
-import { assertRoleInOrg } from './agents';
-import { publishAgentEvent } from './events';
-import { assertAgentInOrg, assertProjectInOrg } from './shared';
 
 export type RoleAssignmentRow = typeof roleAssignments.$inferSelect;
 

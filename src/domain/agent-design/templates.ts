@@ -4,9 +4,9 @@ import { agentTemplates } from '../../db/schema';
 import { ApiError, conflict, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { activityInsert } from '../activity/record';
+import { type AgentInput, assertRoleInOrg, createAgent } from '../agents/agents';
 import { commit } from '../commit';
 import type { Ctx } from '../context';
-import { type AgentInput, assertRoleInOrg, createAgent } from './agents';
 
 export type TemplateRow = typeof agentTemplates.$inferSelect;
 

@@ -1,12 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { PROMPT_VARIABLES, previewPrompt } from '../../domain/agents/prompt';
+import { PROMPT_VARIABLES, previewPrompt } from '../../domain/agent-design/prompt';
 import {
   LINK_KINDS,
   type LinkKind,
   listRoleLinks,
   removeRoleLink,
   setRoleLink,
-} from '../../domain/agents/role-links';
+} from '../../domain/agent-design/role-links';
 import {
   createRole,
   deleteRole,
@@ -16,24 +16,18 @@ import {
   type RoleRow,
   resetRole,
   updateRole,
-} from '../../domain/agents/roles';
+} from '../../domain/agent-design/roles';
 import { SCOPE_NAMES } from '../../domain/auth/scopes';
+import { DescriptionSchema, SlugNameSchema } from '../../http/fields';
+import { errorResponses, jsonBody, jsonResponse, noContent } from '../../http/openapi';
+import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../http/pagination';
+import { OrgParamsSchema, pathId } from '../../http/params';
+import { ctxOf } from '../../http/request';
+import { type Access, orgRoute } from '../../http/route';
+import { createRouter } from '../../http/router';
 import { jsonObject } from '../../lib/json-value';
-import {
-  errorResponses,
-  jsonBody,
-  jsonResponse,
-  noContent,
-  OrgParamsSchema,
-  pathId,
-} from '../../lib/openapi';
-import { decodeCursor, PageQuerySchema, pageOf, toPage } from '../../lib/pagination';
-import { ctxOf } from '../../lib/request';
-import { type Access, orgRoute } from '../../lib/route';
-import { createRouter } from '../../lib/router';
 import { iso } from '../../lib/time';
-import { canReadAgents } from './agents';
-import { DescriptionSchema, SlugNameSchema } from './schemas';
+import { canReadAgents } from '../agents/agents';
 
 const tags = ['Agent roles'];
 export const canDesign: Access = { role: 'member', scope: 'agents:design' };

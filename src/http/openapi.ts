@@ -1,5 +1,4 @@
-import type { OpenAPIHono } from '@hono/zod-openapi';
-import { z } from '@hono/zod-openapi';
+import type { OpenAPIHono, z } from '@hono/zod-openapi';
 import { ProblemSchema } from './problem';
 
 const problemContent = { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } };
@@ -96,32 +95,3 @@ export const jsonResponse = <T extends z.ZodType>(schema: T, description: string
 });
 
 export const noContent = { description: 'Done; no body' };
-
-export const OrgParamsSchema = z.object({
-  orgId: z.string().openapi({ param: { name: 'orgId', in: 'path' }, example: 'org_01hv…' }),
-});
-
-/** A path parameter holding an id; one that names nothing here is simply not found (404). */
-export const pathId = (name: string, example: string) =>
-  z
-    .string()
-    .max(64)
-    .openapi({ param: { name, in: 'path' }, example });
-
-/**
- * A query list given as `a,b` or repeated (`?status=a&status=b`): 1 to `max` items, each checked by
- * `item`. Required as it stands; add `.optional()` for a filter.
- */
-export const commaList = <T extends z.ZodType>(item: T, max: number, description: string) =>
-  z
-    .preprocess(
-      (v) =>
-        v === undefined
-          ? undefined
-          : (Array.isArray(v) ? v : [v])
-              .flatMap((s) => String(s).split(','))
-              .map((s) => s.trim())
-              .filter(Boolean),
-      z.array(item).min(1).max(max),
-    )
-    .openapi({ description });

@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { actorOf } from '../domain/auth/principal';
 import type { Ctx } from '../domain/context';
 import type { AppEnv } from '../env';
-import { forbidden } from './errors';
+import { forbidden } from '../lib/errors';
 
 /** Set by Cloudflare's edge (and wrangler dev); a client-sent X-Forwarded-For is not trusted. */
 export const clientIp = (c: Context<AppEnv>) => c.req.header('CF-Connecting-IP') ?? null;
