@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { api, signUp, startServer } from './lib/server.mjs';
 
-const SUITES = ['platform', 'round-trips', 'agent-hub', 'jobs', 'graph'];
+const SUITES = ['platform', 'round-trips', 'agent-hub', 'jobs', 'graph', 'models'];
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const suites = (wanted.length > 0 ? wanted : SUITES).filter((s) =>
   existsSync(new URL(`./${s}.mjs`, import.meta.url)),
@@ -13,11 +13,12 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 
-const server = await startServer();
+// A suite may need Worker vars of its own (`serverVars`); the one server gets them all.
+const modules = await Promise.all(suites.map((suite) => import(`./${suite}.mjs`)));
+const server = await startServer({ vars: Object.assign({}, ...modules.map((m) => m.serverVars ?? {})) });
 console.log(`Server ready at ${server.baseUrl}; suites: ${suites.join(', ')}`);
 try {
-  for (const suite of suites) {
-    const mod = await import(`./${suite}.mjs`);
+  for (const mod of modules) {
     await mod.run({ baseUrl: server.baseUrl, signUp: (label) => signUp(server.baseUrl, label), api });
   }
 } finally {

@@ -29,6 +29,7 @@ import { eventsRouter } from './routes/events';
 import { jobsRouter } from './routes/jobs';
 import { mcpServersRouter } from './routes/mcp-servers';
 import { memoryRouter } from './routes/memory';
+
 import { modelRoutes } from './routes/models';
 import { modesRouter } from './routes/modes';
 import { openAIErrors, openaiRouter } from './routes/openai';
@@ -43,6 +44,7 @@ import { roleAssignmentsRouter } from './routes/role-assignments';
 import { rolesRouter } from './routes/roles';
 import { rulesRouter } from './routes/rules';
 import { runRouter } from './routes/runs';
+
 import { skillsRouter } from './routes/skills';
 import { ticketRouter } from './routes/tickets';
 import { vaultRouter } from './routes/vault';

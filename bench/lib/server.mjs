@@ -8,8 +8,11 @@ import { join } from 'node:path';
 
 const wrangler = join(process.cwd(), 'node_modules', '.bin', 'wrangler');
 
-/** `BENCH_PORT` (the inspector takes it + 100) overrides `port`, for machines shared by several runs. */
-export async function startServer({ port: preferred = 8799 } = {}) {
+/**
+ * `BENCH_PORT` (the inspector takes it + 100) overrides `port`, for machines shared by several runs.
+ * `vars` are extra Worker vars a suite needs (e.g. to reach a local fake provider).
+ */
+export async function startServer({ port: preferred = 8799, vars: extra = {} } = {}) {
   const port = Number(process.env.BENCH_PORT ?? preferred);
   const state = mkdtempSync(join(tmpdir(), 'foreman-bench-'));
   const migrate = spawnSync(wrangler, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', state], {
@@ -21,6 +24,7 @@ export async function startServer({ port: preferred = 8799 } = {}) {
   const vars = [
     `JWT_SECRET:bench:${randomBytes(32).toString('base64url')}`,
     `VAULT_MASTER_KEYS:1:${randomBytes(32).toString('base64')}`,
+    ...Object.entries(extra).map(([name, value]) => `${name}:${value}`),
   ];
   const child = spawn(
     wrangler,
