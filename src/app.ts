@@ -19,6 +19,7 @@ import { activityRouter } from './routes/activity';
 import { agentRoutes } from './routes/agents';
 import { apiKeysRouter } from './routes/api-keys';
 import { authRouter } from './routes/auth';
+import { chatRouter } from './routes/chat';
 import { devRouter } from './routes/dev/outbox';
 import { eventsRouter } from './routes/events';
 import { jobsRouter } from './routes/jobs';
@@ -41,7 +42,8 @@ const api = createRouter()
   .route('/', agentRoutes)
   .route('/', projectRouter)
   .route('/', ticketRouter)
-  .route('/', jobsRouter);
+  .route('/', jobsRouter)
+  .route('/', chatRouter);
 
 export function createApp() {
   const app = createRouter();

@@ -14,6 +14,8 @@ export interface Env {
   AGENT_HUB: DurableObjectNamespace<import('../durable-objects/agent-hub').AgentHub>;
   /** One per organization: the org-wide live stream, fed by every agent hub. */
   ORG_STREAM: DurableObjectNamespace<import('../durable-objects/org-stream').OrgStream>;
+  /** One per chat session: its messages, the reply being streamed and its connected clients. */
+  CHAT_SESSION: DurableObjectNamespace<import('../durable-objects/chat-session').ChatSession>;
   /** The pinned swagger-ui-dist package's files, which /docs serves (see wrangler.toml). */
   ASSETS: Fetcher;
   ENVIRONMENT: string;

@@ -3,6 +3,7 @@ import { runScheduled } from './cron';
 import type { Env } from './env';
 
 export { AgentHub } from '../durable-objects/agent-hub';
+export { ChatSession } from '../durable-objects/chat-session';
 export { OrgStream } from '../durable-objects/org-stream';
 export { RateLimiter } from '../durable-objects/rate-limiter';
 

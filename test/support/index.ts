@@ -2,6 +2,7 @@
 export * from './agents';
 export * from './api-keys';
 export * from './auth';
+export * from './chat';
 export * from './http';
 export * from './paths';
 export * from './streams';

@@ -2,6 +2,7 @@ export * from './activity';
 export * from './agent-design';
 export * from './agents';
 export * from './api-keys';
+export * from './chat';
 export * from './idempotency';
 export * from './identity';
 export * from './mcp';

@@ -25,6 +25,8 @@ export const SCOPES = {
   'tickets:write': 'Create, change, claim, move and delete tickets, comments and dependencies',
   'jobs:read': 'Read jobs, queue statistics and workers',
   'jobs:write': 'Submit jobs, and claim, heartbeat, complete and fail them as a worker',
+  'chat:read': 'Read chat sessions the key created, their messages and live streams',
+  'chat:write': 'Create chat sessions, send messages, cancel replies and answer tool approvals',
   '*': 'Everything an API key may do',
 } as const;
 

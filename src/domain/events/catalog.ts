@@ -103,6 +103,13 @@ export const EVENT_CATALOG = {
   'mcp_server.updated': 'An MCP server configuration was changed',
   'mcp_server.deleted': 'An MCP server configuration was deleted',
   'mcp_server.connected': 'The platform connected to an MCP server and refreshed its tools (or failed to)',
+  'chat_session.created': 'A chat session with an agent was created',
+  'chat_session.updated': 'A chat session was renamed, archived or unarchived',
+  'chat_session.deleted': 'A chat session was deleted with its messages',
+  'chat_session.shared': 'A chat session was shared with a member (a participant was added)',
+  'chat_session.participant_removed': 'A participant was removed from a chat session',
+  'chat_message.deleted': 'A message was deleted from a chat session',
+  'chat_approval.answered': 'A person approved or rejected a tool call an agent asked to make in chat',
 } as const;
 
 export type EventType = keyof typeof EVENT_CATALOG;
