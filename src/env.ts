@@ -25,6 +25,10 @@ export interface Env {
   DEV_OUTBOX?: string;
   /** Development only: lets outbound URLs (MCP servers) reach private, loopback and link-local addresses. */
   ALLOW_PRIVATE_URLS?: string;
+  /** "true" makes the built-in development model available in production (it always is in development). */
+  DEV_MODEL?: string;
+  /** Optional Workers AI binding; providers of kind `workers_ai` need it. */
+  AI?: Ai;
   /** HMAC key(s) for JWTs: `kid:secret` pairs separated by commas; the first signs, all verify. */
   JWT_SECRET: string;
   /** AES-256 master keys as `version:base64` pairs separated by commas; the highest version wraps. */

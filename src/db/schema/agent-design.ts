@@ -24,6 +24,8 @@ export const agentRoles = sqliteTable(
     promptTemplate: text('prompt_template').notNull(),
     /** API scopes the role's agents may use. */
     platformScopes: text('platform_scopes', { mode: 'json' }).$type<string[]>().notNull(),
+    /** The registry model the role's agents use unless the agent names its own (see models/resolve). */
+    modelId: text('model_id'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

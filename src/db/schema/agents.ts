@@ -17,6 +17,8 @@ export const agents = sqliteTable(
     /** Deleting the role leaves the agent without one. */
     roleId: text('role_id').references(() => agentRoles.id, { onDelete: 'set null' }),
     model: text('model'),
+    /** The registry model the gateway uses for this agent (see models/resolve). */
+    modelId: text('model_id'),
     tags: text('tags', { mode: 'json' }).$type<string[]>().notNull(),
     config: text('config', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
     emoji: text('emoji'),

@@ -6,6 +6,7 @@ export * from './chat';
 export * from './idempotency';
 export * from './identity';
 export * from './mcp';
+export * from './models';
 export * from './organizations';
 export * from './outbox';
 export * from './vault';

@@ -61,6 +61,7 @@ export async function createAgent(
     description: input.description ?? null,
     roleId: input.role_id ?? null,
     model: input.model ?? null,
+    modelId: null,
     tags,
     config: input.config ?? {},
     emoji: input.emoji ?? null,

@@ -123,6 +123,7 @@ export async function createRole(ctx: Ctx, orgId: string, input: RoleInput): Pro
     system: false,
     promptTemplate: input.prompt_template ?? '',
     platformScopes: input.platform_scopes ?? [],
+    modelId: null,
     createdAt: now,
     updatedAt: now,
   };

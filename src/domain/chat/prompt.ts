@@ -69,5 +69,5 @@ export async function systemPrompt(ctx: OrgCtx, session: SessionRow, memory: str
     sections.push(`# Skills\n\n${skills.instructions}`);
   if (ruleText && !/\{\{\s*rules\s*\}\}/.test(template)) sections.push(`# Rules\n\n${ruleText}`);
   if (memory) sections.push(`# What you remember that may be relevant\n\n${memory}`);
-  return { system: sections.join('\n\n'), model: agent.model };
+  return sections.join('\n\n');
 }

@@ -2,6 +2,7 @@ import type { MultitaskPolicy } from '../../db/schema';
 import { ApiError, conflict } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import type { OrgCtx } from '../context';
+import { resolveModel } from '../models/resolve';
 import { resolveAttachments } from './attachments';
 import {
   APPROVAL_TTL_MS,
@@ -35,8 +36,12 @@ export async function sendMessage(ctx: OrgCtx, sessionId: string, input: SendMes
     resolveAttachments(ctx.env, ctx.orgId, sessionId, input.attachments),
     recallForMessage(ctx, session.agentId, input.content),
   ]);
-  const { system, model } = await systemPrompt(ctx, session, memory);
-  const contextTokens = DEFAULT_CONTEXT_TOKENS;
+  const [system, resolution] = await Promise.all([
+    systemPrompt(ctx, session, memory),
+    resolveModel(ctx.db, ctx.env, { orgId: ctx.orgId, agentId: session.agentId, model: input.model }),
+  ]);
+  // The gateway resolves the model again for the call; here it only sizes the history.
+  const contextTokens = resolution.model?.contextWindow ?? DEFAULT_CONTEXT_TOKENS;
   const historyTokens = contextTokens - estimateTokens(system) - estimateTokens(input.content);
   if (historyTokens < 0)
     throw new ApiError('validation', 'The message does not fit the model’s context window', {
@@ -47,7 +52,7 @@ export async function sendMessage(ctx: OrgCtx, sessionId: string, input: SendMes
     sessionId,
     agentId: session.agentId,
     actor: ctx.actor,
-    model: input.model ?? model,
+    model: input.model ?? null,
     system,
     historyTokens,
     maxSteps: input.maxSteps ?? MAX_STEPS,

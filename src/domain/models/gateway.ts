@@ -1,12 +1,21 @@
 import type { JSONSchema7, ModelMessage } from 'ai';
+import { createDb } from '../../db/client';
 import type { Env } from '../../env';
+import { newId } from '../../lib/ids';
 import type { Defer } from '../context';
+import { runAttempt } from './attempt';
+import type { CallErrorKind } from './call-errors';
+import { type AiCallRow, aiCallRow, costOf, writeAiCalls } from './call-log';
+import { loadModels, usable } from './registry';
+import { resolveModel } from './resolve';
 
 /**
- * The model gateway's contract (see COMMON.md), with only the development model behind it; the
- * models branch replaces this file with the real gateway (registry, budgets, providers, call log).
+ * The one way into a model. Every caller (chat, pipeline steps, the model test, the
+ * OpenAI-compatible API) says who it is and why, and reads a stream of typed parts.
  */
+
 export type ModelPurpose = 'chat' | 'pipeline_step' | 'model_test' | 'openai_api' | 'probe';
+
 export interface ModelCaller {
   orgId: string;
   purpose: ModelPurpose;
@@ -17,18 +26,23 @@ export interface ModelCaller {
   stepKey?: string | null;
   chatSessionId?: string | null;
 }
+
 export interface ModelCallRequest {
   caller: ModelCaller;
+  /** Explicit model (registry id); else agent → role → routing → org default. */
   model?: string | null;
+  /** Routing inputs. */
   topic?: string | null;
   tags?: string[];
   system?: string;
   messages: ModelMessage[];
+  /** Definitions only: the caller executes tools and calls again with the tool results. */
   tools?: Record<string, { description?: string; inputSchema: JSONSchema7 }>;
   maxOutputTokens?: number;
   temperature?: number;
   signal?: AbortSignal;
 }
+
 export type GatewayPart =
   | { type: 'start'; model: { id: string; name: string; provider: string; dev: boolean }; attempt: number }
   | { type: 'text-delta'; text: string }
@@ -39,79 +53,71 @@ export type GatewayPart =
       usage: { inputTokens: number; outputTokens: number };
       costUsd: number | null;
     }
-  | {
-      type: 'error';
-      kind:
-        | 'budget_exceeded'
-        | 'no_model'
-        | 'provider'
-        | 'rate_limited'
-        | 'timeout'
-        | 'cancelled'
-        | 'invalid_request';
-      message: string;
-      status?: number;
-      retryAfter?: number;
-    };
+  | { type: 'error'; kind: CallErrorKind; message: string; status?: number; retryAfter?: number };
 
-const textOf = (m: ModelMessage) =>
-  typeof m.content === 'string'
-    ? m.content
-    : m.content.map((p) => ('text' in p && typeof p.text === 'string' ? p.text : '')).join('');
+type FinishReason = Extract<GatewayPart, { type: 'finish' }>['finishReason'];
 
+/**
+ * One model turn (no internal tool loop): the model is resolved, the budget checked, then the
+ * chain (the model, then its fallbacks) is tried until one answers or an error is not worth
+ * retrying. Never throws: failures are an `error` part. The log rows are written after the
+ * stream ends, through `defer` when given (so a response is not held up by them).
+ */
 export async function* streamModel(
-  _env: Env,
+  env: Env,
   request: ModelCallRequest,
-  _defer?: Defer,
+  defer?: Defer,
 ): AsyncIterable<GatewayPart> {
-  yield {
-    type: 'start',
-    model: { id: 'dev', name: 'Development model', provider: 'dev', dev: true },
-    attempt: 1,
-  };
-  const last = request.messages.at(-1);
-  if (last?.role === 'tool' && Array.isArray(last.content)) {
-    for (const part of last.content) {
-      if (part.type !== 'tool-result') continue;
-      const value = part.output.type === 'json' ? part.output.value : part.output;
-      for (const w of `Tool ${part.toolName} returned: ${JSON.stringify(value)}`.split(/(?<= )/))
-        yield { type: 'text-delta', text: w };
+  const db = createDb(env.DB);
+  const callId = newId('call');
+  const rows: AiCallRow[] = [];
+  try {
+    const { caller } = request;
+    const resolution = await resolveModel(db, env, {
+      orgId: caller.orgId,
+      agentId: caller.agentId,
+      model: request.model,
+      topic: request.topic,
+      tags: request.tags,
+    });
+    if (!resolution.model) {
+      const named = request.model ? `The model "${request.model}" does not exist or is disabled` : null;
+      yield { type: 'error', kind: 'no_model', message: named ?? 'No model is configured for this call' };
+      return;
     }
-    yield { type: 'finish', finishReason: 'stop', usage: { inputTokens: 1, outputTokens: 1 }, costUsd: 0 };
-    return;
-  }
-  const userText = [...request.messages].reverse().find((m) => m.role === 'user');
-  const text = userText ? textOf(userText) : '';
-  const fail = /\[\[fail:(\d+)\]\]/.exec(text);
-  if (fail) {
+    const fallbacks = (await loadModels(db, env, caller.orgId, resolution.model.fallbacks)).filter((m) =>
+      usable(env, m),
+    );
+    const chain = [resolution.model, ...fallbacks.filter((m) => m.id !== resolution.model!.id)];
+    for (const [i, model] of chain.entries()) {
+      const maxOutputTokens = request.maxOutputTokens ?? model.maxOutputTokens ?? undefined;
+      const outcome = yield* runAttempt(db, env, request, model, i + 1, maxOutputTokens);
+      rows.push(aiCallRow(callId, caller, outcome.record));
+      const { error, record } = outcome;
+      if (!error) {
+        yield {
+          type: 'finish',
+          finishReason: (record.finishReason ?? 'other') as FinishReason,
+          usage: { inputTokens: record.inputTokens, outputTokens: record.outputTokens },
+          costUsd: costOf(model, record.inputTokens, record.outputTokens),
+        };
+        return;
+      }
+      if (!error.retryable || outcome.emitted || i === chain.length - 1) {
+        const { retryable: _, ...part } = error;
+        yield { type: 'error', ...part };
+        return;
+      }
+    }
+  } catch (thrown) {
     yield {
       type: 'error',
       kind: 'provider',
-      message: `The provider answered ${fail[1]}`,
-      status: Number(fail[1]),
+      message: thrown instanceof Error ? thrown.message : String(thrown),
     };
-    return;
+  } finally {
+    const work = writeAiCalls(db, rows);
+    if (defer) defer(work);
+    else await work;
   }
-  const tools = [...text.matchAll(/\[\[tool:([^\s\]]+)\s*(\{.*?\})?\]\]/g)];
-  if (tools.length > 0) {
-    for (const [i, m] of tools.entries())
-      yield {
-        type: 'tool-call',
-        toolCallId: `call_${i}`,
-        toolName: m[1]!,
-        input: m[2] ? JSON.parse(m[2]) : {},
-      };
-    yield {
-      type: 'finish',
-      finishReason: 'tool-calls',
-      usage: { inputTokens: 1, outputTokens: 1 },
-      costUsd: 0,
-    };
-    return;
-  }
-  for (const w of `You said: ${text}`.split(/(?<= )/)) {
-    if (request.signal?.aborted) return;
-    yield { type: 'text-delta', text: w };
-  }
-  yield { type: 'finish', finishReason: 'stop', usage: { inputTokens: 1, outputTokens: 1 }, costUsd: 0 };
 }

@@ -1,0 +1,110 @@
+import { jsonSchema, type ModelMessage, streamText, type ToolSet, tool } from 'ai';
+import type { Db } from '../../db/client';
+import type { Env } from '../../env';
+import { type CallError, classifyError } from './call-errors';
+import type { AttemptRecord } from './call-log';
+import type { GatewayPart, ModelCallRequest } from './gateway';
+import { languageModelFor } from './language-model';
+import type { CallableModel } from './registry';
+
+/** An attempt still running after this long is given up (a timeout, so the chain may fall back). */
+const ATTEMPT_TIMEOUT_MS = 120_000;
+
+export interface AttemptOutcome {
+  record: AttemptRecord;
+  error: CallError | null;
+  /** Whether any part reached the caller: after that, another model cannot take over. */
+  emitted: boolean;
+}
+
+/** Tool definitions only: without `execute`, the SDK hands the calls back instead of running them. */
+function toolSet(tools: ModelCallRequest['tools']): ToolSet | undefined {
+  if (!tools || Object.keys(tools).length === 0) return undefined;
+  return Object.fromEntries(
+    Object.entries(tools).map(([name, t]) => [
+      name,
+      tool({ description: t.description, inputSchema: jsonSchema(t.inputSchema) }),
+    ]),
+  );
+}
+
+const FINISH_REASONS = new Set(['stop', 'length', 'tool-calls', 'content-filter', 'other']);
+
+/**
+ * One model's turn through the AI SDK, as gateway parts. The SDK's own retries are off: the
+ * gateway's fallback chain decides what happens after a failure, and logs each attempt.
+ */
+export async function* runAttempt(
+  db: Db,
+  env: Env,
+  request: ModelCallRequest,
+  model: CallableModel,
+  attempt: number,
+  maxOutputTokens: number | undefined,
+): AsyncGenerator<GatewayPart, AttemptOutcome> {
+  const startedAt = Date.now();
+  const record: AttemptRecord = {
+    model,
+    attempt,
+    startedAt,
+    endedAt: startedAt,
+    firstTokenAt: null,
+    status: 'error',
+    inputTokens: 0,
+    outputTokens: 0,
+  };
+  let emitted = false;
+  let error: CallError | null = null;
+  const deadline = AbortSignal.timeout(ATTEMPT_TIMEOUT_MS);
+  const signal = request.signal ? AbortSignal.any([request.signal, deadline]) : deadline;
+  const start = (): GatewayPart => {
+    emitted = true;
+    record.firstTokenAt ??= Date.now();
+    return {
+      type: 'start',
+      model: { id: model.id, name: model.name, provider: model.provider.kind, dev: model.dev },
+      attempt,
+    };
+  };
+  try {
+    const result = streamText({
+      model: await languageModelFor(db, env, request.caller.orgId, model),
+      system: request.system,
+      messages: request.messages as ModelMessage[],
+      tools: toolSet(request.tools),
+      maxOutputTokens,
+      temperature: request.temperature ?? model.temperature ?? undefined,
+      abortSignal: signal,
+      maxRetries: 0,
+      // Errors arrive as `error` parts and are classified there; the default handler only logs.
+      onError: () => {},
+    });
+    for await (const part of result.fullStream) {
+      if (part.type === 'text-delta') {
+        if (!emitted) yield start();
+        yield { type: 'text-delta', text: part.text };
+      } else if (part.type === 'tool-call') {
+        if (!emitted) yield start();
+        yield { type: 'tool-call', toolCallId: part.toolCallId, toolName: part.toolName, input: part.input };
+      } else if (part.type === 'finish') {
+        if (!emitted) yield start();
+        record.inputTokens = part.totalUsage.inputTokens ?? 0;
+        record.outputTokens = part.totalUsage.outputTokens ?? 0;
+        record.finishReason = FINISH_REASONS.has(part.finishReason) ? part.finishReason : 'other';
+        record.status = 'ok';
+      } else if (part.type === 'error') {
+        error = classifyError(part.error, request.signal);
+      } else if (part.type === 'abort') {
+        error = classifyError(signal.reason, request.signal);
+      }
+    }
+  } catch (thrown) {
+    error = classifyError(thrown, request.signal);
+  }
+  record.endedAt = Date.now();
+  if (error) {
+    record.status = error.kind === 'cancelled' ? 'cancelled' : 'error';
+    record.error = { kind: error.kind, message: error.message, status: error.status };
+  }
+  return { record, error, emitted };
+}

@@ -1,0 +1,82 @@
+import { createAnthropic } from '@ai-sdk/anthropic';
+import { createOpenAI } from '@ai-sdk/openai';
+import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
+import type { LanguageModelV3 } from '@ai-sdk/provider';
+import type { Db } from '../../db/client';
+import type { Env } from '../../env';
+import { guardedFetch } from '../agents/mcp/outbound-url';
+import { readSecret } from '../vault/secrets';
+import { createDevModel } from './dev-model';
+import type { CallableModel } from './registry';
+
+/** Why a provider cannot be called at all (no network call was made); not worth a fallback's retry. */
+export class ProviderSetupError extends Error {}
+
+/** Where each kind listens when the provider row gives no base URL. */
+export const DEFAULT_BASE_URLS: Partial<Record<CallableModel['provider']['kind'], string>> = {
+  openai: 'https://api.openai.com/v1',
+  anthropic: 'https://api.anthropic.com/v1',
+  ollama: 'http://localhost:11434',
+  litellm: 'http://localhost:4000',
+};
+
+export type ProviderTarget = Pick<CallableModel['provider'], 'kind' | 'name' | 'baseUrl' | 'keyItemId'>;
+
+/** The provider's API key from the vault; it stays in this call's memory and is never logged. */
+export async function providerKey(
+  db: Db,
+  env: Env,
+  orgId: string,
+  p: ProviderTarget,
+): Promise<string | null> {
+  if (!p.keyItemId) return null;
+  return (await readSecret({ db, env }, orgId, p.keyItemId)).value;
+}
+
+const baseUrlOf = (p: ProviderTarget) => {
+  const url = p.baseUrl ?? DEFAULT_BASE_URLS[p.kind];
+  if (!url) throw new ProviderSetupError(`The provider "${p.name}" has no base URL`);
+  return url.replace(/\/+$/, '');
+};
+
+/**
+ * The AI SDK model for a registry model. Every HTTP provider fetches through the SSRF guard;
+ * Ollama is reached through its OpenAI-compatible `/v1` API.
+ */
+export async function languageModelFor(
+  db: Db,
+  env: Env,
+  orgId: string,
+  model: CallableModel,
+): Promise<LanguageModelV3> {
+  const p = model.provider;
+  const id = model.providerModelId;
+  if (p.kind === 'dev') return createDevModel(id, { tokenDelayMs: model.config.tokenDelayMs });
+  if (p.kind === 'workers_ai') {
+    if (!env.AI) throw new ProviderSetupError('Workers AI needs an AI binding, and this deployment has none');
+    const { createWorkersAI } = await import('workers-ai-provider');
+    return createWorkersAI({ binding: env.AI })(id);
+  }
+  const apiKey = (await providerKey(db, env, orgId, p)) ?? undefined;
+  const fetch = guardedFetch(env);
+  const baseURL = baseUrlOf(p);
+  switch (p.kind) {
+    case 'openai':
+      if (!apiKey) throw new ProviderSetupError(`The provider "${p.name}" has no API key`);
+      return createOpenAI({ apiKey, baseURL, fetch }).chat(id);
+    case 'anthropic':
+      if (!apiKey) throw new ProviderSetupError(`The provider "${p.name}" has no API key`);
+      return createAnthropic({ apiKey, baseURL, fetch })(id);
+    case 'ollama':
+      return createOpenAICompatible({
+        name: p.name,
+        baseURL: `${baseURL}/v1`,
+        fetch,
+        includeUsage: true,
+      }).chatModel(id);
+    default:
+      return createOpenAICompatible({ name: p.name, baseURL, apiKey, fetch, includeUsage: true }).chatModel(
+        id,
+      );
+  }
+}

@@ -1,0 +1,112 @@
+import { and, asc, eq, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client';
+import { agentRoles, agents, modelRoutingRules, orgModelSettings } from '../../db/schema';
+import type { Env } from '../../env';
+import { type CallableModel, DEV_MODEL_ID, devModelEnabled, loadModels, usable } from './registry';
+
+export type ResolutionSource = 'explicit' | 'agent' | 'role' | 'routing' | 'default' | 'development';
+
+export interface ResolutionStep {
+  source: ResolutionSource;
+  modelId: string | null;
+  outcome: 'chosen' | 'not_set' | 'no_match' | 'missing' | 'disabled';
+  detail: string;
+}
+
+export interface Resolution {
+  model: CallableModel | null;
+  source: ResolutionSource | null;
+  steps: ResolutionStep[];
+}
+
+export interface ResolveInput {
+  orgId: string;
+  model?: string | null;
+  agentId?: string | null;
+  topic?: string | null;
+  tags?: string[];
+}
+
+type Candidate = { source: ResolutionSource; modelId: string | null; detail: string };
+
+/** The candidates in resolution order; the first one that exists and is enabled is used. */
+async function candidates(db: Db, env: Env, input: ResolveInput): Promise<Candidate[]> {
+  const [agentRows, rules, settings] = await Promise.all([
+    input.agentId
+      ? db
+          .select({
+            modelId: sql<string | null>`coalesce(${agents.modelId}, ${agents.model})`,
+            tags: agents.tags,
+            roleModelId: agentRoles.modelId,
+          })
+          .from(agents)
+          .leftJoin(agentRoles, eq(agentRoles.id, agents.roleId))
+          .where(and(eq(agents.orgId, input.orgId), eq(agents.id, input.agentId)))
+          .limit(1)
+      : Promise.resolve([]),
+    db
+      .select()
+      .from(modelRoutingRules)
+      .where(eq(modelRoutingRules.orgId, input.orgId))
+      .orderBy(asc(modelRoutingRules.position)),
+    db.select().from(orgModelSettings).where(eq(orgModelSettings.orgId, input.orgId)).limit(1),
+  ]);
+  const agent = agentRows[0];
+  const topic = input.topic?.trim().toLowerCase() || null;
+  const tags = new Set([...(input.tags ?? []), ...(agent?.tags ?? [])].map((t) => t.toLowerCase()));
+  const rule = rules.find((r) =>
+    r.match === 'topic' ? topic === r.value.toLowerCase() : tags.has(r.value.toLowerCase()),
+  );
+  const list: Candidate[] = [
+    { source: 'agent', modelId: agent?.modelId ?? null, detail: 'the agent’s model' },
+    { source: 'role', modelId: agent?.roleModelId ?? null, detail: 'the model of the agent’s role' },
+    {
+      source: 'routing',
+      modelId: rule?.modelId ?? null,
+      detail: rule ? `routing rule: ${rule.match} "${rule.value}"` : 'no routing rule matches',
+    },
+    { source: 'default', modelId: settings[0]?.defaultModelId ?? null, detail: 'the organization’s default' },
+  ];
+  if (devModelEnabled(env))
+    list.push({ source: 'development', modelId: DEV_MODEL_ID, detail: 'the built-in development model' });
+  return list;
+}
+
+/**
+ * Which model a call uses, and why: the explicit model → the agent's → its role's → the first
+ * matching routing rule (topic, or a tag of the call or the agent) → the organization's default →
+ * the development model where it exists. An explicit model that cannot be used is an answer (no
+ * model), not a reason to silently use another.
+ */
+export async function resolveModel(db: Db, env: Env, input: ResolveInput): Promise<Resolution> {
+  if (input.model) {
+    const [model] = await loadModels(db, env, input.orgId, [input.model]);
+    const outcome = !model ? 'missing' : usable(env, model) ? 'chosen' : 'disabled';
+    const step: ResolutionStep = {
+      source: 'explicit',
+      modelId: input.model,
+      outcome,
+      detail: 'named on the call',
+    };
+    return { model: outcome === 'chosen' ? model! : null, source: 'explicit', steps: [step] };
+  }
+  const list = await candidates(db, env, input);
+  const ids = [...new Set(list.flatMap((c) => (c.modelId ? [c.modelId] : [])))];
+  const found = new Map((await loadModels(db, env, input.orgId, ids)).map((m) => [m.id, m]));
+  const steps: ResolutionStep[] = [];
+  for (const c of list) {
+    const model = c.modelId ? found.get(c.modelId) : undefined;
+    const outcome = !c.modelId
+      ? c.source === 'routing'
+        ? 'no_match'
+        : 'not_set'
+      : !model
+        ? 'missing'
+        : usable(env, model)
+          ? 'chosen'
+          : 'disabled';
+    steps.push({ source: c.source, modelId: c.modelId, outcome, detail: c.detail });
+    if (outcome === 'chosen') return { model: model!, source: c.source, steps };
+  }
+  return { model: null, source: null, steps };
+}
