@@ -25,10 +25,14 @@ export interface ChatFrame {
 export class FrameReader {
   private buffer = '';
   private readonly decoder = new TextDecoder();
-  private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
+  private body: ReadableStreamDefaultReader<Uint8Array> | null = null;
 
-  constructor(readonly response: Response) {
-    this.reader = response.body!.getReader();
+  constructor(readonly response: Response) {}
+
+  /** Locked on first read, so a test may hand the body to another reader instead. */
+  private get reader() {
+    this.body ??= this.response.body!.getReader();
+    return this.body;
   }
 
   /** The next frame, or null when the stream has ended. */
