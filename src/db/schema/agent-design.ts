@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
+import type { AnySQLiteColumn, SQLiteColumnBuilderBase } from 'drizzle-orm/sqlite-core';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { agents } from './agents';
 import { bool, createdAt, ms, orgId, updatedAt } from './columns';
@@ -26,6 +26,11 @@ export const agentRoles = sqliteTable(
     platformScopes: text('platform_scopes', { mode: 'json' }).$type<string[]>().notNull(),
     /** The registry model the role's agents use unless the agent names its own (see models/resolve). */
     modelId: text('model_id'),
+    /** Built-in agent tools (e.g. `tickets.create`) that wait for a person's approval before running. */
+    toolsRequiringApproval: text('tools_requiring_approval', { mode: 'json' })
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'[]'`),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -178,10 +183,16 @@ export const agentRules = sqliteTable(
 );
 
 /** Role ↔ skill, mode and MCP server links, each with its own on/off switch. */
-const roleLink = (name: string, column: string, target: () => AnySQLiteColumn) =>
+const roleLink = <E extends Record<string, SQLiteColumnBuilderBase> = Record<never, never>>(
+  name: string,
+  column: string,
+  target: () => AnySQLiteColumn,
+  extra?: E,
+) =>
   sqliteTable(
     name,
     {
+      ...(extra as E),
       roleId: text('role_id')
         .notNull()
         .references(() => agentRoles.id, { onDelete: 'cascade' }),
@@ -196,4 +207,7 @@ const roleLink = (name: string, column: string, target: () => AnySQLiteColumn) =
 
 export const roleSkills = roleLink('role_skills', 'skill_id', () => skills.id);
 export const roleModes = roleLink('role_modes', 'mode_id', () => modes.id);
-export const roleMcpServers = roleLink('role_mcp_servers', 'mcp_server_id', () => mcpServers.id);
+export const roleMcpServers = roleLink('role_mcp_servers', 'mcp_server_id', () => mcpServers.id, {
+  /** Every tool of the server waits for a person's approval before it runs for this role's agents. */
+  requiresApproval: bool('requires_approval'),
+});

@@ -7,6 +7,7 @@ export * from './idempotency';
 export * from './identity';
 export * from './mcp';
 export * from './models';
+export * from './memory';
 export * from './organizations';
 export * from './outbox';
 export * from './vault';

@@ -22,8 +22,16 @@ export interface RoleLink {
   targetId: string;
   name: string;
   enabled: boolean;
+  /** MCP server links only: the server's tools wait for a person's approval. */
+  requiresApproval?: boolean;
   createdAt: number;
   updatedAt: number;
+}
+
+export interface LinkSettings {
+  enabled: boolean;
+  /** Only for MCP server links. */
+  requiresApproval?: boolean;
 }
 
 export async function listRoleLinks(
@@ -40,7 +48,7 @@ export async function listRoleLinks(
     .innerJoin(targets, eq(targets.id, links.targetId))
     .where(and(eq(links.orgId, orgId), eq(links.roleId, roleId)))
     .orderBy(asc(targets.name));
-  return rows.map((r) => ({ ...r.link, kind, name: r.name }));
+  return rows.map((r): RoleLink => ({ ...r.link, kind, name: r.name }));
 }
 
 async function targetName(db: Db, orgId: string, kind: LinkKind, targetId: string) {
@@ -61,24 +69,33 @@ export async function setRoleLink(
   roleId: string,
   kind: LinkKind,
   targetId: string,
-  enabled: boolean,
+  settings: LinkSettings,
 ): Promise<RoleLink> {
   await getRoleRow(ctx.db, orgId, roleId);
   const name = await targetName(ctx.db, orgId, kind, targetId);
   const { links } = LINK_KINDS[kind];
   const now = Date.now();
+  const { enabled } = settings;
+  // Only MCP links carry an approval switch; left out, an existing link keeps its own.
+  const approval =
+    kind === 'mcp_server' && settings.requiresApproval !== undefined
+      ? { requiresApproval: settings.requiresApproval }
+      : {};
   const [saved] = await commit(ctx.db, [
     ctx.db
       .insert(links)
-      .values({ roleId, targetId, orgId, enabled, createdAt: now, updatedAt: now })
-      .onConflictDoUpdate({ target: [links.roleId, links.targetId], set: { enabled, updatedAt: now } })
+      .values({ roleId, targetId, orgId, enabled, ...approval, createdAt: now, updatedAt: now })
+      .onConflictDoUpdate({
+        target: [links.roleId, links.targetId],
+        set: { enabled, ...approval, updatedAt: now },
+      })
       .returning(),
     activityInsert(ctx, {
       orgId,
       action: 'role.link_set',
       entityType: 'role',
       entityId: roleId,
-      metadata: { kind, target_id: targetId, enabled },
+      metadata: { kind, target_id: targetId, enabled, ...approval },
     }),
   ]);
   return { ...saved[0]!, kind, name };

@@ -6,6 +6,7 @@ import { newId } from '../../lib/ids';
 import { activityInsert } from '../activity/record';
 import type { Scope } from '../auth/scopes';
 import type { Ctx } from '../context';
+import type { BuiltinToolName } from '../tools/builtin-names';
 import { slugRules } from './seeded-slugs';
 
 export type RoleRow = typeof agentRoles.$inferSelect;
@@ -107,6 +108,7 @@ export interface RoleInput {
   description?: string | null;
   prompt_template?: string;
   platform_scopes?: Scope[];
+  tools_requiring_approval?: BuiltinToolName[];
 }
 
 const slugs = slugRules('role', SYSTEM_ROLES);
@@ -124,6 +126,7 @@ export async function createRole(ctx: Ctx, orgId: string, input: RoleInput): Pro
     promptTemplate: input.prompt_template ?? '',
     platformScopes: input.platform_scopes ?? [],
     modelId: null,
+    toolsRequiringApproval: input.tools_requiring_approval ?? [],
     createdAt: now,
     updatedAt: now,
   };
@@ -149,6 +152,9 @@ export async function updateRole(ctx: Ctx, orgId: string, roleId: string, input:
     ...(input.description !== undefined ? { description: input.description } : {}),
     ...(input.prompt_template !== undefined ? { promptTemplate: input.prompt_template } : {}),
     ...(input.platform_scopes !== undefined ? { platformScopes: input.platform_scopes } : {}),
+    ...(input.tools_requiring_approval !== undefined
+      ? { toolsRequiringApproval: input.tools_requiring_approval }
+      : {}),
   };
   const now = Date.now();
   await slugs.write(ctx, input.slug, [

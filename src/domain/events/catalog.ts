@@ -110,6 +110,9 @@ export const EVENT_CATALOG = {
   'chat_session.participant_removed': 'A participant was removed from a chat session',
   'chat_message.deleted': 'A message was deleted from a chat session',
   'chat_approval.answered': 'A person approved or rejected a tool call an agent asked to make in chat',
+  'memory.created': 'A memory entry was written (by a person, or by an agent through its memory tool)',
+  'memory.updated': 'A memory entry was corrected',
+  'memory.deleted': 'A memory entry was deleted',
 } as const;
 
 export type EventType = keyof typeof EVENT_CATALOG;

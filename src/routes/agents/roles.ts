@@ -18,6 +18,7 @@ import {
   updateRole,
 } from '../../domain/agents/roles';
 import { SCOPE_NAMES } from '../../domain/auth/scopes';
+import { BUILTIN_TOOL_NAMES } from '../../domain/tools/builtin-names';
 import { jsonObject } from '../../lib/json-value';
 import {
   errorResponses,
@@ -54,6 +55,9 @@ const RoleSchema = z
     is_default: z.boolean().nullable().openapi({ description: 'For a system role, whether it is unchanged' }),
     prompt_template: z.string(),
     platform_scopes: z.array(z.string()).openapi({ description: "API scopes the role's agents may use" }),
+    tools_requiring_approval: z
+      .array(z.string())
+      .openapi({ description: 'Built-in agent tools that wait for a person’s approval before they run' }),
     created_at: z.iso.datetime(),
     updated_at: z.iso.datetime(),
   })
@@ -68,6 +72,7 @@ const toRole = (r: RoleRow): z.infer<typeof RoleSchema> => ({
   is_default: isDefault(r),
   prompt_template: r.promptTemplate,
   platform_scopes: r.platformScopes,
+  tools_requiring_approval: r.toolsRequiringApproval,
   created_at: iso(r.createdAt),
   updated_at: iso(r.updatedAt),
 });
@@ -81,6 +86,11 @@ const RoleFields = z.object({
     .array(z.enum(SCOPE_NAMES))
     .max(SCOPE_NAMES.length)
     .refine((s) => new Set(s).size === s.length, 'Scopes must not repeat')
+    .optional(),
+  tools_requiring_approval: z
+    .array(z.enum(BUILTIN_TOOL_NAMES))
+    .max(BUILTIN_TOOL_NAMES.length)
+    .refine((s) => new Set(s).size === s.length, 'Tools must not repeat')
     .optional(),
 });
 
@@ -235,6 +245,10 @@ const RoleLinkSchema = z
     target_id: z.string(),
     name: z.string(),
     enabled: z.boolean(),
+    requires_approval: z
+      .boolean()
+      .optional()
+      .openapi({ description: 'MCP server links only: the server’s tools wait for a person’s approval' }),
     created_at: z.iso.datetime(),
     updated_at: z.iso.datetime(),
   })
@@ -246,9 +260,17 @@ const toLink = (l: Awaited<ReturnType<typeof setRoleLink>>) => ({
   target_id: l.targetId,
   name: l.name,
   enabled: l.enabled,
+  ...(l.requiresApproval !== undefined ? { requires_approval: l.requiresApproval } : {}),
   created_at: iso(l.createdAt),
   updated_at: iso(l.updatedAt),
 });
+
+const LinkBody = z.object({ enabled: z.boolean().default(true) }).strict();
+const McpLinkBody = LinkBody.extend({
+  requires_approval: z.boolean().optional().openapi({
+    description: 'The server’s tools wait for a person’s approval (left out: unchanged, at first off)',
+  }),
+}).strict();
 
 const linkPaths: Record<LinkKind, { segment: string; param: string; example: string; op: string }> = {
   skill: { segment: 'skills', param: 'skillId', example: 'skl_01hv…', op: 'Skill' },
@@ -330,7 +352,7 @@ for (const kind of Object.keys(LINK_KINDS) as LinkKind[]) {
           body: {
             required: false,
             content: {
-              'application/json': { schema: z.object({ enabled: z.boolean().default(true) }).strict() },
+              'application/json': { schema: kind === 'mcp_server' ? McpLinkBody : LinkBody },
             },
           },
         },
@@ -338,8 +360,13 @@ for (const kind of Object.keys(LINK_KINDS) as LinkKind[]) {
       }),
       async (c) => {
         const p = c.req.param() as Record<string, string>;
-        const body = c.req.header('Content-Type')?.includes('json') ? c.req.valid('json') : { enabled: true };
-        const link = await setRoleLink(ctxOf(c), c.var.org.id, p.roleId!, kind, targetOf(p), body.enabled);
+        const body: z.infer<typeof McpLinkBody> = c.req.header('Content-Type')?.includes('json')
+          ? c.req.valid('json')
+          : { enabled: true };
+        const link = await setRoleLink(ctxOf(c), c.var.org.id, p.roleId!, kind, targetOf(p), {
+          enabled: body.enabled,
+          requiresApproval: body.requires_approval,
+        });
         return c.json(toLink(link), 200);
       },
     )

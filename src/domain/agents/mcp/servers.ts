@@ -256,6 +256,13 @@ export interface ToolCallInput {
   agent_id: string;
 }
 
+export interface ToolCallOptions {
+  /** Where the call comes from (e.g. a chat session or a run step), recorded with it. */
+  via?: string;
+  origin?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
 /**
  * Calls a discovered tool through the platform for an agent. The call is an `agent.tool_call`
  * event in the agent's hub and an activity entry, whether it succeeded or not.
@@ -266,6 +273,7 @@ export async function callMcpTool(
   id: string,
   toolName: string,
   input: ToolCallInput,
+  options: ToolCallOptions = {},
 ) {
   const row = await getMcpServer(ctx.db, orgId, id);
   await getAgentRow(ctx.db, orgId, input.agent_id);
@@ -281,6 +289,7 @@ export async function callMcpTool(
       (client) =>
         client.callTool({ name: toolName, arguments: input.arguments }, undefined, {
           timeout: MCP_TIMEOUT_MS,
+          signal: options.signal,
         }),
     );
     outcome = {
@@ -303,6 +312,7 @@ export async function callMcpTool(
     tool: toolName,
     is_error: outcome.isError,
     duration_ms: durationMs,
+    ...options.origin,
   };
   await activityInsert(ctx, {
     orgId,
@@ -314,7 +324,7 @@ export async function callMcpTool(
   const event = await publishAgentEvent(ctx.env, { orgId, agentId: input.agent_id }, 'agent.tool_call', {
     ...record,
     arguments: input.arguments,
-    via: 'platform',
+    via: options.via ?? 'platform',
   });
   return { ...outcome, durationMs, seq: event.seq };
 }
