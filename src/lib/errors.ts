@@ -47,6 +47,12 @@ export const problemKinds = {
     description:
       'The thing existed but can no longer be used: a token already used or expired, a key past its grace period. Get a new one.',
   },
+  budget_exceeded: {
+    status: 402,
+    title: 'Budget exceeded',
+    description:
+      'A monthly model budget (the organization’s or the agent’s) is used up, so no model was called. `limit`, `spent`, `metric` and `resets_at` say which and until when; raise the budget or wait for the reset.',
+  },
   payload_too_large: {
     status: 413,
     title: 'Payload too large',
@@ -104,11 +110,17 @@ export class ApiError extends Error {
   readonly title: string;
   readonly errors?: FieldError[];
   readonly headers?: Record<string, string>;
+  /** Extension members of the problem (RFC 9457 §3.2), e.g. a budget's limit and spend. */
+  readonly extensions?: Record<string, unknown>;
 
   constructor(
     kind: ProblemKind,
     detail?: string,
-    extra: { errors?: FieldError[]; headers?: Record<string, string> } = {},
+    extra: {
+      errors?: FieldError[];
+      headers?: Record<string, string>;
+      extensions?: Record<string, unknown>;
+    } = {},
   ) {
     super(detail ?? problemKinds[kind].title);
     this.kind = kind;
@@ -116,6 +128,7 @@ export class ApiError extends Error {
     this.title = problemKinds[kind].title;
     this.errors = extra.errors;
     this.headers = extra.headers;
+    this.extensions = extra.extensions;
   }
 }
 

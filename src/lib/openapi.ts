@@ -8,6 +8,7 @@ const problemContent = { 'application/problem+json': { schema: { $ref: '#/compon
 const errorComponents = {
   400: ['BadRequest', 'The request is malformed (e.g. invalid JSON or cursor)'],
   401: ['Unauthenticated', 'Missing, invalid or expired credentials'],
+  402: ['BudgetExceeded', 'A model budget is used up; `limit`, `spent` and `resets_at` name it'],
   403: ['Forbidden', "The caller's role or API key scopes do not allow this"],
   404: ['NotFound', 'No such resource in this organization'],
   409: ['Conflict', 'The resource is not in a state that allows this'],

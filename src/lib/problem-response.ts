@@ -42,6 +42,7 @@ export function problemResponse(c: Context<AppEnv>, err: unknown): Response {
     instance: c.req.path,
     request_id: c.var.requestId,
     ...(e.errors ? { errors: e.errors } : {}),
+    ...e.extensions,
   };
   return new Response(JSON.stringify(body), {
     status: e.status,

@@ -27,6 +27,9 @@ export const SCOPES = {
   'jobs:write': 'Submit jobs, and claim, heartbeat, complete and fail them as a worker',
   'chat:read': 'Read chat sessions the key created, their messages and live streams',
   'chat:write': 'Create chat sessions, send messages, cancel replies and answer tool approvals',
+  'models:read': 'Read model providers, models, routing, health, AI call logs, usage and budgets',
+  'models:write': 'Create, change and delete model providers (and their keys), models, routing and budgets',
+  'models:call': 'Call models through the gateway (model tests, the OpenAI-compatible API)',
   '*': 'Everything an API key may do',
 } as const;
 

@@ -113,6 +113,18 @@ export const EVENT_CATALOG = {
   'memory.created': 'A memory entry was written (by a person, or by an agent through its memory tool)',
   'memory.updated': 'A memory entry was corrected',
   'memory.deleted': 'A memory entry was deleted',
+  'provider.created': 'A model provider connection was added (its key is kept in the vault)',
+  'provider.updated': 'A model provider’s name, base URL, key or enabled state changed',
+  'provider.deleted': 'A model provider was deleted with its models',
+  'model.created': 'A model was registered',
+  'model.updated': 'A model’s settings changed',
+  'model.deleted': 'A model was deleted',
+  'model.default_set': 'The organization’s default model changed',
+  'model.routing_updated': 'The organization’s model routing rules were replaced',
+  'budget.created': 'A model spend budget was created',
+  'budget.updated': 'A model spend budget changed',
+  'budget.deleted': 'A model spend budget was deleted',
+  'budget.threshold_reached': 'A budget’s spend crossed its soft threshold (once per period)',
 } as const;
 
 export type EventType = keyof typeof EVENT_CATALOG;

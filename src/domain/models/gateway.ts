@@ -4,8 +4,10 @@ import type { Env } from '../../env';
 import { newId } from '../../lib/ids';
 import type { Defer } from '../context';
 import { runAttempt } from './attempt';
+import { applicableBudgets, type BudgetRefusal, type Reservation, reserve } from './budget-ledger';
+import { account, estimateCall, maxOutputOf, refusalMessage } from './call-accounting';
 import type { CallErrorKind } from './call-errors';
-import { type AiCallRow, aiCallRow, costOf, writeAiCalls } from './call-log';
+import { type AiCallRow, aiCallRow, costOf } from './call-log';
 import { loadModels, usable } from './registry';
 import { resolveModel } from './resolve';
 
@@ -53,7 +55,15 @@ export type GatewayPart =
       usage: { inputTokens: number; outputTokens: number };
       costUsd: number | null;
     }
-  | { type: 'error'; kind: CallErrorKind; message: string; status?: number; retryAfter?: number };
+  | {
+      type: 'error';
+      kind: CallErrorKind;
+      message: string;
+      status?: number;
+      retryAfter?: number;
+      /** With `budget_exceeded`: the budget that refused, for a 402 that names it. */
+      budget?: BudgetRefusal;
+    };
 
 type FinishReason = Extract<GatewayPart, { type: 'finish' }>['finishReason'];
 
@@ -71,6 +81,7 @@ export async function* streamModel(
   const db = createDb(env.DB);
   const callId = newId('call');
   const rows: AiCallRow[] = [];
+  let reservations: Reservation[] = [];
   try {
     const { caller } = request;
     const resolution = await resolveModel(db, env, {
@@ -85,13 +96,27 @@ export async function* streamModel(
       yield { type: 'error', kind: 'no_model', message: named ?? 'No model is configured for this call' };
       return;
     }
-    const fallbacks = (await loadModels(db, env, caller.orgId, resolution.model.fallbacks)).filter((m) =>
+    const primary = resolution.model;
+    const fallbacks = (await loadModels(db, env, caller.orgId, primary.fallbacks)).filter((m) =>
       usable(env, m),
     );
-    const chain = [resolution.model, ...fallbacks.filter((m) => m.id !== resolution.model!.id)];
+    const chain = [primary, ...fallbacks.filter((m) => m.id !== primary.id)];
+    const budgets = await applicableBudgets(db, caller.orgId, caller.agentId);
+    if (budgets.length > 0) {
+      const held = await reserve(db, budgets, estimateCall(request, chain));
+      if (!held.ok) {
+        yield {
+          type: 'error',
+          kind: 'budget_exceeded',
+          message: refusalMessage(held.refusal),
+          budget: held.refusal,
+        };
+        return;
+      }
+      reservations = held.reservations;
+    }
     for (const [i, model] of chain.entries()) {
-      const maxOutputTokens = request.maxOutputTokens ?? model.maxOutputTokens ?? undefined;
-      const outcome = yield* runAttempt(db, env, request, model, i + 1, maxOutputTokens);
+      const outcome = yield* runAttempt(db, env, request, model, i + 1, maxOutputOf(request, model));
       rows.push(aiCallRow(callId, caller, outcome.record));
       const { error, record } = outcome;
       if (!error) {
@@ -116,7 +141,7 @@ export async function* streamModel(
       message: thrown instanceof Error ? thrown.message : String(thrown),
     };
   } finally {
-    const work = writeAiCalls(db, rows);
+    const work = account(db, env, request.caller.orgId, rows, reservations);
     if (defer) defer(work);
     else await work;
   }

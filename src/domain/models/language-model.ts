@@ -41,13 +41,15 @@ const baseUrlOf = (p: ProviderTarget) => {
 
 /**
  * The AI SDK model for a registry model. Every HTTP provider fetches through the SSRF guard;
- * Ollama is reached through its OpenAI-compatible `/v1` API.
+ * Ollama is reached through its OpenAI-compatible `/v1` API. `key` is given when testing a
+ * connection that is not saved yet; otherwise the provider's key is read from the vault.
  */
 export async function languageModelFor(
   db: Db,
   env: Env,
   orgId: string,
   model: CallableModel,
+  key?: string | null,
 ): Promise<LanguageModelV3> {
   const p = model.provider;
   const id = model.providerModelId;
@@ -57,7 +59,7 @@ export async function languageModelFor(
     const { createWorkersAI } = await import('workers-ai-provider');
     return createWorkersAI({ binding: env.AI })(id);
   }
-  const apiKey = (await providerKey(db, env, orgId, p)) ?? undefined;
+  const apiKey = (key === undefined ? await providerKey(db, env, orgId, p) : key) ?? undefined;
   const fetch = guardedFetch(env);
   const baseURL = baseUrlOf(p);
   switch (p.kind) {
