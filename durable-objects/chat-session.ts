@@ -4,6 +4,7 @@ import type { ReplyRequest } from '../src/domain/chat/context';
 import {
   type Attachment,
   type ChatMessage,
+  isTerminal,
   PARTICIPANT_HEADER,
   type ReplyErrorKind,
 } from '../src/domain/chat/protocol';
@@ -227,7 +228,7 @@ export class ChatSession extends DurableObject<Env> {
       const reply = this.store.message(replyPath[1]!);
       if (reply?.role !== 'assistant') return new Response('No such reply', { status: 404 });
       const replay = this.store.eventsAfter(after ?? 0, reply.id);
-      const finished = replay.some((e) => e.type === 'frame' && ('done' in e.frame || 'error' in e.frame));
+      const finished = replay.some((e) => e.type === 'frame' && isTerminal(e.frame));
       return this.fanout.openSse(reply.id, replay, url.searchParams.get('protocol') === 'ui', finished);
     }
     const actorId = request.headers.get(PARTICIPANT_HEADER);

@@ -3,8 +3,7 @@ import { attachmentContext } from '../../src/domain/chat/attachments';
 import { droppedNote, fitHistory, historyMessages, type ReplyRequest } from '../../src/domain/chat/context';
 import type { ChatMessage, ReplyErrorKind, ReplyFrame } from '../../src/domain/chat/protocol';
 import { recordToolCall } from '../../src/domain/chat/tool-calls';
-import { toolsForReply } from '../../src/domain/chat/tool-set';
-import type { ChatToolSet } from '../../src/domain/chat/tools';
+import { type ChatToolSet, toolsForReply } from '../../src/domain/chat/tool-set';
 import type { Defer } from '../../src/domain/context';
 import { streamModel } from '../../src/domain/models/gateway';
 import type { Env } from '../../src/env';
@@ -51,7 +50,7 @@ export class ReplyRun {
     if (!state || !reply || !question)
       return this.fail('invalid_request', 'The message this reply answers was deleted');
     const { request, steps } = state;
-    const tools = await toolsForReply(this.host.env, request);
+    const tools = await toolsForReply(this.host.env, request, this.host.defer);
     const context = await this.context(request, question);
     for (;;) {
       const waiting = await this.settleToolCalls(request, tools, steps);
@@ -219,8 +218,9 @@ export class ReplyRun {
     if (decision === 'run') {
       this.host.emit(this.replyId, { ...base, status: 'started', args: call.input ?? {} });
       try {
-        value = await tools.execute(call.toolName, call.input);
-        ok = true;
+        const r = await tools.execute(call.toolName, call.input, this.controller.signal);
+        ok = r.ok;
+        value = r.output;
       } catch (err) {
         value = { error: err instanceof Error ? err.message : String(err) };
       }
@@ -230,7 +230,7 @@ export class ReplyRun {
       this.replyId,
       ok
         ? { ...base, status: 'finished', result: value }
-        : { ...base, status: 'failed', error: (value as { error: string }).error },
+        : { ...base, status: 'failed', error: errorText(value) },
     );
     this.host.store.addToolCall(this.replyId, {
       id: call.toolCallId,
@@ -240,15 +240,14 @@ export class ReplyRun {
       status: ok ? 'finished' : 'failed',
       result: (value ?? null) as JsonValue,
     });
-    this.host.defer(
-      recordToolCall(this.host.env, request, {
-        replyId: this.replyId,
-        tool: call.toolName,
-        toolCallId: call.toolCallId,
-        ok,
-        ms: Date.now() - started,
-      }),
-    );
+    // Awaited, so a reply is only done once its audit trail is written.
+    await recordToolCall(this.host.env, request, {
+      replyId: this.replyId,
+      tool: call.toolName,
+      toolCallId: call.toolCallId,
+      ok,
+      ms: Date.now() - started,
+    });
     return toolResult(call, value);
   }
 
@@ -269,3 +268,9 @@ const toolResult = (call: ToolCallPart, value: unknown): ToolResultPart => ({
   toolName: call.toolName,
   output: { type: 'json', value: (value ?? null) as never },
 });
+
+/** What a failed tool said, for the frame (tools report `{ error }`; anything else is shown as JSON). */
+const errorText = (value: unknown) =>
+  value !== null && typeof value === 'object' && 'error' in value
+    ? String(value.error)
+    : JSON.stringify(value);

@@ -130,3 +130,28 @@ export async function resumeReply(
   expect(res.status, res.status === 200 ? '' : await res.clone().text()).toBe(200);
   return new FrameReader(res);
 }
+
+/** An agent whose role makes the given built-in tools wait for approval, and a session with it. */
+export async function sessionWithApprovals(u: TestUser, tools: string[], body: Record<string, unknown> = {}) {
+  const role = await call(orgPath(u.orgId, '/roles'), {
+    token: u.token,
+    body: {
+      slug: `r-${Math.random().toString(36).slice(2, 8)}`,
+      name: 'Careful',
+      tools_requiring_approval: tools,
+    },
+  });
+  expect(role.status, role.text).toBe(201);
+  const agent = await newAgent(u, { role_id: role.json.id });
+  return newChatSession(u, { agent_id: agent.id, ...body });
+}
+
+/** Reads frames until one matches, returning everything read. */
+export async function framesUntil(reader: FrameReader, done: (f: ChatFrame) => boolean) {
+  const out: ChatFrame[] = [];
+  for (let f = await reader.next(); f; f = await reader.next()) {
+    out.push(f);
+    if (done(f)) return out;
+  }
+  throw new Error(`The stream ended before the awaited frame: ${JSON.stringify(out.map((f) => f.data))}`);
+}

@@ -39,7 +39,8 @@ export type ReplyErrorKind =
   | 'max_steps'
   | 'restarted';
 
-export const isTerminal = (f: ReplyFrame) => 'done' in f || 'error' in f;
+/** `{done}` or `{error}` ends a reply; a failed tool's frame also carries `error` but does not. */
+export const isTerminal = (f: ReplyFrame) => 'done' in f || ('error' in f && !('tool_use' in f));
 
 export const MESSAGE_STATUSES = [
   'queued',
