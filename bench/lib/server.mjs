@@ -21,6 +21,8 @@ export async function startServer({ port: preferred = 8799 } = {}) {
   const vars = [
     `JWT_SECRET:bench:${randomBytes(32).toString('base64url')}`,
     `VAULT_MASTER_KEYS:1:${randomBytes(32).toString('base64')}`,
+    // The chat suite streams replies from the built-in development model.
+    'DEV_MODEL:true',
   ];
   const child = spawn(
     wrangler,
