@@ -23,6 +23,7 @@ import { apiKeysRouter } from './routes/api-keys';
 import { approvalRouter } from './routes/approvals';
 import { authRouter } from './routes/auth';
 import { budgetRoutes } from './routes/budgets';
+import { chatRouter } from './routes/chat';
 import { councilsRouter } from './routes/councils';
 import { devRouter } from './routes/dev/outbox';
 import { eventsRouter } from './routes/events';
@@ -81,7 +82,8 @@ const api = createRouter()
   .route('/', councilsRouter)
   .route('/', runRouter)
   .route('/', pipelineAssignmentRouter)
-  .route('/', approvalRouter);
+  .route('/', approvalRouter)
+  .route('/', chatRouter);
 
 export function createApp() {
   const app = createRouter();

@@ -18,6 +18,8 @@ export interface Env {
   PIPELINE_RUN: DurableObjectNamespace<import('../durable-objects/pipeline-run').PipelineRun>;
   /** Pipeline step attempts to execute (`foreman-steps`). */
   STEPS: Queue<import('./domain/runs/protocol').StepMessage>;
+  /** One per chat session: its messages, the reply being streamed and its connected clients. */
+  CHAT_SESSION: DurableObjectNamespace<import('../durable-objects/chat-session').ChatSession>;
   /** The pinned swagger-ui-dist package's files, which /docs serves (see wrangler.toml). */
   ASSETS: Fetcher;
   ENVIRONMENT: string;

@@ -4,6 +4,7 @@ import type { Env } from './env';
 import { runQueue } from './queues';
 
 export { AgentHub } from '../durable-objects/agent-hub';
+export { ChatSession } from '../durable-objects/chat-session';
 export { OrgStream } from '../durable-objects/org-stream';
 export { PipelineRun } from '../durable-objects/pipeline-run';
 export { RateLimiter } from '../durable-objects/rate-limiter';

@@ -25,6 +25,8 @@ export async function startServer({ port: preferred = 8799, vars: extra = {} } =
     `JWT_SECRET:bench:${randomBytes(32).toString('base64url')}`,
     `VAULT_MASTER_KEYS:1:${randomBytes(32).toString('base64')}`,
     ...Object.entries(extra).map(([name, value]) => `${name}:${value}`),
+    // The chat suite streams replies from the built-in development model.
+    'DEV_MODEL:true',
   ];
   const child = spawn(
     wrangler,

@@ -3,6 +3,7 @@ export * from './agents';
 export * from './api-keys';
 export * from './assignments';
 export * from './auth';
+export * from './chat';
 export * from './fake-openai';
 export * from './http';
 export * from './models';

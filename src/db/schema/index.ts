@@ -4,6 +4,7 @@ export * from './agents';
 export * from './api-keys';
 export * from './approvals';
 export * from './assignments';
+export * from './chat';
 export * from './idempotency';
 export * from './identity';
 export * from './mcp';

@@ -32,6 +32,8 @@ export const SCOPES = {
   'memory:write': 'Write, correct and delete memory entries',
   'runs:read': 'Read pipeline runs, their steps, outputs and events, and follow their live streams',
   'runs:write': 'Start pipeline runs and cancel, pause, resume, restart or retry them',
+  'chat:read': 'Read chat sessions the key created, their messages and live streams',
+  'chat:write': 'Create chat sessions, send messages, cancel replies and answer tool approvals',
   'models:read': 'Read model providers, models, routing, health, AI call logs, usage and budgets',
   'models:write': 'Create, change and delete model providers (and their keys), models, routing and budgets',
   'models:call': 'Call models through the gateway (model tests, the OpenAI-compatible API)',

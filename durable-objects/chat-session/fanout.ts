@@ -1,0 +1,149 @@
+import { isTerminal, type Presence, type SessionEvent, sseBlock } from '../../src/domain/chat/protocol';
+import { UI_STREAM_HEADER, UiStreamTranslator } from '../../src/domain/chat/ui-stream';
+
+const encoder = new TextEncoder();
+/** A Server-Sent Events client this many chunks behind is dropped; it resumes with Last-Event-ID. */
+const MAX_SSE_BACKLOG = 1000;
+
+/** Kept in each socket's attachment, so it survives hibernation. */
+export interface Participant {
+  /** The user, or the API key for a program. */
+  actorId: string;
+}
+
+interface SseClient {
+  writer: WritableStreamDefaultWriter<Uint8Array>;
+  /** A reply's stream (ends with the reply), or the whole session's (null). */
+  replyId: string | null;
+  ui: UiStreamTranslator | null;
+}
+
+const sseHeaders = {
+  'Content-Type': 'text/event-stream; charset=utf-8',
+  'Cache-Control': 'no-cache, no-transform',
+  'X-Accel-Buffering': 'no',
+};
+
+function sendRaw(ws: WebSocket, frame: string) {
+  try {
+    ws.send(frame);
+  } catch {
+    // A socket that is closing; its close handler cleans up.
+  }
+}
+
+/**
+ * Everyone connected to a session: hibernatable WebSockets (participants) and Server-Sent Events
+ * clients (a reply's sender, or participants who prefer SSE). Events are written without awaiting;
+ * an SSE client that falls too far behind is dropped rather than allowed to slow everyone else.
+ */
+export class Fanout {
+  private readonly sse = new Set<SseClient>();
+  /** Attachments, cached: deserialising one per socket per frame would dominate fan-out. */
+  private readonly participants = new WeakMap<WebSocket, Participant>();
+
+  constructor(private readonly ctx: DurableObjectState) {}
+
+  participantOf(ws: WebSocket): Participant {
+    let p = this.participants.get(ws);
+    if (!p) {
+      p = ws.deserializeAttachment() as Participant;
+      this.participants.set(ws, p);
+    }
+    return p;
+  }
+
+  accept(participant: Participant, hello: unknown, replay: SessionEvent[]): Response {
+    const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
+    this.ctx.acceptWebSocket(server);
+    server.serializeAttachment(participant);
+    this.participants.set(server, participant);
+    sendRaw(server, JSON.stringify(hello));
+    for (const event of replay) sendRaw(server, JSON.stringify({ op: 'event', event }));
+    this.presence({ user_id: participant.actorId, state: 'join' }, server);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  online(): string[] {
+    return [...new Set(this.sockets().map((ws) => this.participantOf(ws).actorId))];
+  }
+
+  private sockets() {
+    return this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN);
+  }
+
+  /** A session stream over SSE, or one reply's (ending with it), in Foreman's frames or the UI protocol. */
+  openSse(replyId: string | null, replay: SessionEvent[], ui: boolean, finished: boolean): Response {
+    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+    const client: SseClient = {
+      writer: writable.getWriter(),
+      replyId,
+      ui: ui && replyId ? new UiStreamTranslator(replyId) : null,
+    };
+    this.write(client, 'retry: 3000\n\n');
+    for (const e of replay) this.writeEvent(client, e);
+    if (finished) this.end(client);
+    else this.sse.add(client);
+    return new Response(readable, { headers: { ...sseHeaders, ...(client.ui ? UI_STREAM_HEADER : {}) } });
+  }
+
+  deliver(event: SessionEvent) {
+    const sockets = this.sockets();
+    if (sockets.length > 0) {
+      const frame = JSON.stringify({ op: 'event', event });
+      for (const ws of sockets) sendRaw(ws, frame);
+    }
+    for (const c of this.sse) {
+      if (c.replyId !== null && (event.type !== 'frame' || event.reply_id !== c.replyId)) continue;
+      this.writeEvent(c, event);
+      if (c.replyId !== null && event.type === 'frame' && isTerminal(event.frame)) {
+        this.sse.delete(c);
+        this.end(c);
+      }
+    }
+  }
+
+  presence(p: Presence, except?: WebSocket) {
+    const frame = JSON.stringify({ op: 'presence', ...p });
+    for (const ws of this.sockets()) if (ws !== except) sendRaw(ws, frame);
+    const text = sseBlock(p, undefined, 'presence');
+    for (const c of this.sse) if (c.replyId === null) this.write(c, text);
+  }
+
+  /** Ends every connection, for a session being deleted. */
+  closeAll(reason: string) {
+    for (const ws of this.ctx.getWebSockets()) {
+      try {
+        ws.close(1000, reason);
+      } catch {}
+    }
+    for (const c of [...this.sse]) {
+      this.sse.delete(c);
+      this.end(c);
+    }
+  }
+
+  private writeEvent(c: SseClient, e: SessionEvent) {
+    if (c.replyId === null) return this.write(c, sseBlock(e, e.seq, e.type));
+    if (e.type !== 'frame') return;
+    if (!c.ui) return this.write(c, sseBlock(e.frame, e.seq));
+    const chunks = c.ui.chunks(e.frame);
+    // The UI protocol has no ids of its own; each chunk carries its frame's, for resumption.
+    this.write(c, chunks.map((chunk) => sseBlock(chunk, e.seq)).join(''));
+    if (isTerminal(e.frame)) this.write(c, 'data: [DONE]\n\n');
+  }
+
+  private write(c: SseClient, text: string) {
+    if ((c.writer.desiredSize ?? 0) < -MAX_SSE_BACKLOG) return this.drop(c);
+    c.writer.write(encoder.encode(text)).catch(() => this.drop(c));
+  }
+
+  private drop(c: SseClient) {
+    if (!this.sse.delete(c)) return;
+    c.writer.abort('dropped').catch(() => {});
+  }
+
+  private end(c: SseClient) {
+    c.writer.close().catch(() => {});
+  }
+}

@@ -1,0 +1,339 @@
+import type {
+  Attachment,
+  ChatMessage,
+  MessageStatus,
+  ReplyFrame,
+  SessionEvent,
+} from '../../src/domain/chat/protocol';
+import { iso } from '../../src/lib/time';
+
+const SCHEMA_VERSION = 1;
+
+interface MessageRow extends Record<string, SqlStorageValue> {
+  id: string;
+  seq: number;
+  role: 'user' | 'assistant';
+  content: string;
+  author_type: string | null;
+  author_id: string | null;
+  status: MessageStatus;
+  reply_id: string | null;
+  in_reply_to: string | null;
+  attachments: string;
+  tool_calls: string;
+  note: string | null;
+  created_at: number;
+}
+
+interface EventRow extends Record<string, SqlStorageValue> {
+  seq: number;
+  type: SessionEvent['type'];
+  reply_id: string | null;
+  data: string;
+  time: number;
+}
+
+export interface ApprovalRow extends Record<string, SqlStorageValue> {
+  id: string;
+  reply_id: string;
+  tool_call_id: string;
+  tool: string;
+  args: string;
+  status: 'pending' | 'approved' | 'rejected' | 'expired' | 'cancelled';
+  reason: string | null;
+  expires_at: number;
+}
+
+export const toMessage = (r: MessageRow): ChatMessage => ({
+  id: r.id,
+  seq: r.seq,
+  role: r.role,
+  content: r.content,
+  author: r.author_type && r.author_id ? { type: r.author_type, id: r.author_id } : null,
+  status: r.status,
+  reply_id: r.reply_id,
+  in_reply_to: r.in_reply_to,
+  attachments: JSON.parse(r.attachments),
+  tool_calls: JSON.parse(r.tool_calls),
+  note: r.note,
+  created_at: iso(r.created_at),
+});
+
+const toEvent = (r: EventRow): SessionEvent => {
+  const data = JSON.parse(r.data);
+  const time = iso(r.time);
+  if (r.type === 'frame') return { seq: r.seq, type: 'frame', reply_id: r.reply_id!, frame: data, time };
+  if (r.type === 'message') return { seq: r.seq, type: 'message', message: data, time };
+  return { seq: r.seq, type: 'message_deleted', message_id: data.message_id, time };
+};
+
+export interface NewMessage {
+  id: string;
+  role: 'user' | 'assistant';
+  content: string;
+  author: { type: string; id: string } | null;
+  status: MessageStatus;
+  replyId: string | null;
+  inReplyTo: string | null;
+  attachments: Attachment[];
+  /** For a reply: what the Worker prepared for it (see ReplyRequest). */
+  request?: unknown;
+}
+
+/**
+ * The session's SQLite storage: messages, the ordered event log (every user message and every
+ * reply frame, with the sequence numbers clients resume from) and tool approvals. Writes that go
+ * together (a frame and the reply text it extends) share one transaction.
+ */
+export class SessionStore {
+  lastSeq: number;
+
+  constructor(
+    private readonly storage: DurableObjectStorage,
+    private readonly sql = storage.sql,
+  ) {
+    this.migrate();
+    this.lastSeq = Number(this.meta('last_seq') ?? 0);
+  }
+
+  /** After the object's storage was erased: empty tables, ready for use (the id may be reused). */
+  reset() {
+    this.migrate();
+    this.lastSeq = 0;
+  }
+
+  private migrate() {
+    this.sql.exec('CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value)');
+    if (this.meta('schema_version') === SCHEMA_VERSION) return;
+    this.sql.exec(`
+      CREATE TABLE IF NOT EXISTS messages (
+        seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, role TEXT NOT NULL, content TEXT NOT NULL,
+        author_type TEXT, author_id TEXT, status TEXT NOT NULL, reply_id TEXT, in_reply_to TEXT,
+        attachments TEXT NOT NULL, tool_calls TEXT NOT NULL, note TEXT, request TEXT, steps TEXT,
+        created_at INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS events (
+        seq INTEGER PRIMARY KEY, type TEXT NOT NULL, reply_id TEXT, data TEXT NOT NULL, time INTEGER NOT NULL);
+      CREATE INDEX IF NOT EXISTS events_reply_idx ON events (reply_id, seq);
+      CREATE TABLE IF NOT EXISTS approvals (
+        id TEXT PRIMARY KEY, reply_id TEXT NOT NULL, tool_call_id TEXT NOT NULL, tool TEXT NOT NULL,
+        args TEXT NOT NULL, status TEXT NOT NULL, reason TEXT, expires_at INTEGER NOT NULL);`);
+    this.setMeta('schema_version', SCHEMA_VERSION);
+  }
+
+  meta(key: string): SqlStorageValue | undefined {
+    return this.sql.exec<{ value: SqlStorageValue }>('SELECT value FROM meta WHERE key = ?', key).toArray()[0]
+      ?.value;
+  }
+
+  setMeta(key: string, value: SqlStorageValue) {
+    this.sql.exec('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', key, value);
+  }
+
+  /** Appends to the event log; the caller runs it inside the transaction of the change it records. */
+  private appendEvent(
+    type: SessionEvent['type'],
+    replyId: string | null,
+    data: unknown,
+    time: number,
+  ): SessionEvent {
+    this.lastSeq += 1;
+    this.sql.exec(
+      'INSERT INTO events (seq, type, reply_id, data, time) VALUES (?, ?, ?, ?, ?)',
+      this.lastSeq,
+      type,
+      replyId,
+      JSON.stringify(data),
+      time,
+    );
+    this.setMeta('last_seq', this.lastSeq);
+    return toEvent({ seq: this.lastSeq, type, reply_id: replyId, data: JSON.stringify(data), time });
+  }
+
+  /** Stores a message; a user message is also an event participants see. */
+  insertMessage(m: NewMessage, now = Date.now()): { message: ChatMessage; event: SessionEvent | null } {
+    return this.storage.transactionSync(() => {
+      this.sql.exec(
+        `INSERT INTO messages (id, role, content, author_type, author_id, status, reply_id, in_reply_to,
+           attachments, tool_calls, request, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?, ?)`,
+        m.id,
+        m.role,
+        m.content,
+        m.author?.type ?? null,
+        m.author?.id ?? null,
+        m.status,
+        m.replyId,
+        m.inReplyTo,
+        JSON.stringify(m.attachments),
+        m.request === undefined ? null : JSON.stringify(m.request),
+        now,
+      );
+      const message = this.message(m.id)!;
+      return { message, event: m.role === 'user' ? this.appendEvent('message', null, message, now) : null };
+    });
+  }
+
+  message(id: string): ChatMessage | null {
+    const row = this.sql.exec<MessageRow>('SELECT * FROM messages WHERE id = ?', id).toArray()[0];
+    return row ? toMessage(row) : null;
+  }
+
+  /** What the Worker prepared for a reply, and the model messages of its steps so far. */
+  replyState<R, S>(id: string): { request: R; steps: S[] } | null {
+    const row = this.sql
+      .exec<{ request: string | null; steps: string | null }>(
+        'SELECT request, steps FROM messages WHERE id = ?',
+        id,
+      )
+      .toArray()[0];
+    if (!row?.request) return null;
+    return { request: JSON.parse(row.request), steps: row.steps ? JSON.parse(row.steps) : [] };
+  }
+
+  saveSteps(id: string, steps: unknown[]) {
+    this.sql.exec('UPDATE messages SET steps = ? WHERE id = ?', JSON.stringify(steps), id);
+  }
+
+  setStatus(id: string, status: MessageStatus, note?: string | null) {
+    if (note === undefined) this.sql.exec('UPDATE messages SET status = ? WHERE id = ?', status, id);
+    else this.sql.exec('UPDATE messages SET status = ?, note = ? WHERE id = ?', status, note, id);
+  }
+
+  addToolCall(id: string, call: ChatMessage['tool_calls'][number]) {
+    this.sql.exec(
+      "UPDATE messages SET tool_calls = json_insert(tool_calls, '$[#]', json(?)) WHERE id = ?",
+      JSON.stringify(call),
+      id,
+    );
+  }
+
+  /** Appends a reply frame; text frames extend the reply's stored text in the same transaction. */
+  appendFrame(replyId: string, frame: ReplyFrame, now = Date.now()): SessionEvent {
+    return this.storage.transactionSync(() => {
+      if ('content' in frame)
+        this.sql.exec('UPDATE messages SET content = content || ? WHERE id = ?', frame.content, replyId);
+      return this.appendEvent('frame', replyId, frame, now);
+    });
+  }
+
+  deleteMessage(id: string, now = Date.now()): SessionEvent | null {
+    return this.storage.transactionSync(() => {
+      const gone = this.sql.exec('DELETE FROM messages WHERE id = ?', id).rowsWritten;
+      return gone ? this.appendEvent('message_deleted', null, { message_id: id }, now) : null;
+    });
+  }
+
+  /** Messages in order, after or before a position. */
+  messages(opts: { after?: number; before?: number; limit: number }): ChatMessage[] {
+    const rows =
+      opts.before !== undefined
+        ? this.sql
+            .exec<MessageRow>(
+              'SELECT * FROM messages WHERE seq < ? ORDER BY seq DESC LIMIT ?',
+              opts.before,
+              opts.limit,
+            )
+            .toArray()
+            .reverse()
+        : this.sql
+            .exec<MessageRow>(
+              'SELECT * FROM messages WHERE seq > ? ORDER BY seq LIMIT ?',
+              opts.after ?? 0,
+              opts.limit,
+            )
+            .toArray();
+    return rows.map(toMessage);
+  }
+
+  /** Finished messages before `seq`, newest first: what a reply's history is built from. */
+  historyBefore(seq: number): ChatMessage[] {
+    return this.sql
+      .exec<MessageRow>(
+        `SELECT * FROM messages WHERE seq < ? AND status IN ('complete', 'interrupted', 'cancelled', 'failed')
+         ORDER BY seq DESC`,
+        seq,
+      )
+      .toArray()
+      .map(toMessage);
+  }
+
+  /** The reply in progress (streaming or waiting for an approval), if any. */
+  activeReply(): ChatMessage | null {
+    const row = this.sql
+      .exec<MessageRow>(
+        "SELECT * FROM messages WHERE role = 'assistant' AND status IN ('streaming', 'awaiting_approval') LIMIT 1",
+      )
+      .toArray()[0];
+    return row ? toMessage(row) : null;
+  }
+
+  nextQueued(): ChatMessage | null {
+    const row = this.sql
+      .exec<MessageRow>(
+        "SELECT * FROM messages WHERE role = 'assistant' AND status = 'queued' ORDER BY seq LIMIT 1",
+      )
+      .toArray()[0];
+    return row ? toMessage(row) : null;
+  }
+
+  /** Events after `after`, optionally of one reply only. */
+  eventsAfter(after: number, replyId?: string): SessionEvent[] {
+    const rows =
+      replyId === undefined
+        ? this.sql.exec<EventRow>('SELECT * FROM events WHERE seq > ? ORDER BY seq', after)
+        : this.sql.exec<EventRow>(
+            'SELECT * FROM events WHERE reply_id = ? AND seq > ? ORDER BY seq',
+            replyId,
+            after,
+          );
+    return rows.toArray().map(toEvent);
+  }
+
+  insertApproval(a: Omit<ApprovalRow, 'status' | 'reason'>) {
+    this.sql.exec(
+      `INSERT INTO approvals (id, reply_id, tool_call_id, tool, args, status, expires_at)
+       VALUES (?, ?, ?, ?, ?, 'pending', ?)`,
+      a.id,
+      a.reply_id,
+      a.tool_call_id,
+      a.tool,
+      a.args,
+      a.expires_at,
+    );
+  }
+
+  approval(id: string): ApprovalRow | null {
+    return this.sql.exec<ApprovalRow>('SELECT * FROM approvals WHERE id = ?', id).toArray()[0] ?? null;
+  }
+
+  approvalByCall(replyId: string, toolCallId: string): ApprovalRow | null {
+    return (
+      this.sql
+        .exec<ApprovalRow>(
+          'SELECT * FROM approvals WHERE reply_id = ? AND tool_call_id = ?',
+          replyId,
+          toolCallId,
+        )
+        .toArray()[0] ?? null
+    );
+  }
+
+  pendingApprovals(replyId?: string): ApprovalRow[] {
+    return (
+      replyId === undefined
+        ? this.sql.exec<ApprovalRow>("SELECT * FROM approvals WHERE status = 'pending' ORDER BY expires_at")
+        : this.sql.exec<ApprovalRow>(
+            "SELECT * FROM approvals WHERE status = 'pending' AND reply_id = ?",
+            replyId,
+          )
+    ).toArray();
+  }
+
+  answerApproval(id: string, status: ApprovalRow['status'], reason: string | null) {
+    return this.sql.exec(
+      "UPDATE approvals SET status = ?, reason = ? WHERE id = ? AND status = 'pending'",
+      status,
+      reason,
+      id,
+    ).rowsWritten;
+  }
+}

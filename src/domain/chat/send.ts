@@ -1,0 +1,79 @@
+import type { MultitaskPolicy } from '../../db/schema';
+import { ApiError, conflict } from '../../lib/errors';
+import { newId } from '../../lib/ids';
+import type { OrgCtx } from '../context';
+import { resolveModel } from '../models/resolve';
+import { resolveAttachments } from './attachments';
+import {
+  APPROVAL_TTL_MS,
+  DEFAULT_CONTEXT_TOKENS,
+  estimateTokens,
+  MAX_STEPS,
+  type ReplyRequest,
+} from './context';
+import { recallForMessage } from './memory';
+import { systemPrompt } from './prompt';
+import { getSession, sessionObject, touchSession } from './sessions';
+
+export interface SendMessageInput {
+  content: string;
+  attachments: string[];
+  /** Overrides the session's policy for this message. */
+  multitask?: MultitaskPolicy;
+  model?: string | null;
+  maxSteps?: number;
+}
+
+/**
+ * Prepares a reply (its system prompt and limits, from D1) and hands the message to the session's
+ * object, which stores it and runs the reply. A reply already running decides by the multitask
+ * policy: `reject` is a 409 naming it.
+ */
+export async function sendMessage(ctx: OrgCtx, sessionId: string, input: SendMessageInput) {
+  const session = await getSession(ctx, sessionId);
+  if (session.archived) throw conflict('The chat session is archived; unarchive it to send messages');
+  const [attachments, memory] = await Promise.all([
+    resolveAttachments(ctx.env, ctx.orgId, sessionId, input.attachments),
+    recallForMessage(ctx, session.agentId, input.content),
+  ]);
+  const [system, resolution] = await Promise.all([
+    systemPrompt(ctx, session, memory),
+    resolveModel(ctx.db, ctx.env, { orgId: ctx.orgId, agentId: session.agentId, model: input.model }),
+  ]);
+  // The gateway resolves the model again for the call; here it only sizes the history.
+  const contextTokens = resolution.model?.contextWindow ?? DEFAULT_CONTEXT_TOKENS;
+  const historyTokens = contextTokens - estimateTokens(system) - estimateTokens(input.content);
+  if (historyTokens < 0)
+    throw new ApiError('validation', 'The message does not fit the model’s context window', {
+      errors: [{ path: 'content', message: `Too long for a context window of ${contextTokens} tokens` }],
+    });
+  const request: ReplyRequest = {
+    orgId: ctx.orgId,
+    sessionId,
+    agentId: session.agentId,
+    actor: ctx.actor,
+    model: input.model ?? null,
+    system,
+    historyTokens,
+    maxSteps: input.maxSteps ?? MAX_STEPS,
+    approvalTtlMs: APPROVAL_TTL_MS,
+  };
+  const outcome = await sessionObject(ctx, sessionId).send({
+    messageId: newId('msg'),
+    replyId: newId('msg'),
+    content: input.content,
+    author: ctx.actor,
+    attachments,
+    policy: input.multitask ?? session.multitask,
+    request,
+  });
+  if (!outcome.ok)
+    throw conflict(
+      `Reply ${outcome.running} is still running; wait, cancel it, or send with multitask enqueue or interrupt`,
+    );
+  const at = Date.now();
+  const touch = touchSession(ctx, sessionId, at);
+  if (ctx.defer) ctx.defer(touch);
+  else await touch;
+  return outcome;
+}

@@ -1,0 +1,28 @@
+import { createDb } from '../../db/client';
+import type { Env } from '../../env';
+import type { Defer } from '../context';
+import { type AgentTools, agentTools } from '../tools';
+import type { ReplyRequest } from './context';
+
+export type ChatToolSet = AgentTools;
+
+/**
+ * The tools of the agent a reply speaks for (built-ins and its role's MCP tools). The session's
+ * object has no request, so the organization context is rebuilt from what the Worker checked
+ * when the message was sent.
+ */
+export function toolsForReply(env: Env, request: ReplyRequest, defer: Defer): Promise<ChatToolSet> {
+  return agentTools(
+    {
+      env,
+      db: createDb(env.DB),
+      actor: request.actor,
+      ip: null,
+      defer,
+      org: { id: request.orgId, role: null, scopes: null },
+      orgId: request.orgId,
+    },
+    request.agentId,
+    { chatSessionId: request.sessionId },
+  );
+}

@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import {
+  call,
+  chatPath,
+  expectProblem,
+  framesUntil,
+  newUser,
+  sendChat,
+  sessionWithApprovals,
+  type TestUser,
+  textOf,
+} from '../support';
+
+const paused = '[[tool:memory_remember {"content":"x","kind":"note"}]]';
+
+/** A session whose first reply is deterministically still running: it waits for an approval. */
+async function runningReply(u: TestUser, multitask = 'reject') {
+  const s = await sessionWithApprovals(u, ['memory.remember'], { multitask });
+  const first = await sendChat(u, s.id, { content: `first ${paused}` });
+  const asked = (await framesUntil(first.frames, (f) => 'approval_required' in f.data)).at(-1)!;
+  return { s, first, approvalId: asked.data.approval_id as string };
+}
+
+const messages = async (u: TestUser, sessionId: string) =>
+  (await call(chatPath(u.orgId, `/${sessionId}/messages`), { token: u.token })).json.data as any[];
+
+describe('a message sent while a reply runs', () => {
+  it('reject: 409 naming the running reply, and nothing is stored', async () => {
+    const u = await newUser();
+    const { s, first } = await runningReply(u);
+    const res = await call(chatPath(u.orgId, `/${s.id}/messages`), {
+      token: u.token,
+      body: { content: 'second' },
+    });
+    expect(expectProblem(res, 409).detail).toContain(first.replyId);
+    expect(await messages(u, s.id)).toHaveLength(2);
+  });
+
+  it('enqueue: answered after the running reply ends', async () => {
+    const u = await newUser();
+    const { s, first, approvalId } = await runningReply(u);
+    const second = await sendChat(u, s.id, { content: 'second', multitask: 'enqueue' });
+    expect((await messages(u, s.id)).map((m) => m.status)).toEqual([
+      'complete',
+      'awaiting_approval',
+      'complete',
+      'queued',
+    ]);
+    await call(chatPath(u.orgId, `/${s.id}/approvals/${approvalId}`), {
+      token: u.token,
+      body: { decision: 'approve' },
+    });
+    expect((await first.frames.rest()).at(-1)!.data).toEqual({ done: true });
+    const answer = await second.frames.rest();
+    expect(textOf(answer)).toBe('You said: second');
+    expect((await messages(u, s.id)).map((m) => m.status)).toEqual([
+      'complete',
+      'complete',
+      'complete',
+      'complete',
+    ]);
+  });
+
+  it('interrupt: the running reply stops, kept and marked interrupted, and the new one is answered', async () => {
+    const u = await newUser();
+    const { s, first } = await runningReply(u, 'interrupt');
+    const second = await sendChat(u, s.id, { content: 'never mind' });
+    expect((await first.frames.rest()).at(-1)!.data).toMatchObject({ kind: 'interrupted' });
+    expect(textOf(await second.frames.rest())).toBe('You said: never mind');
+    const stored = await messages(u, s.id);
+    expect(stored[1]).toMatchObject({
+      id: first.replyId,
+      status: 'interrupted',
+      note: expect.stringContaining('Interrupted'),
+    });
+  });
+
+  it('the session policy is overridden per message', async () => {
+    const u = await newUser();
+    const { s } = await runningReply(u, 'enqueue');
+    const res = await call(chatPath(u.orgId, `/${s.id}/messages`), {
+      token: u.token,
+      body: { content: 'no queue', multitask: 'reject' },
+    });
+    expectProblem(res, 409);
+  });
+});
+
+describe('cancel', () => {
+  it('stops the running reply with an error frame, and the session stays usable', async () => {
+    const u = await newUser();
+    const { s, first } = await runningReply(u);
+    const res = await call(chatPath(u.orgId, `/${s.id}/cancel`), { method: 'POST', token: u.token });
+    expect(res.json).toEqual({ cancelled: first.replyId });
+    expect((await first.frames.rest()).at(-1)!.data).toMatchObject({ kind: 'cancelled' });
+    expectProblem(await call(chatPath(u.orgId, `/${s.id}/cancel`), { method: 'POST', token: u.token }), 409);
+    const next = await sendChat(u, s.id, { content: 'still here?' });
+    expect(textOf(await next.frames.rest())).toBe('You said: still here?');
+  });
+});
