@@ -107,6 +107,26 @@ export const apiTags = [
     name: 'Approvals',
     description: 'Decisions approval steps wait for: by a member, or without a login through a public link.',
   },
+  {
+    name: 'Models',
+    description:
+      'Model providers (keys in the vault), the model registry, routing, health, budgets, AI call logs and usage: the gateway every model call goes through.',
+  },
+  {
+    name: 'Runs',
+    description:
+      'Pipeline runs: one Durable Object per run owns its steps and ordered event log; steps execute through the STEPS queue. Commands, step outputs and live streams.',
+  },
+  {
+    name: 'Chat',
+    description:
+      'Chat sessions with agents: streamed replies with tools and approvals, shared sessions with live participants. A session is visible to its creator and its participants.',
+  },
+  {
+    name: 'Memory',
+    description:
+      'Agents’ memory and the organization’s shared knowledge: entries, full-text search and stats.',
+  },
   { name: 'Development', description: 'Local development helpers, off in production.' },
 ];
 
