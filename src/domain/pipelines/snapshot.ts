@@ -158,11 +158,11 @@ export type StepConfig<K extends StepKind> = Extract<StepDef, { kind: K }>['conf
  */
 export const EdgeConditionSchema = z
   .object({
+    exists: z.boolean().optional(),
     path: z.string().max(200).optional().openapi({ example: 'verdict' }),
     equals: jsonValue({ maxBytes: 4096 }).optional(),
     not_equals: jsonValue({ maxBytes: 4096 }).optional(),
     contains: jsonValue({ maxBytes: 4096 }).optional(),
-    exists: z.boolean().optional(),
   })
   .strict()
   .refine(
