@@ -1,15 +1,7 @@
 import { z } from '@hono/zod-openapi';
-import {
-  claimJobs,
-  completeJob,
-  failJob,
-  getJob,
-  heartbeat,
-  listJobs,
-  listWorkers,
-  queueStats,
-  submitJob,
-} from '../../domain/jobs/queue';
+import { claimJobs, getJob, listJobs, submitJob } from '../../domain/jobs/queue';
+import { completeJob, failJob, heartbeat } from '../../domain/jobs/results';
+import { listWorkers, queueStats } from '../../domain/jobs/stats';
 import { jsonBody, jsonResponse } from '../../http/openapi';
 import { PageQuerySchema, paged, pageOf } from '../../http/pagination';
 import { OrgParamsSchema } from '../../http/params';
