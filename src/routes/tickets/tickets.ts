@@ -1,14 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { bulkCreateTickets, MAX_BULK_TICKETS } from '../../domain/work/bulk';
-import {
-  createTicket,
-  deleteTicket,
-  getTicket,
-  listTickets,
-  searchCursor,
-  searchTickets,
-  updateTicket,
-} from '../../domain/work/tickets';
+import { listTickets, searchCursor, searchTickets } from '../../domain/work/ticket-lists';
+import { createTicket, deleteTicket, getTicket, updateTicket } from '../../domain/work/tickets';
 import { jsonBody, jsonResponse, noContent } from '../../http/openapi';
 import { PageQuerySchema, paged, pageOf } from '../../http/pagination';
 import { commaList, OrgParamsSchema } from '../../http/params';

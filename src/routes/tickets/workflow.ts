@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { claimTicket, moveTicket, transitionTicket } from '../../domain/work/status';
-import { board, nextTicket } from '../../domain/work/tickets';
+import { board, nextTicket } from '../../domain/work/ticket-lists';
 import { TRANSITIONS } from '../../domain/work/workflow';
 import { jsonBody, jsonResponse } from '../../http/openapi';
 import { OrgParamsSchema, pathId } from '../../http/params';
