@@ -4,6 +4,8 @@
 // (b) The queue hop of every step attempt (step ready → step started), from the run's own event
 //     log: `step.queued` → `step.started` of the same attempt (event times are the run object's
 //     clock, in ms). Also what a step spends executing and what the object takes to dispatch.
+//     A 20-step chain of transforms shows the hop when one step at a time is ready (the common
+//     case, where a batch never fills and the consumer's batch timeout is what the step waits).
 // (c) 50 runs of a 5-step diamond (agent → 3 transforms → agent) started at once: all complete,
 //     every step started and succeeded exactly once (events and attempts), every agent step made
 //     exactly one model call (the AI call log), with wall time and steps/s.
@@ -15,6 +17,9 @@ import { api as apiCall, signUp as signUpAt, startServer } from './lib/server.mj
 const WIDTH = 10;
 const LAYERS = 10;
 const CONCURRENT_RUNS = 50;
+const CHAIN = 20;
+/** A status poll that gets no answer in this long is abandoned and made again. */
+const POLL_TIMEOUT_MS = 20_000;
 const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
 
 const percentile = (sorted, p) =>
@@ -62,6 +67,21 @@ async function events(ctx, runId) {
   }
 }
 
+/** One status read, or null when the local server does not answer in time (it is asked again). */
+async function poll(ctx, path) {
+  const res = await fetch(`${ctx.baseUrl}${path}`, {
+    headers: { Authorization: `Bearer ${ctx.token}` },
+    signal: AbortSignal.timeout(POLL_TIMEOUT_MS),
+  }).catch((err) => {
+    if (err.name !== 'TimeoutError') throw err;
+    ctx.slowPolls += 1;
+    return null;
+  });
+  if (!res) return null;
+  if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
 /** Polls until every run has ended; answers when each was first seen ended (client clock). */
 async function awaitEnd(ctx, runIds, timeoutMs) {
   const ended = new Map();
@@ -75,8 +95,8 @@ async function awaitEnd(ctx, runIds, timeoutMs) {
     for (let i = 0; i < pending.length; i += 10)
       await Promise.all(
         pending.slice(i, i + 10).map(async (id) => {
-          const run = await ctx.api(ctx.baseUrl, `${ctx.org}/runs/${id}`, { token: ctx.token, expect: 200 });
-          if (TERMINAL.has(run.status)) ended.set(id, { at: performance.now(), run });
+          const run = await poll(ctx, `${ctx.org}/runs/${id}`);
+          if (run && TERMINAL.has(run.status)) ended.set(id, { at: performance.now(), run });
         }),
       );
   }
@@ -174,6 +194,36 @@ async function bigDag(ctx, agentId) {
   };
 }
 
+/** A chain of transforms: one step ready at a time. */
+async function chain(ctx) {
+  const steps = Array.from({ length: CHAIN }, (_, i) => ({
+    key: `c${i}`,
+    name: `Link ${i}`,
+    kind: 'transform',
+    config: { template: i === 0 ? '{{input}}' : `{{steps.c${i - 1}.output}}+` },
+  }));
+  const edges = steps.slice(1).map((s, i) => ({ from: steps[i].key, to: s.key }));
+  const pipeline = await ctx.api(ctx.baseUrl, `${ctx.org}/pipelines`, {
+    token: ctx.token,
+    body: { name: 'bench-chain', concurrency: 'allow', steps, edges },
+    expect: 201,
+  });
+  const t0 = performance.now();
+  const created = await ctx.api(ctx.baseUrl, `${ctx.org}/runs`, {
+    token: ctx.token,
+    body: { pipeline_id: pipeline.id, input: 'x' },
+    expect: 201,
+  });
+  const ended = (await awaitEnd(ctx, [created.id], 600_000)).get(created.id);
+  const log = await events(ctx, created.id);
+  return {
+    status: ended.run.status,
+    problems: exactlyOnce(ended.run, log),
+    wall: ended.at - t0,
+    ...timings(log, edges),
+  };
+}
+
 /** The 5-step diamond, built one step and one edge at a time through the pipeline's graph routes. */
 async function diamond(ctx, agentId) {
   const pipeline = await ctx.api(ctx.baseUrl, `${ctx.org}/pipelines`, {
@@ -266,7 +316,7 @@ async function concurrentRuns(ctx, agentId) {
 
 export async function run({ baseUrl, signUp, api = apiCall }) {
   const user = await signUp('pipelines-bench');
-  const ctx = { baseUrl, api, token: user.token, org: `/api/v1/orgs/${user.orgId}` };
+  const ctx = { baseUrl, api, token: user.token, org: `/api/v1/orgs/${user.orgId}`, slowPolls: 0 };
   const agent = await api(baseUrl, `${ctx.org}/agents`, {
     token: user.token,
     body: { name: 'bench-agent' },
@@ -274,6 +324,7 @@ export async function run({ baseUrl, signUp, api = apiCall }) {
   });
 
   const a = await bigDag(ctx, agent.id);
+  const b = await chain(ctx);
   const c = await concurrentRuns(ctx, agent.id);
 
   printTable(
@@ -285,6 +336,13 @@ export async function run({ baseUrl, signUp, api = apiCall }) {
         wall: seconds(a.wall),
         server: seconds(a.server),
         sps: (a.steps / (a.wall / 1000)).toFixed(1),
+      },
+      {
+        what: `(b) 1 run, ${CHAIN}-step chain of transform steps`,
+        status: b.status,
+        wall: seconds(b.wall),
+        server: '',
+        sps: (CHAIN / (b.wall / 1000)).toFixed(1),
       },
       {
         what: `(c) ${CONCURRENT_RUNS} runs at once, 5-step diamond (2 agent + 3 transform)`,
@@ -314,24 +372,19 @@ export async function run({ baseUrl, signUp, api = apiCall }) {
     ['p99', 'p99 ms'],
     ['max', 'max ms'],
   ];
-  printTable(
-    '(b) Queue hop and the rest of a step, 100-step DAG',
-    [
-      summary('queue hop: step.queued → step.started', a.hop),
-      summary('execution: step.started → step.succeeded', a.exec),
-      summary('dispatch: last parent succeeded → step.queued', a.dispatch),
-    ],
-    columns,
-  );
-  printTable(
-    `(b) Queue hop and the rest of a step, ${CONCURRENT_RUNS} concurrent diamond runs`,
-    [
-      summary('queue hop: step.queued → step.started', c.hop),
-      summary('execution: step.started → step.succeeded', c.exec),
-      summary('dispatch: last parent succeeded → step.queued', c.dispatch),
-    ],
-    columns,
-  );
+  const perStep = (title, t) =>
+    printTable(
+      `(b) Queue hop and the rest of a step, ${title}`,
+      [
+        summary('queue hop: step.queued → step.started', t.hop),
+        summary('execution: step.started → step.succeeded', t.exec),
+        summary('dispatch: last parent succeeded → step.queued', t.dispatch),
+      ],
+      columns,
+    );
+  perStep('100-step DAG', a);
+  perStep(`${CHAIN}-step chain (one step ready at a time)`, b);
+  perStep(`${CONCURRENT_RUNS} concurrent diamond runs`, c);
   console.log(
     `\n(a) exactly once: ${a.problems.length === 0 ? 'yes' : a.problems.slice(0, 5).join('; ')} (${a.events} events)`,
   );
@@ -340,7 +393,12 @@ export async function run({ baseUrl, signUp, api = apiCall }) {
       c.problems.length === 0 ? 'yes' : `NO: ${c.problems.slice(0, 5).join('; ')}`
     }; model calls logged ${c.calls} for ${c.agentSteps} agent steps`,
   );
-  return { a, c };
+  if (b.problems.length > 0) console.log(`chain: ${b.problems.slice(0, 5).join('; ')}`);
+  if (ctx.slowPolls > 0)
+    console.log(
+      `status polls the local server left unanswered for ${POLL_TIMEOUT_MS / 1000} s (asked again): ${ctx.slowPolls}`,
+    );
+  return { a, b, c };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
