@@ -170,7 +170,7 @@ export class ReplyRun {
   private approvalFor(call: ToolCallPart, tools: ChatToolSet, request: ReplyRequest) {
     if (!tools.requiresApproval(call.toolName)) return 'run' as const;
     const { store } = this.host;
-    const existing = store.approvalByCall(this.replyId, call.toolCallId);
+    const existing = store.approvals.byCall(this.replyId, call.toolCallId);
     if (existing?.status === 'approved') return 'run' as const;
     if (existing && existing.status !== 'pending')
       return {
@@ -182,7 +182,7 @@ export class ReplyRun {
     if (!existing) {
       const id = newId('apr');
       const expiresAt = Date.now() + request.approvalTtlMs;
-      store.insertApproval({
+      store.approvals.insert({
         id,
         reply_id: this.replyId,
         tool_call_id: call.toolCallId,
