@@ -50,8 +50,10 @@ export class ReplyRun {
     if (!state || !reply || !question)
       return this.fail('invalid_request', 'The message this reply answers was deleted');
     const { request, steps } = state;
-    const tools = await toolsForReply(this.host.env, request, this.host.defer);
-    const context = await this.context(request, question);
+    const [tools, context] = await Promise.all([
+      toolsForReply(this.host.env, request, this.host.defer),
+      this.context(request, question),
+    ]);
     for (;;) {
       const waiting = await this.settleToolCalls(request, tools, steps);
       if (this.aborted) return 'ended';
