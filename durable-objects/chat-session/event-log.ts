@@ -4,8 +4,6 @@ import { iso } from '../../src/lib/time';
 
 /** Positions older than the newest this many are dropped from the log; the messages stay. */
 export const LOG_CAPACITY = 5_000;
-/** Trimming runs once this many positions beyond capacity have gathered, not on every write. */
-const TRIM_SLACK = 500;
 /** Sequence numbers are reserved this many at a time, durably, before any of them is sent. */
 const SEQ_BLOCK = 1_000;
 /** Frames are written together at most this long after the first of them was sent. */
@@ -166,7 +164,8 @@ export class EventLog {
    */
   private trim() {
     const through = this.lastSeq - this.capacity;
-    if (through - this.trimmedThrough < TRIM_SLACK) return;
+    // Once a tenth of the capacity has gathered beyond it, not on every write.
+    if (through - this.trimmedThrough < Math.ceil(this.capacity / 10)) return;
     this.sql.exec(
       `INSERT OR REPLACE INTO trimmed_replies (reply_id, through)
        SELECT DISTINCT reply_id, ? FROM events WHERE seq <= ? AND reply_id IS NOT NULL`,
