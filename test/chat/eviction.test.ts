@@ -98,7 +98,8 @@ describe('the session object evicted between messages', () => {
       'finished',
     ]);
     expect(rest.at(-1)!.data).toEqual({ done: true });
-    expect(Number(rest[0]!.id)).toBe(Number(asked.id) + 1);
+    // Positions only grow (a new instance may skip ahead to a fresh block of them).
+    expect(Number(rest[0]!.id)).toBeGreaterThan(Number(asked.id));
 
     // A participant who was connected reconnects by position and misses nothing.
     const again = await openSocket(chatPath(owner.orgId, `/${s.id}/stream?after=${seenUpTo}`), member.token);
