@@ -11,7 +11,9 @@ import {
 import type { Env } from '../src/env';
 import type { ApprovalRow } from './chat-session/approvals';
 import { Fanout, type Participant } from './chat-session/fanout';
+import { MeasuredStore } from './chat-session/measured';
 import { type ReplyHost, ReplyRun } from './chat-session/reply';
+import { SentKeys } from './chat-session/sent-keys';
 import { SessionStore } from './chat-session/store';
 
 export interface SendInput {
@@ -22,14 +24,22 @@ export interface SendInput {
   attachments: Attachment[];
   policy: MultitaskPolicy;
   request: ReplyRequest;
+  idempotency?: SendKey;
+}
+
+/** An `Idempotency-Key` scoped to its sender, and a fingerprint of the request it came with. */
+export interface SendKey {
+  key: string;
+  fingerprint: string;
 }
 
 /** A reply in these states may still get frames. */
 const LIVE_STATUSES = new Set<ChatMessage['status']>(['queued', 'streaming', 'awaiting_approval']);
 
 export type SendOutcome =
-  | { ok: true; message: ChatMessage; reply: ChatMessage; queued: boolean }
-  | { ok: false; running: string };
+  | { ok: true; message: ChatMessage; reply: ChatMessage; queued: boolean; replayed: boolean }
+  | { ok: false; running: string }
+  | { ok: false; keyReused: true };
 
 export type ApprovalAnswer =
   | { ok: true; approval: { id: string; tool: string; status: ApprovalRow['status']; reply_id: string } }
@@ -44,6 +54,8 @@ export type ApprovalAnswer =
 export class ChatSession extends DurableObject<Env> {
   private readonly store: SessionStore;
   private readonly fanout: Fanout;
+  private readonly keys: SentKeys;
+  private readonly measured: MeasuredStore;
   private readonly host: ReplyHost;
   private run: ReplyRun | null = null;
 
@@ -51,9 +63,12 @@ export class ChatSession extends DurableObject<Env> {
     super(ctx, env);
     this.store = new SessionStore(ctx.storage);
     this.fanout = new Fanout(ctx);
+    this.keys = new SentKeys(ctx.storage.sql);
+    this.measured = new MeasuredStore(ctx.storage.sql);
     this.host = {
       env,
       store: this.store,
+      measured: this.measured,
       // Sent first, written with the next flush: a frame never waits for its own write.
       emit: (replyId, frame) => this.fanout.deliver(this.store.log.frame(replyId, frame)),
       alarmBy: (at) => this.alarmBy(at),
@@ -78,7 +93,29 @@ export class ChatSession extends DurableObject<Env> {
     this.startNext();
   }
 
+  /**
+   * What an earlier send with this key became: the same message and reply again (a retry starts
+   * nothing), or a refusal when the key came with another request. Null: the key is new, or what
+   * it sent was deleted since.
+   */
+  async sentWith(key: SendKey): Promise<SendOutcome | null> {
+    return this.priorSend(key);
+  }
+
+  private priorSend(key: SendKey): SendOutcome | null {
+    const row = this.keys.find(key.key);
+    if (!row) return null;
+    if (row.fingerprint !== key.fingerprint) return { ok: false, keyReused: true };
+    const message = this.store.message(row.message_id);
+    const reply = this.store.message(row.reply_id);
+    if (!message || !reply) return null;
+    return { ok: true, message, reply, queued: reply.status === 'queued', replayed: true };
+  }
+
   async send(input: SendInput): Promise<SendOutcome> {
+    // Checked again here, not only by the Worker first: two retries may race to this point.
+    const prior = input.idempotency ? this.priorSend(input.idempotency) : null;
+    if (prior) return prior;
     const active = this.store.activeReply();
     if (active && input.policy === 'reject') return { ok: false, running: active.id };
     if (active && input.policy === 'interrupt')
@@ -106,8 +143,15 @@ export class ChatSession extends DurableObject<Env> {
       attachments: [],
       request: input.request,
     });
+    if (input.idempotency)
+      this.keys.remember({
+        ...input.idempotency,
+        message_id: message.id,
+        reply_id: reply.id,
+        created_at: Date.now(),
+      });
     if (!queued) this.start(reply.id);
-    return { ok: true, message, reply, queued };
+    return { ok: true, message, reply, queued, replayed: false };
   }
 
   private start(replyId: string) {
@@ -208,6 +252,7 @@ export class ChatSession extends DurableObject<Env> {
     if (this.store.activeReply()?.id === id) this.stop(id, 'cancelled', 'The reply was deleted');
     const event = this.store.deleteMessage(id);
     if (!event) return false;
+    this.measured.forget(id);
     this.fanout.deliver(event);
     this.startNext();
     return true;
@@ -222,6 +267,8 @@ export class ChatSession extends DurableObject<Env> {
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     this.store.reset();
+    this.keys.ensure();
+    this.measured.ensure();
   }
 
   /** Live streams only: `/stream` (WebSocket or SSE) and `/replies/{id}/stream` (SSE). */

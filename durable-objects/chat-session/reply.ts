@@ -1,6 +1,13 @@
 import type { ModelMessage, ToolCallPart, ToolResultPart } from 'ai';
 import { attachmentContext } from '../../src/domain/chat/attachments';
-import { droppedNote, fitHistory, historyMessages, type ReplyRequest } from '../../src/domain/chat/context';
+import {
+  droppedNote,
+  estimateTokens,
+  fitHistory,
+  historyMessages,
+  type ReplyRequest,
+  shareOf,
+} from '../../src/domain/chat/context';
 import type { ChatMessage, ReplyErrorKind, ReplyFrame } from '../../src/domain/chat/protocol';
 import { recordToolCall } from '../../src/domain/chat/tool-calls';
 import { type ChatToolSet, toolsForReply } from '../../src/domain/chat/tool-set';
@@ -10,11 +17,13 @@ import type { Env } from '../../src/env';
 import { newId } from '../../src/lib/ids';
 import type { JsonValue } from '../../src/lib/json-value';
 import { iso } from '../../src/lib/time';
+import type { MeasuredStore } from './measured';
 import type { SessionStore } from './store';
 
 export interface ReplyHost {
   env: Env;
   store: SessionStore;
+  measured: MeasuredStore;
   /** Stores and delivers one frame of a reply. */
   emit(replyId: string, frame: ReplyFrame): void;
   /** Wakes the object when the earliest approval expires. */
@@ -23,6 +32,19 @@ export interface ReplyHost {
 }
 
 type Step = ModelMessage;
+
+interface ReplyContext {
+  system: string;
+  messages: ModelMessage[];
+  /** The length of the prompt's text, to spread the model's count of it over its messages. */
+  chars: number;
+}
+
+interface Turn {
+  text: string;
+  calls: ToolCallPart[];
+  usage: { inputTokens: number; outputTokens: number } | null;
+}
 
 /**
  * Runs one reply: model turns through the gateway, tool calls between them, until the model
@@ -62,6 +84,7 @@ export class ReplyRun {
         return this.fail('max_steps', `The reply reached its limit of ${request.maxSteps} model steps`);
       const turn = await this.turn(request, context, steps, tools);
       if (this.aborted || turn === 'failed') return 'ended';
+      this.measure(turn, steps.length === 0 ? { context, question } : null);
       if (turn.calls.length === 0) {
         this.host.emit(this.replyId, { done: true });
         store.setStatus(this.replyId, 'complete');
@@ -76,32 +99,54 @@ export class ReplyRun {
     }
   }
 
-  /** The system prompt and history for every turn of this reply, fitted to the context window. */
-  private async context(request: ReplyRequest, question: ChatMessage) {
-    const { messages, dropped } = fitHistory(
-      this.host.store.historyBefore(question.seq),
-      request.historyTokens,
-    );
-    if (dropped > 0) this.host.store.setStatus(this.replyId, 'streaming', droppedNote(dropped));
+  /**
+   * The system prompt and history for every turn of this reply, fitted to the context window with
+   * what the model reported for earlier messages; attached files and the note saying history was
+   * left out take their room too.
+   */
+  private async context(request: ReplyRequest, question: ChatMessage): Promise<ReplyContext> {
     const files = await attachmentContext(this.host.env, question.attachments);
+    const history = this.host.store.historyBefore(question.seq);
+    const measured = this.host.measured.all();
+    const budget = request.historyTokens - (files ? estimateTokens(files) : 0);
+    let fitted = fitHistory(history, budget, measured);
+    if (fitted.dropped > 0)
+      fitted = fitHistory(history, budget - estimateTokens(droppedNote(history.length)), measured);
+    const { messages, dropped } = fitted;
+    if (dropped > 0) this.host.store.setStatus(this.replyId, 'streaming', droppedNote(dropped));
     const system = dropped > 0 ? `${request.system}\n\n${droppedNote(dropped)}` : request.system;
+    const all = [...historyMessages(messages), { role: 'user', content: `${question.content}${files}` }];
     return {
       system,
-      messages: [
-        ...historyMessages(messages),
-        { role: 'user', content: `${question.content}${files}` } as ModelMessage,
-      ],
+      messages: all as ModelMessage[],
+      chars: all.reduce((n, m) => n + m.content.length, system.length),
     };
+  }
+
+  /**
+   * Keeps what the model reported for a finished turn: its output counts the reply's text of that
+   * turn (with any tool calls, which history leaves out: an overcount, on the safe side); the
+   * first turn's input also measures the message being answered, by its share.
+   */
+  private measure(turn: Turn, first: { context: ReplyContext; question: ChatMessage } | null) {
+    if (!turn.usage) return;
+    const { measured } = this.host;
+    measured.add(this.replyId, turn.usage.outputTokens, turn.text.length);
+    if (first) {
+      const chars = first.question.content.length;
+      measured.add(first.question.id, shareOf(turn.usage.inputTokens, chars, first.context.chars), chars);
+    }
   }
 
   private async turn(
     request: ReplyRequest,
-    context: { system: string; messages: ModelMessage[] },
+    context: ReplyContext,
     steps: Step[],
     tools: ChatToolSet,
-  ): Promise<{ text: string; calls: ToolCallPart[] } | 'failed'> {
+  ): Promise<Turn | 'failed'> {
     let text = '';
     const calls: ToolCallPart[] = [];
+    let usage: Turn['usage'] = null;
     const parts = streamModel(
       this.host.env,
       {
@@ -133,12 +178,13 @@ export class ReplyRun {
           toolName: part.toolName,
           input: part.input,
         });
+      else if (part.type === 'finish') usage = part.usage;
       else if (part.type === 'error') {
         this.fail(part.kind, part.message);
         return 'failed';
       }
     }
-    return { text, calls };
+    return { text, calls, usage };
   }
 
   /**

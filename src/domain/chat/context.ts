@@ -23,18 +23,50 @@ export const APPROVAL_TTL_MS = 15 * 60_000;
 /** Used when the model registry does not say how large the model's context window is. */
 export const DEFAULT_CONTEXT_TOKENS = 32_000;
 
-/** A rough token count (four characters a token), enough to decide what history fits. */
-export const estimateTokens = (text: string) => Math.ceil(text.length / 4) + 4;
+/** A rough token count (four characters a token), for text no model has counted yet. */
+const textTokens = (chars: number) => Math.ceil(chars / 4);
+/** The estimate of a whole message: its text and a few tokens of message framing. */
+export const estimateTokens = (text: string) => textTokens(text.length) + 4;
+
+/** What a model reported for a message's text: tokens, and how many characters they cover. */
+export interface MeasuredTokens {
+  tokens: number;
+  chars: number;
+}
 
 /**
- * The newest messages whose estimated tokens fit `budget`, oldest first, and how many older ones
- * were left out (never the current message: it is passed separately).
+ * A message's share of a prompt's reported input tokens, by its share of the prompt's text: the
+ * model counts a prompt, not each message, and this spreads its count by length.
  */
-export function fitHistory(newestFirst: ChatMessage[], budget: number) {
+export const shareOf = (inputTokens: number, chars: number, promptChars: number) =>
+  promptChars > 0 ? Math.ceil((inputTokens * Math.min(chars, promptChars)) / promptChars) : 0;
+
+/** A history message as the model is sent it; an interrupted reply is shown as such, so it knows. */
+const sentText = (m: ChatMessage) =>
+  m.role === 'user' || m.status === 'complete' ? m.content : `${m.content} [${m.status}]`;
+
+/** What a history message costs: the model's own count of what it measured, the estimate for the rest. */
+export function historyCost(m: ChatMessage, measured?: MeasuredTokens) {
+  const text = sentText(m);
+  if (m.content === '') return 0;
+  if (!measured) return estimateTokens(text);
+  return measured.tokens + (text.length > measured.chars ? textTokens(text.length - measured.chars) : 0);
+}
+
+/**
+ * The newest messages that fit `budget` tokens, oldest first, and how many older ones were left
+ * out (never the current message: it is passed separately). Counted as the model reported them
+ * where it did (see `historyCost`).
+ */
+export function fitHistory(
+  newestFirst: ChatMessage[],
+  budget: number,
+  measured: ReadonlyMap<string, MeasuredTokens> = new Map(),
+) {
   const kept: ChatMessage[] = [];
   let used = 0;
   for (const m of newestFirst) {
-    const cost = estimateTokens(m.content);
+    const cost = historyCost(m, measured.get(m.id));
     if (used + cost > budget) break;
     used += cost;
     kept.push(m);
@@ -42,15 +74,10 @@ export function fitHistory(newestFirst: ChatMessage[], budget: number) {
   return { messages: kept.reverse(), dropped: newestFirst.length - kept.length };
 }
 
-/** History as model messages; an interrupted reply is shown as such, so the model knows it was cut. */
 export function historyMessages(history: ChatMessage[]): ModelMessage[] {
   return history
     .filter((m) => m.content !== '')
-    .map((m) =>
-      m.role === 'user'
-        ? { role: 'user', content: m.content }
-        : { role: 'assistant', content: m.status === 'complete' ? m.content : `${m.content} [${m.status}]` },
-    );
+    .map((m) => ({ role: m.role, content: sentText(m) }) as ModelMessage);
 }
 
 export const droppedNote = (dropped: number) =>

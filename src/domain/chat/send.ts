@@ -1,3 +1,4 @@
+import type { SendOutcome } from '../../../durable-objects/chat-session';
 import type { MultitaskPolicy } from '../../db/schema';
 import { ApiError, conflict } from '../../lib/errors';
 import { newId } from '../../lib/ids';
@@ -22,15 +23,39 @@ export interface SendMessageInput {
   multitask?: MultitaskPolicy;
   model?: string | null;
   maxSteps?: number;
+  /** The request's `Idempotency-Key` and a fingerprint of its body. */
+  idempotency?: { key: string; fingerprint: string };
+}
+
+/** A send the session refused: a reply still running (policy `reject`), or a key reused. */
+function refused(outcome: Exclude<SendOutcome, { ok: true }>): never {
+  if ('running' in outcome)
+    throw conflict(
+      `Reply ${outcome.running} is still running; wait, cancel it, or send with multitask enqueue or interrupt`,
+    );
+  throw new ApiError(
+    'idempotency_mismatch',
+    'This Idempotency-Key was already used to send a different message in this session',
+  );
 }
 
 /**
  * Prepares a reply (its system prompt and limits, from D1) and hands the message to the session's
  * object, which stores it and runs the reply. A reply already running decides by the multitask
- * policy: `reject` is a 409 naming it.
+ * policy: `reject` is a 409 naming it. A retry with the same `Idempotency-Key` (per sender) stores
+ * and starts nothing: it answers the message and reply the first attempt made.
  */
 export async function sendMessage(ctx: OrgCtx, sessionId: string, input: SendMessageInput) {
   const session = await getSession(ctx, sessionId);
+  const object = sessionObject(ctx, sessionId);
+  const idempotency = input.idempotency && {
+    key: `${ctx.actor.type}:${ctx.actor.id}:${input.idempotency.key}`,
+    fingerprint: input.idempotency.fingerprint,
+  };
+  // Asked before anything is prepared, so a retry answers as the first attempt did even if the
+  // session changed since (archived, attachments removed).
+  const prior = idempotency ? await object.sentWith(idempotency) : null;
+  if (prior) return prior.ok ? prior : refused(prior);
   if (session.archived) throw conflict('The chat session is archived; unarchive it to send messages');
   // Every read the reply needs starts at once: one round trip after the session's, then the
   // two that depend on a first answer (the role's skills, the model's registry entry).
@@ -57,7 +82,7 @@ export async function sendMessage(ctx: OrgCtx, sessionId: string, input: SendMes
     maxSteps: input.maxSteps ?? MAX_STEPS,
     approvalTtlMs: APPROVAL_TTL_MS,
   };
-  const outcome = await sessionObject(ctx, sessionId).send({
+  const outcome = await object.send({
     messageId: newId('msg'),
     replyId: newId('msg'),
     content: input.content,
@@ -65,11 +90,10 @@ export async function sendMessage(ctx: OrgCtx, sessionId: string, input: SendMes
     attachments,
     policy: input.multitask ?? session.multitask,
     request,
+    idempotency,
   });
-  if (!outcome.ok)
-    throw conflict(
-      `Reply ${outcome.running} is still running; wait, cancel it, or send with multitask enqueue or interrupt`,
-    );
+  if (!outcome.ok) refused(outcome);
+  if (outcome.replayed) return outcome;
   const at = Date.now();
   const touch = touchSession(ctx, sessionId, at);
   if (ctx.defer) ctx.defer(touch);

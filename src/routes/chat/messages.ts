@@ -11,6 +11,7 @@ import { jsonBody, jsonResponse, noContent } from '../../http/openapi';
 import { PageQuerySchema } from '../../http/pagination';
 import { orgRoute } from '../../http/route';
 import { createRouter } from '../../http/router';
+import { sha256Hex } from '../../lib/crypto';
 import {
   canReadChat,
   canWriteChat,
@@ -48,9 +49,27 @@ const ProtocolHeaders = z.object({
     .openapi({ description: 'Resume after this frame id' }),
 });
 
+const IdempotencyKeyHeader = z.object({
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(255)
+    .optional()
+    .openapi({
+      description:
+        'Makes the send safe to retry: a repeat with the same key and body stores and starts nothing and ' +
+        'answers the same message, streaming its reply from the start (live if it still runs); the same ' +
+        'key with another body is refused (422). Keys are per sender and remembered for 24 hours.',
+    }),
+});
+
 const streamResponse = {
   description: 'The reply, as Server-Sent Events',
   headers: {
+    'Idempotent-Replayed': {
+      description: 'Present (`true`) when an earlier send with the same `Idempotency-Key` is answered again',
+      schema: { type: 'string' as const, enum: ['true'] },
+    },
     'X-Message-Id': { description: 'The user message stored', schema: { type: 'string' as const } },
     'X-Reply-Id': {
       description: 'The reply streamed (resume it by this id)',
@@ -113,7 +132,7 @@ const sendRoute = orgRoute({
   request: {
     params: SessionParamsSchema,
     query: ProtocolQuery,
-    headers: ProtocolHeaders.pick({ 'x-chat-protocol': true }),
+    headers: ProtocolHeaders.pick({ 'x-chat-protocol': true }).extend(IdempotencyKeyHeader.shape),
     body: jsonBody(
       z
         .object({
@@ -196,17 +215,20 @@ export const messagesRouter = createRouter()
       b.content ??
       fromUi?.parts.flatMap((p) => (p.type === 'text' && p.text ? [p.text] : [])).join('\n') ??
       '';
+    const key = c.req.valid('header')['idempotency-key'];
     const sent = await sendMessage(c.var.ctx, sessionId, {
       content,
       attachments: b.attachments,
       multitask: b.multitask,
       maxSteps: b.max_steps,
+      idempotency: key ? { key, fingerprint: await sha256Hex(JSON.stringify(b)) } : undefined,
     });
     const ui =
       protocolOf(c, c.req.valid('query')) === 'ui' || (b.messages !== undefined && b.content === undefined);
     const res = await replyStream(c, sessionId, sent.reply.id, 0, ui);
     res.headers.set('X-Message-Id', sent.message.id);
     res.headers.set('X-Reply-Id', sent.reply.id);
+    if (sent.replayed) res.headers.set('Idempotent-Replayed', 'true');
     return res;
   })
   .openapi(replyStreamRoute, async (c) => {

@@ -1,0 +1,44 @@
+import type { MeasuredTokens } from '../../src/domain/chat/context';
+
+interface MeasuredRow extends Record<string, SqlStorageValue> {
+  message_id: string;
+  tokens: number;
+  chars: number;
+}
+
+/**
+ * What the model reported about each message's text: how many tokens it counted, and how many
+ * characters of the message that count covers (a reply cut off mid-turn has text it never
+ * counted). History is fitted with these, and estimated only where nothing was measured.
+ */
+export class MeasuredStore {
+  constructor(private readonly sql: SqlStorage) {
+    this.ensure();
+  }
+
+  /** Also after the object's storage was erased. */
+  ensure() {
+    this.sql.exec(`CREATE TABLE IF NOT EXISTS measured_tokens (
+      message_id TEXT PRIMARY KEY, tokens INTEGER NOT NULL, chars INTEGER NOT NULL)`);
+  }
+
+  /** Adds one finished model turn's count: a reply is written over several turns, in order. */
+  add(messageId: string, tokens: number, chars: number) {
+    this.sql.exec(
+      `INSERT INTO measured_tokens (message_id, tokens, chars) VALUES (?, ?, ?)
+       ON CONFLICT (message_id) DO UPDATE SET tokens = tokens + excluded.tokens, chars = chars + excluded.chars`,
+      messageId,
+      tokens,
+      chars,
+    );
+  }
+
+  all(): Map<string, MeasuredTokens> {
+    const rows = this.sql.exec<MeasuredRow>('SELECT * FROM measured_tokens').toArray();
+    return new Map(rows.map((r) => [r.message_id, { tokens: r.tokens, chars: r.chars }]));
+  }
+
+  forget(messageId: string) {
+    this.sql.exec('DELETE FROM measured_tokens WHERE message_id = ?', messageId);
+  }
+}

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import {
+  aiLogs,
+  call,
+  chat,
+  chatPath,
+  newAgent,
+  newChatSession,
+  newModel,
+  newUser,
+  orgPath,
+  type TestUser,
+  textOf,
+  unique,
+} from '../support';
+
+/**
+ * A session whose agent uses a development model with a small context window. The development
+ * model reports one token a word, so text of one-letter words costs about twice the four
+ * characters a token estimate, and text of one long word almost nothing.
+ */
+async function smallWindowSession(u: TestUser, contextWindow: number) {
+  const provider = await call(orgPath(u.orgId, '/providers'), {
+    token: u.token,
+    body: { kind: 'dev', name: unique('dev') },
+  });
+  expect(provider.status, provider.text).toBe(201);
+  const model = await newModel(u.token, u.orgId, {
+    provider_id: provider.json.id,
+    provider_model_id: 'dev-echo',
+    context_window: contextWindow,
+  });
+  const agent = await newAgent(u, { model: model.id });
+  return newChatSession(u, { agent_id: agent.id });
+}
+
+const replies = async (u: TestUser, sessionId: string) =>
+  ((await call(chatPath(u.orgId, `/${sessionId}/messages`), { token: u.token })).json.data as any[]).filter(
+    (m) => m.role === 'assistant',
+  );
+
+describe('history fitted to the model’s context window', () => {
+  it('counts earlier messages as the model reported them, so a dense conversation never overflows the window', async () => {
+    const u = await newUser();
+    const window = 700;
+    const s = await smallWindowSession(u, window);
+    // 200 one-letter words: 400 characters, estimated at about 104 tokens, reported as 200.
+    const dense = Array.from({ length: 200 }, (_, i) => String.fromCharCode(97 + (i % 26))).join(' ');
+    for (let i = 0; i < 3; i++) expect(textOf((await chat(u, s.id, dense)).all)).toBe(`You said: ${dense}`);
+
+    const calls = await aiLogs(u.token, u.orgId, 3, '&purpose=chat');
+    // By the estimate the whole history would have looked like it fit (about 430 tokens of 580),
+    // and the third prompt would have been over 1,000 tokens in a window of 700.
+    for (const c of calls) expect(Number(c.input_tokens)).toBeLessThanOrEqual(window);
+    const [first, second, third] = await replies(u, s.id);
+    expect([first.note, second.note]).toEqual([null, null]);
+    expect(third.note).toBe(
+      "2 earlier messages of this conversation did not fit the model's context window and were left out.",
+    );
+  });
+
+  it('keeps history the estimate would have dropped when the model counted it as small', async () => {
+    const u = await newUser();
+    const s = await smallWindowSession(u, 300);
+    // One 400-character word: estimated at over 100 tokens a message, reported as one.
+    const sparse = 'x'.repeat(400);
+    for (let i = 0; i < 4; i++) await chat(u, s.id, sparse);
+    expect((await replies(u, s.id)).map((r) => r.note)).toEqual([null, null, null, null]);
+    const [latest] = await aiLogs(u.token, u.orgId, 4, '&purpose=chat');
+    // Every earlier message and reply was sent: 3 exchanges of one word and "You said: <word>".
+    expect(Number(latest!.input_tokens)).toBeGreaterThanOrEqual(3 * 4 + 1);
+  });
+
+  it('estimates what the model never counted: a message whose reply failed', async () => {
+    const u = await newUser();
+    const s = await smallWindowSession(u, 220);
+    const sparse = 'y'.repeat(400);
+    await chat(u, s.id, sparse);
+    // A provider failure leaves the message unanswered and unmeasured, so it is estimated (over
+    // 100 tokens): beside the next question (another 100, estimated too) it no longer fits, and
+    // it and everything older are left out, though the first exchange alone was measured as tiny.
+    await chat(u, s.id, `${'z'.repeat(400)} [[fail:500]]`);
+    await chat(u, s.id, sparse);
+    const notes = (await replies(u, s.id)).map((r) => r.note);
+    expect(notes[0]).toBeNull();
+    expect(notes[2]).toBe(
+      "3 earlier messages of this conversation did not fit the model's context window and were left out.",
+    );
+  });
+});
