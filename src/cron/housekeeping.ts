@@ -3,6 +3,7 @@ import type { Db } from '../db/client';
 import { apiKeySecrets, apiKeyUsage, passwordResets, refreshTokens, sessions } from '../db/schema';
 import { purgeExpiredIdempotencyKeys } from '../domain/idempotency/store';
 import { purgeExpiredMemory } from '../domain/memory/entries';
+import { purgeExpiredReservations } from '../domain/models/budget-ledger';
 import { rewrapDataKeys } from '../domain/vault/data-keys';
 import { purgeExpiredVaultVersions } from '../domain/vault/items';
 import type { Env } from '../env';
@@ -36,6 +37,7 @@ export async function housekeeping(db: Db, now: number, env?: Pick<Env, 'VAULT_M
     purgeExpiredIdempotencyKeys(db, now),
     purgeExpiredVaultVersions(db, now),
     purgeExpiredMemory(db, now),
+    purgeExpiredReservations(db, now),
   ]);
   if (env) await rewrapDataKeys({ env, db });
 }

@@ -138,10 +138,33 @@ export const modelBudgetPeriods = sqliteTable(
       .references(() => modelBudgets.id, { onDelete: 'cascade' }),
     period: text('period').notNull(),
     spent: integer('spent').notNull().default(0),
-    reserved: integer('reserved').notNull().default(0),
     thresholdNotifiedAt: ms('threshold_notified_at'),
   },
   (t) => [primaryKey({ columns: [t.budgetId, t.period] })],
+);
+
+/**
+ * What one call in flight holds of a budget until it settles. A reservation counts only until
+ * `expiresAt`, so one whose Worker died before settling stops holding the budget on its own;
+ * housekeeping deletes it later.
+ */
+export const modelBudgetReservations = sqliteTable(
+  'model_budget_reservations',
+  {
+    id: text('id').primaryKey(),
+    budgetId: text('budget_id')
+      .notNull()
+      .references(() => modelBudgets.id, { onDelete: 'cascade' }),
+    period: text('period').notNull(),
+    amount: integer('amount').notNull(),
+    expiresAt: ms('expires_at').notNull(),
+  },
+  (t) => [
+    // Each reservation sums the live reservations of its budget and period.
+    index('model_budget_reservations_budget_idx').on(t.budgetId, t.period, t.expiresAt),
+    // Housekeeping deletes the expired ones.
+    index('model_budget_reservations_expires_idx').on(t.expiresAt),
+  ],
 );
 
 export const AI_CALL_STATUSES = ['ok', 'error', 'cancelled'] as const;
@@ -175,6 +198,8 @@ export const aiCalls = sqliteTable(
     finishReason: text('finish_reason'),
     inputTokens: integer('input_tokens').notNull().default(0),
     outputTokens: integer('output_tokens').notNull().default(0),
+    /** The provider reported no usage (a cancelled or broken stream): the tokens are estimated. */
+    usageEstimated: integer('usage_estimated', { mode: 'boolean' }).notNull().default(false),
     costUsd: real('cost_usd'),
     latencyMs: integer('latency_ms').notNull(),
     ttftMs: integer('ttft_ms'),

@@ -7,6 +7,7 @@ import { activityInsert } from '../activity/record';
 import type { Scope } from '../auth/scopes';
 import type { OrgCtx } from '../context';
 import { getInOrg, type PageRequest, pageInOrg } from '../lookup';
+import { assertModelIds } from '../models/references';
 import type { BuiltinToolName } from '../tools/builtin-names';
 import { slugRules } from './seeded-slugs';
 
@@ -96,6 +97,8 @@ export interface RoleInput {
   prompt_template?: string;
   platform_scopes?: Scope[];
   tools_requiring_approval?: BuiltinToolName[];
+  /** A model of the registry that the role's agents use unless they name their own. */
+  model_id?: string | null;
 }
 
 const slugs = slugRules('role', SYSTEM_ROLES);
@@ -103,6 +106,7 @@ const slugs = slugRules('role', SYSTEM_ROLES);
 export async function createRole(ctx: OrgCtx, input: RoleInput): Promise<RoleRow> {
   const { orgId } = ctx;
   slugs.assertNotReserved(input.slug);
+  if (input.model_id) await assertModelIds(ctx, [input.model_id], 'model_id');
   const now = Date.now();
   const role: RoleRow = {
     id: newId('rol', now),
@@ -114,7 +118,7 @@ export async function createRole(ctx: OrgCtx, input: RoleInput): Promise<RoleRow
     promptTemplate: input.prompt_template ?? '',
     platformScopes: input.platform_scopes ?? [],
     toolsRequiringApproval: input.tools_requiring_approval ?? [],
-    modelId: null,
+    modelId: input.model_id ?? null,
     createdAt: now,
     updatedAt: now,
   };
@@ -135,6 +139,7 @@ export async function updateRole(ctx: OrgCtx, roleId: string, input: Partial<Rol
   const { orgId } = ctx;
   const role = await getRoleRow(ctx.db, orgId, roleId);
   slugs.assertMayChange(role, input.slug);
+  if (input.model_id) await assertModelIds(ctx, [input.model_id], 'model_id');
   const changes: Partial<RoleRow> = {
     ...(input.slug !== undefined ? { slug: input.slug } : {}),
     ...(input.name !== undefined ? { name: input.name } : {}),
@@ -144,6 +149,7 @@ export async function updateRole(ctx: OrgCtx, roleId: string, input: Partial<Rol
     ...(input.tools_requiring_approval !== undefined
       ? { toolsRequiringApproval: input.tools_requiring_approval }
       : {}),
+    ...(input.model_id !== undefined ? { modelId: input.model_id } : {}),
   };
   const now = Date.now();
   await slugs.write(ctx, input.slug, [

@@ -7,6 +7,7 @@ import { activityInsert } from '../activity/record';
 import { commit } from '../commit';
 import type { OrgCtx } from '../context';
 import { type PageRequest, pageInOrg } from '../lookup';
+import { assertModelIds } from '../models/references';
 import { hubOf, publishAgentEvent } from './events';
 import { type AgentRow, containsPattern, getAgentRow, invalid } from './shared';
 
@@ -16,6 +17,8 @@ export interface AgentInput {
   description?: string | null;
   role_id?: string | null;
   model?: string | null;
+  /** A model of the registry (see models/resolve): the gateway uses it for this agent. */
+  model_id?: string | null;
   tags?: string[];
   config?: Record<string, unknown>;
   emoji?: string | null;
@@ -52,6 +55,7 @@ export async function createAgent(
 ): Promise<AgentRow> {
   const { orgId } = ctx;
   if (input.role_id) await assertRoleInOrg(ctx.db, orgId, input.role_id);
+  if (input.model_id) await assertModelIds(ctx, [input.model_id], 'model_id');
   const now = Date.now();
   const tags = input.tags ?? [];
   const agent: AgentRow = {
@@ -62,7 +66,7 @@ export async function createAgent(
     description: input.description ?? null,
     roleId: input.role_id ?? null,
     model: input.model ?? null,
-    modelId: null,
+    modelId: input.model_id ?? null,
     tags,
     config: input.config ?? {},
     emoji: input.emoji ?? null,
@@ -138,12 +142,14 @@ export async function updateAgent(
   const { orgId } = ctx;
   const current = await getAgentRow(ctx.db, orgId, agentId);
   if (input.role_id) await assertRoleInOrg(ctx.db, orgId, input.role_id);
+  if (input.model_id) await assertModelIds(ctx, [input.model_id], 'model_id');
   const changes: Partial<AgentRow> = {
     ...(input.name !== undefined ? { name: input.name } : {}),
     ...(input.display_name !== undefined ? { displayName: input.display_name } : {}),
     ...(input.description !== undefined ? { description: input.description } : {}),
     ...(input.role_id !== undefined ? { roleId: input.role_id } : {}),
     ...(input.model !== undefined ? { model: input.model } : {}),
+    ...(input.model_id !== undefined ? { modelId: input.model_id } : {}),
     ...(input.tags !== undefined ? { tags: input.tags } : {}),
     ...(input.config !== undefined ? { config: input.config } : {}),
     ...(input.emoji !== undefined ? { emoji: input.emoji } : {}),

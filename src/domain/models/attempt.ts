@@ -1,6 +1,7 @@
 import { jsonSchema, type ModelMessage, streamText, type ToolSet, tool } from 'ai';
 import type { Db } from '../../db/client';
 import type { Env } from '../../env';
+import { estimateTokens, promptTokens } from './call-accounting';
 import { type CallError, classifyError } from './call-errors';
 import type { AttemptRecord } from './call-log';
 import type { GatewayPart, ModelCallRequest } from './gateway';
@@ -9,6 +10,12 @@ import type { CallableModel } from './registry';
 
 /** An attempt still running after this long is given up (a timeout, so the chain may fall back). */
 const ATTEMPT_TIMEOUT_MS = 120_000;
+
+/**
+ * How long a call's budget reservations hold: every attempt of its chain running to its timeout,
+ * plus a minute for settling. Past that, the call's Worker is taken to be gone.
+ */
+export const reservationHoldMs = (attempts: number) => attempts * ATTEMPT_TIMEOUT_MS + 60_000;
 
 export interface AttemptOutcome {
   record: AttemptRecord;
@@ -33,6 +40,11 @@ const FINISH_REASONS = new Set(['stop', 'length', 'tool-calls', 'content-filter'
 /**
  * One model's turn through the AI SDK, as gateway parts. The SDK's own retries are off: the
  * gateway's fallback chain decides what happens after a failure, and logs each attempt.
+ * `logged` receives the attempt's record exactly once, also when the caller stops reading
+ * midway (the generator is returned early): the provider call is then stopped and the attempt
+ * recorded as cancelled. When the provider reports no usage for an attempt that streamed
+ * something (cancelled, failed mid-stream, or a provider that never sends usage), the tokens are
+ * estimated at 4 characters a token from the prompt and the streamed output, and the record says so.
  */
 export async function* runAttempt(
   db: Db,
@@ -41,6 +53,7 @@ export async function* runAttempt(
   model: CallableModel,
   attempt: number,
   maxOutputTokens: number | undefined,
+  logged: (record: AttemptRecord) => void,
 ): AsyncGenerator<GatewayPart, AttemptOutcome> {
   const startedAt = Date.now();
   const record: AttemptRecord = {
@@ -52,11 +65,16 @@ export async function* runAttempt(
     status: 'error',
     inputTokens: 0,
     outputTokens: 0,
+    usageEstimated: false,
   };
   let emitted = false;
+  let ended = false;
+  let streamedChars = 0;
+  let usage: { input?: number; output?: number } = {};
   let error: CallError | null = null;
   const deadline = AbortSignal.timeout(ATTEMPT_TIMEOUT_MS);
-  const signal = request.signal ? AbortSignal.any([request.signal, deadline]) : deadline;
+  const stop = new AbortController();
+  const signal = AbortSignal.any([stop.signal, deadline, ...(request.signal ? [request.signal] : [])]);
   const start = (): GatewayPart => {
     emitted = true;
     record.firstTokenAt ??= Date.now();
@@ -82,29 +100,42 @@ export async function* runAttempt(
     for await (const part of result.fullStream) {
       if (part.type === 'text-delta') {
         if (!emitted) yield start();
+        streamedChars += part.text.length;
         yield { type: 'text-delta', text: part.text };
       } else if (part.type === 'tool-call') {
         if (!emitted) yield start();
+        streamedChars += part.toolName.length + JSON.stringify(part.input ?? null).length;
         yield { type: 'tool-call', toolCallId: part.toolCallId, toolName: part.toolName, input: part.input };
       } else if (part.type === 'finish') {
         if (!emitted) yield start();
-        record.inputTokens = part.totalUsage.inputTokens ?? 0;
-        record.outputTokens = part.totalUsage.outputTokens ?? 0;
+        usage = { input: part.totalUsage.inputTokens, output: part.totalUsage.outputTokens };
         record.finishReason = FINISH_REASONS.has(part.finishReason) ? part.finishReason : 'other';
         record.status = 'ok';
       } else if (part.type === 'error') {
-        error = classifyError(part.error, request.signal);
+        error ??= classifyError(part.error, request.signal);
       } else if (part.type === 'abort') {
-        error = classifyError(signal.reason, request.signal);
+        error ??= classifyError(signal.reason, request.signal);
       }
     }
+    ended = true;
   } catch (thrown) {
     error = classifyError(thrown, request.signal);
-  }
-  record.endedAt = Date.now();
-  if (error) {
-    record.status = error.kind === 'cancelled' ? 'cancelled' : 'error';
-    record.error = { kind: error.kind, message: error.message, status: error.status };
+    ended = true;
+  } finally {
+    if (!ended) {
+      stop.abort();
+      error = { kind: 'cancelled', message: 'The caller stopped reading the answer', retryable: false };
+    }
+    record.endedAt = Date.now();
+    if (error) {
+      record.status = error.kind === 'cancelled' ? 'cancelled' : 'error';
+      record.error = { kind: error.kind, message: error.message, status: error.status };
+    }
+    const estimate = emitted && (usage.input === undefined || usage.output === undefined);
+    record.inputTokens = usage.input ?? (estimate ? promptTokens(request) : 0);
+    record.outputTokens = usage.output ?? (estimate ? estimateTokens(streamedChars) : 0);
+    record.usageEstimated = estimate;
+    logged(record);
   }
   return { record, error, emitted };
 }

@@ -1,15 +1,23 @@
-import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lte, or, type SQLWrapper, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { type BudgetMetric, modelBudgetPeriods, modelBudgets } from '../../db/schema';
+import {
+  type BudgetMetric,
+  modelBudgetPeriods,
+  modelBudgetReservations,
+  modelBudgets,
+} from '../../db/schema';
 import type { Env } from '../../env';
+import { newId } from '../../lib/ids';
 import { activityInsert } from '../activity/record';
 
 /**
  * Budgets are enforced with reservations: before a call, each budget that applies (the org's, and
  * the agent's if it has one) reserves the most the call can use; after it, the reservation is
  * replaced by the real usage (or dropped on failure). A reservation lands only while the period's
- * spend plus open reservations is below the limit, in one conditional UPDATE, so concurrent calls
- * past the limit are refused and the overspend is at most one call's reservation.
+ * spend plus its live reservations is below the limit, in one conditional INSERT, so concurrent
+ * calls past the limit are refused and the overspend is at most one call's reservation. Each
+ * reservation expires (the longest the call can take, plus a margin): one whose Worker died
+ * before settling stops counting then, and housekeeping deletes it.
  */
 
 export interface BudgetRow {
@@ -21,6 +29,7 @@ export interface BudgetRow {
 }
 
 export interface Reservation {
+  id: string;
   budget: BudgetRow;
   period: string;
   amount: number;
@@ -77,33 +86,39 @@ export function applicableBudgets(db: Db, orgId: string, agentId: string | null 
 const periodRow = (budgetId: string, period: string) =>
   and(eq(modelBudgetPeriods.budgetId, budgetId), eq(modelBudgetPeriods.period, period));
 
+/** What the live (unexpired) reservations of a budget hold in a period. */
+export const liveReserved = (budgetId: SQLWrapper | string, period: string, now: number) =>
+  sql<number>`(SELECT coalesce(sum(${modelBudgetReservations.amount}), 0) FROM ${modelBudgetReservations}
+    WHERE ${modelBudgetReservations.budgetId} = ${budgetId} AND ${modelBudgetReservations.period} = ${period}
+    AND ${modelBudgetReservations.expiresAt} > ${now})`;
+
+const spentIn = (budgetId: string, period: string) =>
+  sql`coalesce((SELECT ${modelBudgetPeriods.spent} FROM ${modelBudgetPeriods} WHERE ${periodRow(budgetId, period)}), 0)`;
+
 /**
- * Reserves `estimate` on every budget, or on none: a refusal gives back what was reserved and
- * names the budget that refused.
+ * Reserves `estimate` on every budget until `now + holdMs`, or on none: a refusal gives back what
+ * was reserved and names the budget that refused.
  */
 export async function reserve(
   db: Db,
   budgets: BudgetRow[],
   estimate: CallEstimate,
+  holdMs: number,
   now = Date.now(),
 ): Promise<{ ok: true; reservations: Reservation[] } | { ok: false; refusal: BudgetRefusal }> {
   const period = periodOf(now);
   const reservations: Reservation[] = [];
   for (const budget of budgets) {
     const amount = amountOf(budget.metric, estimate);
-    const [, claimed] = await db.batch([
-      db.insert(modelBudgetPeriods).values({ budgetId: budget.id, period }).onConflictDoNothing(),
-      db
-        .update(modelBudgetPeriods)
-        .set({ reserved: sql`${modelBudgetPeriods.reserved} + ${amount}` })
-        .where(
-          and(
-            periodRow(budget.id, period),
-            lt(sql`${modelBudgetPeriods.spent} + ${modelBudgetPeriods.reserved}`, budget.limitAmount),
-          ),
-        )
-        .returning({ spent: modelBudgetPeriods.spent }),
-    ]);
+    const id = newId('bdr', now);
+    // Columns in table order: id, budget_id, period, amount, expires_at.
+    const claimed = await db
+      .insert(modelBudgetReservations)
+      .select(
+        sql`SELECT ${id}, ${budget.id}, ${period}, ${amount}, ${now + holdMs}
+          WHERE ${spentIn(budget.id, period)} + ${liveReserved(budget.id, period, now)} < ${budget.limitAmount}`,
+      )
+      .returning({ id: modelBudgetReservations.id });
     if (claimed.length === 0) {
       await settle(db, reservations, { tokens: 0, microUsd: 0 });
       const [row] = await db.select().from(modelBudgetPeriods).where(periodRow(budget.id, period));
@@ -119,24 +134,36 @@ export async function reserve(
         },
       };
     }
-    reservations.push({ budget, period, amount });
+    reservations.push({ id, budget, period, amount });
   }
   return { ok: true, reservations };
 }
 
-/** Replaces each reservation with the real usage (zero after a failure releases it). */
+/**
+ * Replaces each reservation with the real usage (zero after a failure releases it). The usage
+ * counts even when the reservation already expired: the call did spend it.
+ */
 export async function settle(db: Db, reservations: Reservation[], used: CallEstimate): Promise<void> {
-  const [first, ...rest] = reservations.map(({ budget, period, amount }) =>
-    db
-      .update(modelBudgetPeriods)
-      .set({
-        reserved: sql`max(0, ${modelBudgetPeriods.reserved} - ${amount})`,
-        spent: sql`${modelBudgetPeriods.spent} + ${amountOf(budget.metric, used)}`,
-      })
-      .where(periodRow(budget.id, period)),
-  );
-  if (first) await db.batch([first, ...rest]);
+  const ids = reservations.map((r) => r.id);
+  if (ids.length === 0) return;
+  await db.batch([
+    db.delete(modelBudgetReservations).where(inArray(modelBudgetReservations.id, ids)),
+    ...reservations.map(({ budget, period }) => {
+      const spent = amountOf(budget.metric, used);
+      return db
+        .insert(modelBudgetPeriods)
+        .values({ budgetId: budget.id, period, spent })
+        .onConflictDoUpdate({
+          target: [modelBudgetPeriods.budgetId, modelBudgetPeriods.period],
+          set: { spent: sql`${modelBudgetPeriods.spent} + ${spent}` },
+        });
+    }),
+  ]);
 }
+
+/** Reservations past their expiry no longer count; their rows go (safe to run twice). */
+export const purgeExpiredReservations = (db: Db, now: number) =>
+  db.delete(modelBudgetReservations).where(lte(modelBudgetReservations.expiresAt, now));
 
 /**
  * Emits `budget.threshold_reached` for each budget whose spend crossed its soft threshold, once a

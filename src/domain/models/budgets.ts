@@ -7,7 +7,7 @@ import { assertAgentInOrg, invalid } from '../agents/shared';
 import { commit } from '../commit';
 import type { OrgCtx } from '../context';
 import type { PageRequest } from '../lookup';
-import { periodOf, periodResetsAt } from './budget-ledger';
+import { liveReserved, periodOf, periodResetsAt } from './budget-ledger';
 import { forgetModelSetup } from './setup-cache';
 
 export type BudgetRow = typeof modelBudgets.$inferSelect;
@@ -34,12 +34,16 @@ const taken = (input: { agentId?: string | null; metric: BudgetMetric }) =>
     `There is already a ${input.metric} budget for ${input.agentId ? 'this agent' : 'the organization'}; change that one`,
   );
 
-/** Budgets with this month's spend (none yet is zero). */
+/** Budgets with this month's spend (none yet is zero) and what live reservations hold. */
 async function withSpend(ctx: OrgCtx, where: ReturnType<typeof and>, limit?: number): Promise<BudgetView[]> {
   const now = Date.now();
   const period = periodOf(now);
   const query = ctx.db
-    .select({ budget: modelBudgets, spend: modelBudgetPeriods })
+    .select({
+      budget: modelBudgets,
+      spend: modelBudgetPeriods,
+      reserved: liveReserved(modelBudgets.id, period, now).mapWith(Number),
+    })
     .from(modelBudgets)
     .leftJoin(
       modelBudgetPeriods,
@@ -48,11 +52,11 @@ async function withSpend(ctx: OrgCtx, where: ReturnType<typeof and>, limit?: num
     .where(where)
     .orderBy(modelBudgets.id);
   const rows = limit === undefined ? await query : await query.limit(limit);
-  return rows.map(({ budget, spend }) => ({
+  return rows.map(({ budget, spend, reserved }) => ({
     ...budget,
     period,
     spent: spend?.spent ?? 0,
-    reserved: spend?.reserved ?? 0,
+    reserved,
     resetsAt: periodResetsAt(now),
     thresholdReachedAt: spend?.thresholdNotifiedAt ?? null,
   }));

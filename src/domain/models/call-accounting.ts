@@ -18,9 +18,11 @@ export const DEFAULT_MAX_OUTPUT_TOKENS = 4096;
 export const maxOutputOf = (request: ModelCallRequest, model: CallableModel) =>
   request.maxOutputTokens ?? model.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS;
 
-/** A rough token count of the prompt (4 characters a token), enough to size a reservation. */
-const promptTokens = (request: ModelCallRequest) =>
-  Math.ceil(((request.system?.length ?? 0) + JSON.stringify(request.messages).length) / 4);
+/** A rough token count (4 characters a token): sizes reservations, and stands in for missing usage. */
+export const estimateTokens = (chars: number) => Math.ceil(chars / 4);
+
+export const promptTokens = (request: ModelCallRequest) =>
+  estimateTokens((request.system?.length ?? 0) + JSON.stringify(request.messages).length);
 
 /** The most any model of the chain could use, in tokens and in micro-dollars. */
 export function estimateCall(request: ModelCallRequest, chain: CallableModel[]): CallEstimate {

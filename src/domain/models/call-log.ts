@@ -18,6 +18,8 @@ export interface AttemptRecord {
   finishReason?: string;
   inputTokens: number;
   outputTokens: number;
+  /** The provider reported no usage, so the tokens are estimated (see `runAttempt`). */
+  usageEstimated: boolean;
 }
 
 /** USD, from the model's prices per million tokens; null when a price is unknown. */
@@ -51,6 +53,7 @@ export function aiCallRow(callId: string, caller: ModelCaller, a: AttemptRecord)
     finishReason: a.finishReason ?? null,
     inputTokens: a.inputTokens,
     outputTokens: a.outputTokens,
+    usageEstimated: a.usageEstimated,
     costUsd: costOf(a.model, a.inputTokens, a.outputTokens),
     latencyMs: a.endedAt - a.startedAt,
     ttftMs: a.firstTokenAt === null ? null : a.firstTokenAt - a.startedAt,

@@ -3,7 +3,7 @@ import { createDb } from '../../db/client';
 import type { Env } from '../../env';
 import { newId } from '../../lib/ids';
 import type { Defer } from '../context';
-import { runAttempt } from './attempt';
+import { reservationHoldMs, runAttempt } from './attempt';
 import { type BudgetRefusal, type Reservation, reserve } from './budget-ledger';
 import { account, estimateCall, maxOutputOf, refusalMessage } from './call-accounting';
 import type { CallErrorKind } from './call-errors';
@@ -107,7 +107,7 @@ export async function* streamModel(
     );
     const chain = [primary, ...fallbacks.filter((m) => m.id !== primary.id)];
     if (budgets.length > 0) {
-      const held = await reserve(db, budgets, estimateCall(request, chain));
+      const held = await reserve(db, budgets, estimateCall(request, chain), reservationHoldMs(chain.length));
       if (!held.ok) {
         yield {
           type: 'error',
@@ -120,8 +120,9 @@ export async function* streamModel(
       reservations = held.reservations;
     }
     for (const [i, model] of chain.entries()) {
-      const outcome = yield* runAttempt(db, env, request, model, i + 1, maxOutputOf(request, model));
-      rows.push(aiCallRow(callId, caller, outcome.record));
+      const outcome = yield* runAttempt(db, env, request, model, i + 1, maxOutputOf(request, model), (r) =>
+        rows.push(aiCallRow(callId, caller, r)),
+      );
       const { error, record } = outcome;
       if (!error) {
         yield {

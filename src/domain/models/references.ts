@@ -1,7 +1,10 @@
 import { and, eq, inArray, type SQLWrapper } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../../db/client';
-import { agentRoles, agents, modelRoutingRules, orgModelSettings } from '../../db/schema';
+import { agentRoles, agents, modelRoutingRules, models, orgModelSettings } from '../../db/schema';
+import { invalid } from '../agents/shared';
+import type { OrgCtx } from '../context';
+import { DEV_MODEL_ID, devModelEnabled } from './registry';
 
 type ModelIds = SQLWrapper | string[];
 
@@ -30,4 +33,20 @@ export function clearModelReferences(db: Db, orgId: string, ids: ModelIds) {
       .set({ modelId: null })
       .where(and(eq(agentRoles.orgId, orgId), within(agentRoles.modelId, ids))),
   ] as const;
+}
+
+/**
+ * Model ids given in a body (routing rules, an agent's or a role's model) must name models of the
+ * organization, or the development model where it exists. Another organization's model reads as
+ * missing, so the answer does not tell it exists.
+ */
+export async function assertModelIds(ctx: OrgCtx, ids: string[], path: string): Promise<void> {
+  const stored = [...new Set(ids)].filter((id) => id !== DEV_MODEL_ID || !devModelEnabled(ctx.env));
+  if (stored.length === 0) return;
+  const found = await ctx.db
+    .select({ id: models.id })
+    .from(models)
+    .where(and(eq(models.orgId, ctx.orgId), inArray(models.id, stored)));
+  const missing = stored.filter((id) => !found.some((f) => f.id === id));
+  if (missing.length > 0) throw invalid(path, `No such model in this organization: ${missing.join(', ')}`);
 }

@@ -1,10 +1,10 @@
-import { and, asc, eq, inArray } from 'drizzle-orm';
-import { modelRoutingRules, models, orgModelSettings } from '../../db/schema';
+import { asc, eq } from 'drizzle-orm';
+import { modelRoutingRules, orgModelSettings } from '../../db/schema';
 import { newId } from '../../lib/ids';
 import { activityInsert } from '../activity/record';
-import { invalid } from '../agents/shared';
 import type { OrgCtx } from '../context';
 import { getModel } from './models';
+import { assertModelIds } from './references';
 import { type CallableModel, DEV_MODEL_ID, devModelEnabled } from './registry';
 
 export type RoutingRule = typeof modelRoutingRules.$inferSelect;
@@ -18,18 +18,6 @@ export interface RuleInput {
 export async function defaultModelId(ctx: OrgCtx): Promise<string | null> {
   const [row] = await ctx.db.select().from(orgModelSettings).where(eq(orgModelSettings.orgId, ctx.orgId));
   return row?.defaultModelId ?? (devModelEnabled(ctx.env) ? DEV_MODEL_ID : null);
-}
-
-/** A model id given in a body must name a model of the organization (or the development model). */
-async function assertModels(ctx: OrgCtx, ids: string[], path: string): Promise<void> {
-  const stored = [...new Set(ids)].filter((id) => id !== DEV_MODEL_ID || !devModelEnabled(ctx.env));
-  if (stored.length === 0) return;
-  const found = await ctx.db
-    .select({ id: models.id })
-    .from(models)
-    .where(and(eq(models.orgId, ctx.orgId), inArray(models.id, stored)));
-  const missing = stored.filter((id) => !found.some((f) => f.id === id));
-  if (missing.length > 0) throw invalid(path, `No such model in this organization: ${missing.join(', ')}`);
 }
 
 /** Makes a model the organization's default. */
@@ -64,7 +52,7 @@ export const listRoutingRules = (ctx: OrgCtx) =>
 
 /** Replaces every rule at once, in the order given (the first match wins). */
 export async function replaceRoutingRules(ctx: OrgCtx, rules: RuleInput[]): Promise<RoutingRule[]> {
-  await assertModels(
+  await assertModelIds(
     ctx,
     rules.map((r) => r.modelId),
     'rules',

@@ -23,7 +23,7 @@ import { PageQuerySchema, paged, pageOf } from '../../http/pagination';
 import { commaList, OrgParamsSchema } from '../../http/params';
 import { type Access, orgRoute } from '../../http/route';
 import { createRouter } from '../../http/router';
-import { AgentParamsSchema, AgentSchema, AgentStatusSchema, toAgent } from './schemas';
+import { AgentParamsSchema, AgentSchema, AgentStatusSchema, ModelIdSchema, toAgent } from './schemas';
 
 const tags = ['Agents'];
 export const canReadAgents: Access = { role: 'viewer', scope: 'agents:read' };
@@ -35,6 +35,7 @@ export const AgentFieldsSchema = z.object({
   description: DescriptionSchema.nullable().optional(),
   role_id: z.string().max(64).nullable().optional(),
   model: ModelSchema.nullable().optional(),
+  model_id: ModelIdSchema,
   tags: TagsSchema.optional(),
   config: JsonObjectSchema(undefined, 'Free-form runtime configuration').optional(),
   emoji: EmojiSchema.nullable().optional(),

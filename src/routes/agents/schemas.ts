@@ -9,6 +9,12 @@ export const AgentParamsSchema = OrgParamsSchema.extend({ agentId: pathId('agent
 
 export const AgentStatusSchema = z.enum(AGENT_STATUSES);
 
+/** A model of the organization's registry, in an agent's or a role's body; null clears it. */
+export const ModelIdSchema = z.string().min(1).max(64).nullable().optional().openapi({
+  description: 'A model of the organization’s registry (`…/models`); null for none',
+  example: 'mdl_01hv…',
+});
+
 export const AgentSchema = z
   .object({
     id: z.string().openapi({ description: 'The agent id', example: 'agt_01hv…' }),
@@ -25,6 +31,10 @@ export const AgentSchema = z
     }),
     model: z.string().nullable().openapi({
       description: 'The model the agent calls (e.g. `claude-sonnet-4-5`); null for the organization default',
+    }),
+    model_id: z.string().nullable().openapi({
+      description:
+        'The registry model (`…/models`) the gateway uses for the agent, before its role’s, routing and the default; null for none',
     }),
     tags: z
       .array(z.string())
@@ -68,6 +78,7 @@ export const toAgent = (a: AgentRow): z.infer<typeof AgentSchema> => ({
   description: a.description,
   role_id: a.roleId,
   model: a.model,
+  model_id: a.modelId,
   tags: a.tags,
   config: a.config,
   emoji: a.emoji,

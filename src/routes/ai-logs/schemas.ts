@@ -29,6 +29,10 @@ export const AiCallSchema = z
     finish_reason: z.string().nullable(),
     input_tokens: z.number().int(),
     output_tokens: z.number().int(),
+    usage_estimated: z.boolean().openapi({
+      description:
+        'The provider reported no usage (the call was cancelled or broke mid-stream): the tokens are estimated at 4 characters a token from the prompt and the streamed output',
+    }),
     cost_usd: z
       .number()
       .nullable()
@@ -62,6 +66,7 @@ export const toAiCall = (r: AiCall): z.infer<typeof AiCallSchema> => ({
   finish_reason: r.finishReason,
   input_tokens: r.inputTokens,
   output_tokens: r.outputTokens,
+  usage_estimated: r.usageEstimated,
   cost_usd: r.costUsd,
   latency_ms: r.latencyMs,
   ttft_ms: r.ttftMs,

@@ -28,6 +28,7 @@ import { createRouter } from '../../http/router';
 import { jsonObject } from '../../lib/json-value';
 import { iso } from '../../lib/time';
 import { canReadAgents } from '../agents/agents';
+import { ModelIdSchema } from '../agents/schemas';
 
 const tags = ['Agent roles'];
 export const canDesign: Access = { role: 'member', scope: 'agents:design' };
@@ -51,6 +52,10 @@ const RoleSchema = z
     tools_requiring_approval: z
       .array(z.string())
       .openapi({ description: 'Built-in agent tools that wait for a person’s approval before they run' }),
+    model_id: z.string().nullable().openapi({
+      description:
+        'The registry model (`…/models`) the role’s agents use unless they name their own; null for none',
+    }),
     created_at: z.iso.datetime(),
     updated_at: z.iso.datetime(),
   })
@@ -66,6 +71,7 @@ const toRole = (r: RoleRow): z.infer<typeof RoleSchema> => ({
   prompt_template: r.promptTemplate,
   platform_scopes: r.platformScopes,
   tools_requiring_approval: r.toolsRequiringApproval,
+  model_id: r.modelId,
   created_at: iso(r.createdAt),
   updated_at: iso(r.updatedAt),
 });
@@ -85,6 +91,7 @@ const RoleFields = z.object({
     .max(BUILTIN_TOOL_NAMES.length)
     .refine((s) => new Set(s).size === s.length, 'Tools must not repeat')
     .optional(),
+  model_id: ModelIdSchema,
 });
 
 const listRoute = orgRoute({
