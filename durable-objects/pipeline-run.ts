@@ -99,8 +99,12 @@ export class PipelineRun extends EventStream {
   /** Ends a waiting step (an approval given, an external job finished) if the token is current. */
   async resolve(key: string, token: string, result: WaitResult): Promise<boolean> {
     if (!this.isCurrent(key, token, ['waiting'])) return false;
-    if (result.ok) this.run.applyOutcome(key, { status: 'succeeded', output: result.output });
-    else this.run.fail(key, result.error);
+    this.run.applyOutcome(
+      key,
+      result.ok
+        ? { status: 'succeeded', output: result.output }
+        : { status: 'failed', error: result.error, retryable: result.retryable ?? false },
+    );
     await this.advance();
     return true;
   }
