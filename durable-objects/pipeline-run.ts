@@ -48,15 +48,18 @@ export class PipelineRun extends EventStream {
   /** Records the run and starts it (or leaves it queued); a repeated call changes nothing. */
   async start(info: RunInfo, plan: RunPlan, status: 'running' | 'queued'): Promise<RunSnapshot> {
     if (!this.run.info()) {
+      // Its turn may have come before the Worker got here (the run it waited for just ended).
+      const begin = status === 'running' || this.getMeta('activated') === 1;
       this.ctx.storage.transactionSync(() => this.run.create(info, plan, 'queued'));
-      this.commit([{ type: 'run.created', payload: { status } }]);
-      if (status === 'running') await this.begin();
+      this.commit([{ type: 'run.created', payload: { status: begin ? 'running' : 'queued' } }]);
+      if (begin) await this.begin();
     }
     return this.view();
   }
 
   /** A queued run's turn has come (the run it waited for finished). */
   async activate(): Promise<boolean> {
+    if (!this.run.info()) this.setMeta('activated', 1);
     if (this.run.status() !== 'queued') return false;
     await this.begin();
     return true;
@@ -99,8 +102,12 @@ export class PipelineRun extends EventStream {
   /** Ends a waiting step (an approval given, an external job finished) if the token is current. */
   async resolve(key: string, token: string, result: WaitResult): Promise<boolean> {
     if (!this.isCurrent(key, token, ['waiting'])) return false;
-    if (result.ok) this.run.applyOutcome(key, { status: 'succeeded', output: result.output });
-    else this.run.fail(key, result.error);
+    this.run.applyOutcome(
+      key,
+      result.ok
+        ? { status: 'succeeded', output: result.output }
+        : { status: 'failed', error: result.error, retryable: result.retryable ?? false },
+    );
     await this.advance();
     return true;
   }

@@ -13,6 +13,7 @@ import { recordToolCall } from '../../src/domain/chat/tool-calls';
 import { type ChatToolSet, toolsForReply } from '../../src/domain/chat/tool-set';
 import type { Defer } from '../../src/domain/context';
 import { streamModel } from '../../src/domain/models/gateway';
+import { runToolCall, toolErrorText, toolResultPart } from '../../src/domain/tools/calls';
 import type { Env } from '../../src/env';
 import { newId } from '../../src/lib/ids';
 import type { JsonValue } from '../../src/lib/json-value';
@@ -201,7 +202,7 @@ export class ReplyRun {
     for (const call of calls) {
       const prior = settled.get(call.toolCallId);
       if (prior) {
-        results.push(toolResult(call, prior.result));
+        results.push(toolResultPart(call, prior.result));
         continue;
       }
       const decision = this.approvalFor(call, tools, request);
@@ -265,20 +266,16 @@ export class ReplyRun {
     let value: unknown;
     if (decision === 'run') {
       this.host.emit(this.replyId, { ...base, status: 'started', args: call.input ?? {} });
-      try {
-        const r = await tools.execute(call.toolName, call.input, this.controller.signal);
-        ok = r.ok;
-        value = r.output;
-      } catch (err) {
-        value = { error: err instanceof Error ? err.message : String(err) };
-      }
+      const r = await runToolCall(tools, call, this.controller.signal);
+      ok = r.ok;
+      value = r.output;
     } else value = { error: decision.refused };
-    if (this.aborted) return toolResult(call, value);
+    if (this.aborted) return toolResultPart(call, value);
     this.host.emit(
       this.replyId,
       ok
         ? { ...base, status: 'finished', result: value }
-        : { ...base, status: 'failed', error: errorText(value) },
+        : { ...base, status: 'failed', error: toolErrorText(value) },
     );
     this.host.store.addToolCall(this.replyId, {
       id: call.toolCallId,
@@ -296,7 +293,7 @@ export class ReplyRun {
       ok,
       ms: Date.now() - started,
     });
-    return toolResult(call, value);
+    return toolResultPart(call, value);
   }
 
   fail(kind: ReplyErrorKind, message: string): 'ended' {
@@ -309,16 +306,3 @@ export class ReplyRun {
     return 'ended';
   }
 }
-
-const toolResult = (call: ToolCallPart, value: unknown): ToolResultPart => ({
-  type: 'tool-result',
-  toolCallId: call.toolCallId,
-  toolName: call.toolName,
-  output: { type: 'json', value: (value ?? null) as never },
-});
-
-/** What a failed tool said, for the frame (tools report `{ error }`; anything else is shown as JSON). */
-const errorText = (value: unknown) =>
-  value !== null && typeof value === 'object' && 'error' in value
-    ? String(value.error)
-    : JSON.stringify(value);

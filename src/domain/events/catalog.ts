@@ -135,6 +135,8 @@ export const EVENT_CATALOG = {
   'step.skipped': 'A run step will not run (a parent did not succeed or an edge condition is false)',
   'step.cancelled': 'A run step stopped because its run was cancelled',
   'step.dead_lettered': 'A step message could not be processed at all and reached the dead-letter queue',
+  'step.tool_call_started': 'An agent step called one of its agent’s tools (the seed’s tool_call_start)',
+  'step.tool_call_finished': 'A tool an agent step called returned, or failed (the seed’s tool_call_end)',
   'chat_session.created': 'A chat session with an agent was created',
   'chat_session.updated': 'A chat session was renamed, archived or unarchived',
   'chat_session.deleted': 'A chat session was deleted with its messages',

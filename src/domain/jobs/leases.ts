@@ -4,10 +4,12 @@ import { jobs } from '../../db/schema';
 import type { Env } from '../../env';
 import { activityInsertPerRow } from '../activity/record';
 import type { Ctx } from '../context';
+import { jobFinished } from '../runs/steps/external';
 
 /**
  * Returns jobs whose lease ran out (the worker stopped heartbeating) to the queue, or marks them
- * dead if that was their last attempt. Safe to run twice for the same time.
+ * dead if that was their last attempt; a dead job of a pipeline step tells its run, as a worker's
+ * failure would. Safe to run twice for the same time.
  */
 export async function expireJobLeases(env: Env, db: Db, now: number) {
   const ctx: Ctx = { env, db, actor: { type: 'system', id: 'housekeeping' }, ip: null };
@@ -24,7 +26,7 @@ export async function expireJobLeases(env: Env, db: Db, now: number) {
       },
       sql`${jobs} WHERE ${expired} AND attempts ${sql.raw(lastAttempt ? '>=' : '<')} max_attempts`,
     );
-  await db.batch([
+  const [, , expiredJobs] = await db.batch([
     perRow('job.lease_expired', false),
     perRow('job.dead', true),
     db
@@ -38,6 +40,8 @@ export async function expireJobLeases(env: Env, db: Db, now: number) {
         completedAt: sql`CASE WHEN ${jobs.attempts} >= ${jobs.maxAttempts} THEN ${now} END`,
         updatedAt: now,
       })
-      .where(expired),
+      .where(expired)
+      .returning(),
   ]);
+  for (const job of expiredJobs) await jobFinished(env, job);
 }

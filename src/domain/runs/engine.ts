@@ -63,3 +63,20 @@ export function backoffDelay(baseMs: number, maxMs: number, attempt: number, ran
   const ceiling = Math.min(baseMs * 2 ** Math.max(0, attempt - 1), maxMs);
   return Math.round(ceiling * (0.5 + random / 2));
 }
+
+/**
+ * The steps a restart runs again: all that did not succeed, or (given `key`) that failed step and
+ * those after it that did not succeed; a string says why `key` cannot be retried.
+ */
+export function restartSteps(
+  plan: RunPlan,
+  rows: readonly { key: string; state: StepState }[],
+  key?: string,
+): string[] | string {
+  if (key === undefined) return rows.filter((r) => r.state !== 'succeeded').map((r) => r.key);
+  const row = rows.find((r) => r.key === key);
+  if (row?.state !== 'failed')
+    return `Step ${key} is ${row?.state ?? 'missing'}; only a failed step can be retried`;
+  const after = descendants(plan, key);
+  return [key, ...rows.filter((r) => after.has(r.key) && r.state !== 'succeeded').map((r) => r.key)];
+}

@@ -78,23 +78,22 @@ export const sameWork = (info: Pick<RunInfo, 'orgId' | 'pipelineId' | 'projectId
 
 /**
  * When a run ends, the oldest run queued behind it (policy `enqueue`) starts, unless another run
- * of the same work is still active. The conditional UPDATE is the claim: two finishing runs
- * cannot start the same queued one.
+ * of the same work is running or paused. One conditional UPDATE is the check and the claim: two
+ * finishing runs cannot start the same queued one, nor two different ones.
  */
 export async function promoteQueuedRun(env: Env, info: RunInfo) {
   const db = createDb(env.DB);
-  const active = await db
-    .select({ id: runs.id, status: runs.status })
+  const oldest = db
+    .select({ id: runs.id })
     .from(runs)
-    .where(and(sameWork(info), inArray(runs.status, ['queued', 'running', 'paused'])))
-    .orderBy(asc(runs.id));
-  if (active.some((r) => r.status !== 'queued')) return;
-  const next = active[0];
-  if (!next) return;
+    .where(and(sameWork(info), eq(runs.status, 'queued')))
+    .orderBy(asc(runs.id))
+    .limit(1);
+  const busy = sql`EXISTS (SELECT 1 FROM ${runs} WHERE ${and(sameWork(info), inArray(runs.status, ['running', 'paused']))})`;
   const [claimed] = await db
     .update(runs)
     .set({ status: 'running', updatedAt: Date.now() })
-    .where(and(eq(runs.id, next.id), eq(runs.status, 'queued')))
+    .where(and(inArray(runs.id, oldest), eq(runs.status, 'queued'), sql`NOT ${busy}`))
     .returning({ id: runs.id });
   if (claimed) await runObject(env, claimed.id).activate();
 }

@@ -62,4 +62,5 @@ export interface RunSnapshot {
 
 export type CommandResult = { ok: true; snapshot: RunSnapshot } | { ok: false; reason: string };
 
-export type WaitResult = { ok: true; output: JsonValue } | { ok: false; error: string };
+/** How a waiting step ends; a failure is retried (per the step's policy) only when `retryable`. */
+export type WaitResult = { ok: true; output: JsonValue } | { ok: false; error: string; retryable?: boolean };

@@ -1,6 +1,6 @@
 import type { Env } from '../../env';
-import type { JsonValue } from '../../lib/json-value';
 import { runObject } from './index-sync';
+import type { WaitResult } from './protocol';
 
 export interface WaitingStepRef {
   runId: string;
@@ -11,13 +11,10 @@ export interface WaitingStepRef {
 
 /**
  * Finishes a step that is waiting (an approval, an external job): succeeded with `output`, or
- * failed with `error` (no retry: the waiting itself was the attempt). Returns false, changing
- * nothing, when the step is no longer waiting on that attempt (cancelled, expired, resolved).
+ * failed with `error` (retried per the step's policy only if `retryable`: by default the waiting
+ * itself was the attempt). Returns false, changing nothing, when the step is no longer waiting on
+ * that attempt (cancelled, expired, resolved).
  */
-export function resolveWaitingStep(
-  env: Env,
-  ref: WaitingStepRef,
-  result: { ok: true; output: JsonValue } | { ok: false; error: string },
-): Promise<boolean> {
+export function resolveWaitingStep(env: Env, ref: WaitingStepRef, result: WaitResult): Promise<boolean> {
   return runObject(env, ref.runId).resolve(ref.stepKey, ref.token, result);
 }

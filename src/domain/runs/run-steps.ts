@@ -1,13 +1,14 @@
-import { backoffDelay, DONE_STEP_STATES, decide, descendants, outcome } from './engine';
+import { backoffDelay, DONE_STEP_STATES, decide, outcome, restartSteps } from './engine';
 import { type PlanStep, planStep, type RunInfo, type RunPlan } from './plan';
 import type { RunEvent, RunSnapshot, RunStatus } from './protocol';
+import { runSnapshot } from './run-snapshot';
 import { parseOutput, type StepRow, StepStore } from './step-store';
 import type { StepOutcome } from './steps/types';
 
 /** Writes state changes together with their events (the run's object: one transaction). */
 export type Commit = (events: RunEvent[], change?: () => void) => void;
 
-interface Meta {
+export interface Meta {
   get(key: string): SqlStorageValue | undefined;
   set(key: string, value: SqlStorageValue): void;
 }
@@ -253,13 +254,7 @@ export class RunSteps {
 
   /** The steps a restart runs again: all that did not succeed, or one failed step and what follows it. */
   resettable(key?: string): string[] | string {
-    const rows = this.steps.all();
-    if (key === undefined) return rows.filter((r) => r.state !== 'succeeded').map((r) => r.key);
-    const row = rows.find((r) => r.key === key);
-    if (row?.state !== 'failed')
-      return `Step ${key} is ${row?.state ?? 'missing'}; only a failed step can be retried`;
-    const after = descendants(this.plan(), key);
-    return [key, ...rows.filter((r) => after.has(r.key) && r.state !== 'succeeded').map((r) => r.key)];
+    return restartSteps(this.plan(), this.steps.all(), key);
   }
 
   reset(keys: string[]) {
@@ -282,36 +277,6 @@ export class RunSteps {
   }
 
   snapshot(latestSeq: number): RunSnapshot {
-    const rows = new Map(this.steps.all().map((r) => [r.key, r]));
-    const num = (k: string) => {
-      const v = this.meta.get(k);
-      return typeof v === 'number' ? v : null;
-    };
-    return {
-      status: this.status()!,
-      error: (this.meta.get('run_error') as string | null | undefined) ?? null,
-      started_at: num('run_started_at'),
-      finished_at: num('run_finished_at'),
-      latest_seq: latestSeq,
-      steps: this.plan().steps.map((s) => {
-        const r = rows.get(s.key)!;
-        return {
-          key: s.key,
-          name: s.name,
-          kind: s.kind,
-          agent_id: s.kind === 'agent' ? s.config.agent_id : null,
-          state: r.state,
-          attempt: r.attempt,
-          max_attempts: s.retry.max_attempts,
-          queued_at: r.queued_at,
-          started_at: r.started_at,
-          finished_at: r.finished_at,
-          output: r.state === 'succeeded' ? parseOutput(r.output) : null,
-          error: r.error,
-          input_tokens: r.input_tokens,
-          output_tokens: r.output_tokens,
-        };
-      }),
-    };
+    return runSnapshot(this.plan(), this.steps.all(), this.meta, latestSeq);
   }
 }

@@ -1,10 +1,10 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm';
 import { agents, type ConcurrencyPolicy, runAgents, runs } from '../../db/schema';
 import { conflict, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import type { JsonValue } from '../../lib/json-value';
 import { activityInsertIf } from '../activity/record';
-import { tryCommit } from '../commit';
+import { guarded, tryCommit } from '../commit';
 import type { Ctx } from '../context';
 import { resolvePipelineVersion } from '../pipelines/resolve';
 import { getProject } from '../work/projects';
@@ -34,6 +34,35 @@ export interface StartRunInput {
   concurrency?: ConcurrencyPolicy | null;
   /** A repeat with the same key returns the first run (`created: false`) instead of starting another. */
   idempotencyKey?: string | null;
+}
+
+/** A run of the same work is active (SQL, for the run's own INSERT). */
+const activeWork = (info: RunInfo) =>
+  sql`EXISTS (SELECT 1 FROM ${runs} WHERE ${and(sameWork(info), inArray(runs.status, [...ACTIVE_RUN_STATUSES]))})`;
+
+async function activeRuns(ctx: RunCtx, info: RunInfo) {
+  return ctx.db
+    .select({ id: runs.id })
+    .from(runs)
+    .where(and(sameWork(info), inArray(runs.status, [...ACTIVE_RUN_STATUSES]), ne(runs.id, info.runId)))
+    .orderBy(asc(runs.id));
+}
+
+async function busy(ctx: RunCtx, info: RunInfo) {
+  const ids = (await activeRuns(ctx, info)).map((r) => r.id);
+  return conflict(`A run of this pipeline for this project and ticket is active (${ids.join(', ')})`);
+}
+
+/**
+ * Of the active runs of the same work, the newest (by id, which grows with time) survives and
+ * cancels the others. Every run created under `interrupt` does this after its own INSERT, so runs
+ * created at once agree: one that sees a newer run cancels itself.
+ */
+async function interruptAllButNewest(ctx: RunCtx, info: RunInfo) {
+  const active = [...(await activeRuns(ctx, info)).map((r) => r.id), info.runId].sort();
+  const newest = active.at(-1)!;
+  for (const id of active)
+    if (id !== newest) await runObject(ctx.env, id).cancel(`Interrupted by run ${newest}`);
 }
 
 async function byKey(ctx: RunCtx, key: string) {
@@ -80,20 +109,14 @@ export async function startRun(
     input: input.input ?? null,
     createdBy: ctx.actor.id,
   };
-  const active =
-    policy === 'allow'
-      ? []
-      : await ctx.db
-          .select({ id: runs.id })
-          .from(runs)
-          .where(and(sameWork(info), inArray(runs.status, [...ACTIVE_RUN_STATUSES])));
-  if (active.length > 0 && policy === 'reject')
-    throw conflict(
-      `A run of this pipeline for this project and ticket is active (${active.map((r) => r.id).join(', ')})`,
-    );
-  if (policy === 'interrupt')
-    for (const r of active) await runObject(ctx.env, r.id).cancel(`Interrupted by run ${info.runId}`);
-  const status = active.length > 0 && policy === 'enqueue' ? 'queued' : 'running';
+  const active = activeWork(info);
+  // Decided by the INSERT itself, so two runs created at once cannot both find the work idle.
+  const status = {
+    reject: guarded('running', sql`NOT ${active}`),
+    enqueue: sql`(CASE WHEN ${active} THEN 'queued' ELSE 'running' END)`,
+    interrupt: sql`'running'`,
+    allow: sql`'running'`,
+  }[policy];
   const agentIds = planAgents(snapshot);
   const known = agentIds.length
     ? await ctx.db
@@ -102,25 +125,28 @@ export async function startRun(
         .where(and(eq(agents.orgId, ctx.orgId), inArray(agents.id, agentIds)))
     : [];
   const committed = await tryCommit(ctx.db, [
-    ctx.db.insert(runs).values({
-      id: info.runId,
-      orgId: ctx.orgId,
-      pipelineId: info.pipelineId,
-      versionId: info.versionId,
-      projectId,
-      ticketId: info.ticketId,
-      status: 'queued',
-      trigger: input.trigger,
-      concurrency: policy,
-      input: JSON.stringify(info.input),
-      error: null,
-      idempotencyKey: input.idempotencyKey ?? null,
-      createdBy: ctx.actor.id,
-      createdAt: now,
-      updatedAt: now,
-      startedAt: null,
-      finishedAt: null,
-    }),
+    ctx.db
+      .insert(runs)
+      .values({
+        id: info.runId,
+        orgId: ctx.orgId,
+        pipelineId: info.pipelineId,
+        versionId: info.versionId,
+        projectId,
+        ticketId: info.ticketId,
+        status,
+        trigger: input.trigger,
+        concurrency: policy,
+        input: JSON.stringify(info.input),
+        error: null,
+        idempotencyKey: input.idempotencyKey ?? null,
+        createdBy: ctx.actor.id,
+        createdAt: now,
+        updatedAt: now,
+        startedAt: null,
+        finishedAt: null,
+      })
+      .returning({ status: runs.status }),
     ...known.map((a) =>
       ctx.db.insert(runAgents).values({ runId: info.runId, agentId: a.id, orgId: ctx.orgId }),
     ),
@@ -131,7 +157,7 @@ export async function startRun(
         action: 'run.created',
         entityType: 'run',
         entityId: info.runId,
-        metadata: { pipeline_id: pipeline.id, version: version.version, trigger: input.trigger, status },
+        metadata: { pipeline_id: pipeline.id, version: version.version, trigger: input.trigger },
       },
       sql`EXISTS (SELECT 1 FROM ${runs} WHERE id = ${info.runId})`,
     ),
@@ -139,8 +165,15 @@ export async function startRun(
   if (!committed.ok) {
     const existing = input.idempotencyKey ? await byKey(ctx, input.idempotencyKey) : undefined;
     if (existing) return { run: existing, created: false };
+    if (committed.failure.kind === 'guard') throw await busy(ctx, info);
     throw committed.error;
   }
-  await runObject(ctx.env, info.runId).start(info, snapshot, status);
+  const [inserted] = committed.results[0];
+  await runObject(ctx.env, info.runId).start(
+    info,
+    snapshot,
+    inserted!.status === 'queued' ? 'queued' : 'running',
+  );
+  if (policy === 'interrupt') await interruptAllButNewest(ctx, info);
   return { run: await getRun(ctx, info.runId), created: true };
 }

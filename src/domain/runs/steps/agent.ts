@@ -3,7 +3,7 @@ import { createDb } from '../../../db/client';
 import { agentRoles, agents } from '../../../db/schema';
 import { previewPrompt } from '../../agent-design/prompt';
 import { renderTemplate, type TemplateScope, templateScope } from '../template';
-import { modelTurn } from './model-turn';
+import { toolLoop } from './tool-loop';
 import type { StepExecution, StepExecutor } from './types';
 
 /** The agent's role prompt, with the agent, the run's project and ticket, and the time filled in. */
@@ -37,8 +37,8 @@ export async function agentSystemPrompt(x: StepExecution, agentId: string, scope
 
 /**
  * A model call as the step's agent, through the gateway (budget, model resolution, call log):
- * the agent's role prompt as system, the step's prompt template as the user message. Tools are
- * not offered to the model in pipeline steps.
+ * the agent's role prompt as system, the step's prompt template as the user message, and the
+ * agent's tools (built-ins and its role's MCP tools) called as the model asks, turn after turn.
  */
 export const agentStep: StepExecutor = async (x) => {
   const config = x.step.config as { agent_id: string; prompt: string; model?: string | null };
@@ -46,7 +46,7 @@ export const agentStep: StepExecutor = async (x) => {
   const prompt = await agentSystemPrompt(x, config.agent_id, scope);
   if (!prompt)
     return { status: 'failed', error: `Agent ${config.agent_id} no longer exists`, retryable: false };
-  const turn = await modelTurn(x.env, x, {
+  const turn = await toolLoop(x, {
     agentId: config.agent_id,
     model: config.model,
     system: prompt.system,

@@ -52,7 +52,10 @@ export const externalStep: StepExecutor = async (x) => {
   return { status: 'waiting', until: null, onTimeout: 'fail', reason: `job ${job.id}` };
 };
 
-/** The job queue's completion path: a job that belongs to an external step finishes the step. */
+/**
+ * The job queue's completion paths (a worker's complete or fail, lease expiry): a job that
+ * belongs to an external step finishes the step.
+ */
 export async function jobFinished(env: Env, job: Job) {
   const ref = stepOfJob(job);
   if (!ref) return;
@@ -65,5 +68,8 @@ export async function jobFinished(env: Env, job: Job) {
     await resolveWaitingStep(env, ref, {
       ok: false,
       error: `Job ${job.id} failed: ${job.lastError ?? 'no reason given'}`,
+      // A job that used its attempts (or whose worker vanished) may work as a new attempt of the
+      // step, per the step's retry policy; one its worker refused before that will not.
+      retryable: job.attempts >= job.maxAttempts,
     });
 }

@@ -1,5 +1,6 @@
+import type { ModelMessage, ToolCallPart } from 'ai';
 import type { Env } from '../../../env';
-import { streamModel } from '../../models/gateway';
+import { type ModelCallRequest, streamModel } from '../../models/gateway';
 import type { StepExecution, StepOutcome, StepUsage } from './types';
 
 /** Streamed text is published in pieces of about this many characters (one run-object call each). */
@@ -11,20 +12,24 @@ export interface TurnRequest {
   model?: string | null;
   system?: string;
   prompt: string;
+  /** The turns after the prompt so far (the model's tool calls and their results). */
+  history?: ModelMessage[];
+  tools?: ModelCallRequest['tools'];
 }
+
+export type TurnResult =
+  | { ok: true; text: string; calls: ToolCallPart[]; usage: StepUsage }
+  | (StepOutcome & { status: 'failed' });
 
 /**
  * One model call for a step through the gateway, its text streamed into the run's log as
- * `agent.output` deltas. When the run says the attempt is no longer current (cancelled), the
+ * `agent.output` deltas, and the tool calls the model asked for collected (not run). When the run says the attempt is no longer current (cancelled), the
  * call is aborted through the step's signal. Gateway errors become failed outcomes: provider
  * trouble is retried, budget and configuration problems are not.
  */
-export async function modelTurn(
-  env: Env,
-  x: StepExecution,
-  turn: TurnRequest,
-): Promise<{ ok: true; text: string; usage: StepUsage } | (StepOutcome & { status: 'failed' })> {
+export async function modelTurn(env: Env, x: StepExecution, turn: TurnRequest): Promise<TurnResult> {
   let text = '';
+  const calls: ToolCallPart[] = [];
   let pending = '';
   let usage: StepUsage = { inputTokens: 0, outputTokens: 0 };
   const flush = async () => {
@@ -43,7 +48,8 @@ export async function modelTurn(
     },
     model: turn.model ?? null,
     system: turn.system,
-    messages: [{ role: 'user', content: turn.prompt }],
+    messages: [{ role: 'user', content: turn.prompt }, ...(turn.history ?? [])],
+    tools: turn.tools,
     signal: x.signal,
   });
   for await (const part of parts) {
@@ -51,7 +57,14 @@ export async function modelTurn(
       text += part.text;
       pending += part.text;
       if (pending.length >= DELTA_CHARS && !(await flush())) break;
-    } else if (part.type === 'finish') usage = part.usage;
+    } else if (part.type === 'tool-call')
+      calls.push({
+        type: 'tool-call',
+        toolCallId: part.toolCallId,
+        toolName: part.toolName,
+        input: part.input,
+      });
+    else if (part.type === 'finish') usage = part.usage;
     else if (part.type === 'error')
       return {
         status: 'failed',
@@ -62,5 +75,5 @@ export async function modelTurn(
   }
   if (x.signal.aborted || !(await flush()))
     return { status: 'failed', error: 'The attempt was cancelled', retryable: false, usage };
-  return { ok: true, text, usage };
+  return { ok: true, text, calls, usage };
 }
