@@ -8,10 +8,12 @@ import {
   PARTICIPANT_HEADER,
   type ReplyErrorKind,
 } from '../src/domain/chat/protocol';
+import type { Revocation, RevocationTarget } from '../src/domain/streams/owners';
 import type { Env } from '../src/env';
 import { Fanout, type Participant } from './chat-session/fanout';
 import { type ReplyHost, ReplyRun } from './chat-session/reply';
 import { type ApprovalRow, SessionStore } from './chat-session/store';
+import { Credentials, OrgRegistration, ownerOf } from './streams/credentials';
 
 export interface SendInput {
   messageId: string;
@@ -36,17 +38,26 @@ export type ApprovalAnswer =
  * numbers, so any client resumes by position) and every connected client. The reply runs here, not
  * in the request that sent the message, so it finishes and is stored even if that client goes.
  * Replies run one at a time; a message sent meanwhile follows the multitask policy.
+ * Every connection is kept with the credential it was opened with, and closes when that is revoked
+ * or runs out, as an event stream's subscriptions do; a reply goes on when its stream closes.
  */
 export class ChatSession extends DurableObject<Env> {
   private readonly store: SessionStore;
   private readonly fanout: Fanout;
   private readonly host: ReplyHost;
   private run: ReplyRun | null = null;
+  private readonly credentials: Credentials;
+  private readonly registration: OrgRegistration;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new SessionStore(ctx.storage);
     this.fanout = new Fanout(ctx);
+    this.credentials = new Credentials(
+      () => this.fanout.held(),
+      (at) => this.alarmBy(at),
+    );
+    this.registration = new OrgRegistration(env, 'chat_session', ctx.id);
     this.host = {
       env,
       store: this.store,
@@ -183,6 +194,7 @@ export class ChatSession extends DurableObject<Env> {
 
   override async alarm() {
     await this.expireApprovals(Date.now());
+    await this.credentials.expire();
   }
 
   private async alarmBy(at: number) {
@@ -218,26 +230,55 @@ export class ChatSession extends DurableObject<Env> {
     this.store.reset();
   }
 
-  /** Live streams only: `/stream` (WebSocket or SSE) and `/replies/{id}/stream` (SSE). */
+  /**
+   * Live streams only: `/stream` (WebSocket or SSE) and `/replies/{id}/stream` (SSE), each opened
+   * by the Worker with its owner. A refused one opens (with nothing replayed) and closes at once.
+   */
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
+    const owner = ownerOf(request);
+    if (!owner) return new Response('A stream needs its owner', { status: 400 });
+    const refused = this.credentials.refusal(owner, await this.registration.admit(owner));
+    const res = this.open(request, url, owner, !refused);
+    await this.credentials.opened(owner, refused);
+    return res;
+  }
+
+  /** Opens the stream (replaying what it asks for, if `replays`); synchronous, so no frame slips by. */
+  private open(request: Request, url: URL, owner: Participant['owner'], replays: boolean) {
     const afterParam = url.searchParams.get('after');
-    const after = afterParam === null ? null : Number(afterParam);
+    const after = afterParam === null || !replays ? null : Number(afterParam);
     const replyPath = /^\/replies\/([^/]+)\/stream$/.exec(url.pathname);
     if (replyPath) {
       const reply = this.store.message(replyPath[1]!);
       if (reply?.role !== 'assistant') return new Response('No such reply', { status: 404 });
-      const replay = this.store.eventsAfter(after ?? 0, reply.id);
+      const replay = replays ? this.store.eventsAfter(after ?? 0, reply.id) : [];
       const finished = replay.some((e) => e.type === 'frame' && isTerminal(e.frame));
-      return this.fanout.openSse(reply.id, replay, url.searchParams.get('protocol') === 'ui', finished);
+      return this.fanout.openSse(
+        reply.id,
+        replay,
+        url.searchParams.get('protocol') === 'ui',
+        finished,
+        owner,
+      );
     }
     const actorId = request.headers.get(PARTICIPANT_HEADER);
     if (url.pathname !== '/stream' || !actorId) return new Response('Not found', { status: 404 });
     const replay = after === null ? [] : this.store.eventsAfter(after);
     if (request.headers.get('Upgrade')?.toLowerCase() !== 'websocket')
-      return this.fanout.openSse(null, replay, false, false);
+      return this.fanout.openSse(null, replay, false, false, owner);
     const hello = { op: 'ready', latest_seq: this.store.lastSeq, online: [...this.fanout.online(), actorId] };
-    return this.fanout.accept({ actorId }, hello, replay);
+    return this.fanout.accept({ actorId, owner }, hello, replay);
+  }
+
+  /** Closes the connections a revocation names (see `Credentials`); returns how many remain open. */
+  async revoke(revocation: Revocation, at: number): Promise<number> {
+    return this.registration.noteOpen(this.credentials.revoke(revocation, at));
+  }
+
+  /** Brings the end of the connections the target names forward to `endsAt` (see `Credentials`). */
+  async endBy(target: RevocationTarget, endsAt: number, at: number): Promise<number> {
+    return this.registration.noteOpen(await this.credentials.endBy(target, endsAt, at));
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer) {
