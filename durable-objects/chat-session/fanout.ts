@@ -3,6 +3,7 @@ import { UI_STREAM_HEADER, UiStreamTranslator } from '../../src/domain/chat/ui-s
 import type { StreamCloseCode, StreamOwner } from '../../src/domain/streams/owners';
 import type { Held } from '../streams/credentials';
 import { closeSocket } from '../streams/sockets';
+import type { Replay } from './event-log';
 
 const encoder = new TextEncoder();
 /** A Server-Sent Events client this many chunks behind is dropped; it resumes with Last-Event-ID. */
@@ -59,15 +60,21 @@ export class Fanout {
     return p;
   }
 
-  accept(participant: Participant, hello: unknown, replay: SessionEvent[]): Response {
+  accept(participant: Participant, hello: unknown, replay: Replay | null): Response {
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     this.ctx.acceptWebSocket(server);
     server.serializeAttachment(participant);
     this.participants.set(server, participant);
     sendRaw(server, JSON.stringify(hello));
-    for (const event of replay) sendRaw(server, JSON.stringify({ op: 'event', event }));
+    if (replay) this.replayTo(server, replay);
     this.presence({ user_id: participant.actorId, state: 'join' }, server);
     return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /** What a socket missed: a `gap` frame first if the log no longer holds all of it. */
+  replayTo(ws: WebSocket, { after, events, gap }: Replay) {
+    if (gap) sendRaw(ws, JSON.stringify({ op: 'gap', after, ...gap }));
+    for (const event of events) sendRaw(ws, JSON.stringify({ op: 'event', event }));
   }
 
   online(): string[] {
@@ -81,7 +88,7 @@ export class Fanout {
   /** A session stream over SSE, or one reply's (ending with it), in Foreman's frames or the UI protocol. */
   openSse(
     replyId: string | null,
-    replay: SessionEvent[],
+    replay: Replay | null,
     ui: boolean,
     finished: boolean,
     owner: StreamOwner,
@@ -94,7 +101,8 @@ export class Fanout {
       owner,
     };
     this.write(client, 'retry: 3000\n\n');
-    for (const e of replay) this.writeEvent(client, e);
+    if (replay?.gap) this.writeGap(client, replay);
+    for (const e of replay?.events ?? []) this.writeEvent(client, e);
     if (finished) this.end(client);
     else this.sse.add(client);
     return new Response(readable, { headers: { ...sseHeaders, ...(client.ui ? UI_STREAM_HEADER : {}) } });
@@ -174,6 +182,17 @@ export class Fanout {
         : sseBlock({ code, reason }, undefined, 'closed'),
     );
     this.end(c);
+  }
+
+  /**
+   * Says that events after the client's position are no longer held (as run and agent streams
+   * do): a `gap` event, or in the UI protocol, which has none, an error chunk.
+   */
+  private writeGap(c: SseClient, { after, gap }: Replay) {
+    if (!gap) return;
+    if (!c.ui) return this.write(c, sseBlock({ after, ...gap }, undefined, 'gap'));
+    const errorText = `${gap.dropped} position(s) after ${after} are no longer held; the stored message has the reply's text`;
+    this.write(c, sseBlock({ type: 'error', errorText }));
   }
 
   private writeEvent(c: SseClient, e: SessionEvent) {
