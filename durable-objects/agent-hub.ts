@@ -1,4 +1,3 @@
-import type { Revocation, RevocationTarget, StreamOwner } from '../src/domain/streams/owners';
 import type {
   AgentRef,
   PublishInput,
@@ -8,6 +7,7 @@ import type {
 } from '../src/domain/streams/protocol';
 import { ALL_CHANNELS } from '../src/domain/streams/protocol';
 import { EventStream } from './event-stream';
+import { OrgRegistration } from './streams/credentials';
 
 /** Exactly this many of an agent's latest events are kept for cursor reads and resumption. */
 export const AGENT_HUB_CAPACITY = 200;
@@ -33,11 +33,10 @@ export class AgentHub extends EventStream {
   private retired: boolean | undefined;
   /** Published by this instance and not yet relayed, in order. */
   private pending: StreamEvent[] = [];
-  /** Whether the organization's stream is known to hold this hub as having subscribers. */
-  private registered = false;
 
   constructor(ctx: DurableObjectState, env: ConstructorParameters<typeof EventStream>[1]) {
     super(ctx, env);
+    this.registration = new OrgRegistration(env, 'agent_hub', ctx.id);
     if (this.ref() && this.forwardedSeq() < this.lastSeq) this.scheduleForward();
   }
 
@@ -145,32 +144,6 @@ export class AgentHub extends EventStream {
     const i = this.pending.findIndex((e) => e.seq > from);
     if (i >= 0 && this.pending[i]!.seq === from + 1) return this.pending.slice(i, i + FORWARD_BATCH);
     return this.readAfter(from, FORWARD_BATCH, { channels: ALL_CHANNELS, agents: null }).events;
-  }
-
-  /**
-   * Admission is decided by the organization's stream, which also learns that this hub has
-   * subscribers, unless this instance registered already and no revocation has found it empty
-   * since: then it sends nothing to write.
-   */
-  protected async admit(owner: StreamOwner) {
-    const stream = this.env.ORG_STREAM.get(this.env.ORG_STREAM.idFromName(owner.orgId));
-    const refused = await stream.admitToHub(this.ctx.id.toString(), owner, !this.registered);
-    this.registered = true;
-    return refused;
-  }
-
-  /** Answering "none left" gets this hub unregistered, so the next subscription registers it again. */
-  override async revoke(revocation: Revocation, at: number): Promise<number> {
-    return this.noteOpen(await super.revoke(revocation, at));
-  }
-
-  override async endBy(target: RevocationTarget, endsAt: number, at: number): Promise<number> {
-    return this.noteOpen(await super.endBy(target, endsAt, at));
-  }
-
-  private noteOpen(open: number) {
-    if (open === 0) this.registered = false;
-    return open;
   }
 
   override async alarm() {

@@ -8,6 +8,7 @@ import {
   PARTICIPANT_HEADER,
   type ReplyErrorKind,
 } from '../src/domain/chat/protocol';
+import type { Revocation, RevocationTarget } from '../src/domain/streams/owners';
 import type { Env } from '../src/env';
 import type { ApprovalRow } from './chat-session/approvals';
 import { Fanout, type Participant } from './chat-session/fanout';
@@ -15,6 +16,7 @@ import { MeasuredStore } from './chat-session/measured';
 import { type ReplyHost, ReplyRun } from './chat-session/reply';
 import { SentKeys } from './chat-session/sent-keys';
 import { SessionStore } from './chat-session/store';
+import { Credentials, OrgRegistration, ownerOf } from './streams/credentials';
 
 export interface SendInput {
   messageId: string;
@@ -50,6 +52,8 @@ export type ApprovalAnswer =
  * numbers, so any client resumes by position) and every connected client. The reply runs here, not
  * in the request that sent the message, so it finishes and is stored even if that client goes.
  * Replies run one at a time; a message sent meanwhile follows the multitask policy.
+ * Every connection is kept with the credential it was opened with, and closes when that is revoked
+ * or runs out, as an event stream's subscriptions do; a reply goes on when its stream closes.
  */
 export class ChatSession extends DurableObject<Env> {
   private readonly store: SessionStore;
@@ -58,6 +62,8 @@ export class ChatSession extends DurableObject<Env> {
   private readonly measured: MeasuredStore;
   private readonly host: ReplyHost;
   private run: ReplyRun | null = null;
+  private readonly credentials: Credentials;
+  private readonly registration: OrgRegistration;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -65,6 +71,11 @@ export class ChatSession extends DurableObject<Env> {
     this.fanout = new Fanout(ctx);
     this.keys = new SentKeys(ctx.storage.sql);
     this.measured = new MeasuredStore(ctx.storage.sql);
+    this.credentials = new Credentials(
+      () => this.fanout.held(),
+      (at) => this.alarmBy(at),
+    );
+    this.registration = new OrgRegistration(env, 'chat_session', ctx.id);
     this.host = {
       env,
       store: this.store,
@@ -232,6 +243,7 @@ export class ChatSession extends DurableObject<Env> {
 
   override async alarm() {
     await this.expireApprovals(Date.now());
+    await this.credentials.expire();
   }
 
   private async alarmBy(at: number) {
@@ -271,33 +283,62 @@ export class ChatSession extends DurableObject<Env> {
     this.measured.ensure();
   }
 
-  /** Live streams only: `/stream` (WebSocket or SSE) and `/replies/{id}/stream` (SSE). */
+  /**
+   * Live streams only: `/stream` (WebSocket or SSE) and `/replies/{id}/stream` (SSE), each opened
+   * by the Worker with its owner. A refused one opens (with nothing replayed) and closes at once.
+   */
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
+    const owner = ownerOf(request);
+    if (!owner) return new Response('A stream needs its owner', { status: 400 });
+    const refused = this.credentials.refusal(owner, await this.registration.admit(owner));
+    const res = this.open(request, url, owner, !refused);
+    await this.credentials.opened(owner, refused);
+    return res;
+  }
+
+  /** Opens the stream (replaying what it asks for, if `replays`); synchronous, so no frame slips by. */
+  private open(request: Request, url: URL, owner: Participant['owner'], replays: boolean) {
     const afterParam = url.searchParams.get('after');
-    const after = afterParam === null ? null : Number(afterParam);
+    const after = afterParam === null || !replays ? null : Number(afterParam);
     const replyPath = /^\/replies\/([^/]+)\/stream$/.exec(url.pathname);
     if (replyPath) {
       const reply = this.store.message(replyPath[1]!);
       if (reply?.role !== 'assistant') return new Response('No such reply', { status: 404 });
-      const replay = this.store.log.replyAfter(reply.id, after ?? 0);
+      const replay = replays ? this.store.log.replyAfter(reply.id, after ?? 0) : null;
       // Its status too: a finished reply's last frame may have been trimmed from the log.
       const finished =
         !LIVE_STATUSES.has(reply.status) ||
-        replay.events.some((e) => e.type === 'frame' && isTerminal(e.frame));
-      return this.fanout.openSse(reply.id, replay, url.searchParams.get('protocol') === 'ui', finished);
+        !!replay?.events.some((e) => e.type === 'frame' && isTerminal(e.frame));
+      return this.fanout.openSse(
+        reply.id,
+        replay,
+        url.searchParams.get('protocol') === 'ui',
+        finished,
+        owner,
+      );
     }
     const actorId = request.headers.get(PARTICIPANT_HEADER);
     if (url.pathname !== '/stream' || !actorId) return new Response('Not found', { status: 404 });
     const replay = after === null ? null : this.store.log.after(after);
     if (request.headers.get('Upgrade')?.toLowerCase() !== 'websocket')
-      return this.fanout.openSse(null, replay, false, false);
+      return this.fanout.openSse(null, replay, false, false, owner);
     const hello = {
       op: 'ready',
       latest_seq: this.store.log.lastSeq,
       online: [...this.fanout.online(), actorId],
     };
-    return this.fanout.accept({ actorId }, hello, replay);
+    return this.fanout.accept({ actorId, owner }, hello, replay);
+  }
+
+  /** Closes the connections a revocation names (see `Credentials`); returns how many remain open. */
+  async revoke(revocation: Revocation, at: number): Promise<number> {
+    return this.registration.noteOpen(this.credentials.revoke(revocation, at));
+  }
+
+  /** Brings the end of the connections the target names forward to `endsAt` (see `Credentials`). */
+  async endBy(target: RevocationTarget, endsAt: number, at: number): Promise<number> {
+    return this.registration.noteOpen(await this.credentials.endBy(target, endsAt, at));
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer) {

@@ -6,8 +6,8 @@ import {
 } from '../src/domain/streams/owners';
 import type { StreamEvent } from '../src/domain/streams/protocol';
 import { MINUTE } from '../src/lib/time';
-import type { AgentHub } from './agent-hub';
 import { EventStream } from './event-stream';
+import type { LiveKind } from './streams/credentials';
 
 /** The organization stream keeps more history than one agent: it carries all of them. */
 export const ORG_STREAM_CAPACITY = 1000;
@@ -16,6 +16,12 @@ export const ORG_STREAM_CAPACITY = 1000;
  * request takes between checking its credential and reaching the stream.
  */
 const REVOCATION_MEMORY_MS = MINUTE;
+
+/** What every object holding subscriptions answers to (agent hubs, pipeline runs, chat sessions). */
+interface Revocable {
+  revoke(revocation: Revocation, at: number): Promise<number>;
+  endBy(target: RevocationTarget, endsAt: number, at: number): Promise<number>;
+}
 
 interface RevocationRow extends Record<string, SqlStorageValue> {
   at: number;
@@ -29,10 +35,11 @@ interface RevocationRow extends Record<string, SqlStorageValue> {
  * retried after a failure adds nothing twice.
  *
  * It is also where the organization's revocations arrive (`revoke`): it closes its own matching
- * subscriptions and passes the revocation on to the agent hubs that have subscribers. A hub
- * registers here with each subscription it admits, and is forgotten once a revocation finds it
- * without subscribers, so a revocation reaches only hubs that may hold some. Recent revocations
- * are remembered, so a subscription whose credential was checked before one is refused.
+ * subscriptions and passes the revocation on to the other objects that have subscribers: agent
+ * hubs, pipeline runs and chat sessions (the `hubs` table). Such an object registers here with
+ * each subscription it admits, and is forgotten once a revocation finds it without subscribers, so
+ * a revocation reaches only objects that may hold some. Recent revocations are remembered, so a
+ * subscription whose credential was checked before one is refused.
  */
 export class OrgStream extends EventStream {
   protected readonly capacity = ORG_STREAM_CAPACITY;
@@ -44,6 +51,12 @@ export class OrgStream extends EventStream {
        CREATE TABLE IF NOT EXISTS hubs (hub_id TEXT PRIMARY KEY, registration INTEGER NOT NULL);
        CREATE TABLE IF NOT EXISTS revocations (at INTEGER NOT NULL, revocation TEXT NOT NULL);`,
     );
+    // Since version 2 runs and chat sessions register too: each row says which kind of object it is.
+    if (this.getMeta('hubs_version') !== 2)
+      ctx.storage.transactionSync(() => {
+        ctx.storage.sql.exec("ALTER TABLE hubs ADD COLUMN kind TEXT NOT NULL DEFAULT 'agent_hub'");
+        this.setMeta('hubs_version', 2);
+      });
   }
 
   /** The revocation, among those remembered, that a subscription's credential predates. */
@@ -59,22 +72,28 @@ export class OrgStream extends EventStream {
     return null;
   }
 
-  protected async admit(owner: StreamOwner) {
+  protected override async admit(owner: StreamOwner) {
     return this.revokedFor(owner);
   }
 
   /**
-   * An agent hub admitting a subscription is told whether the credential was already revoked. A
-   * hub not known to be registered is registered as holding subscribers, under a number that only
-   * grows, so a revocation that found it empty just before cannot unregister it now.
+   * An object (of `kind`, by its id) admitting a subscription is told whether the credential was
+   * already revoked. One not known to be registered is registered as holding subscribers, under a
+   * number that only grows, so a revocation that found it empty just before cannot unregister it now.
    */
-  async admitToHub(hubId: string, owner: StreamOwner, register: boolean): Promise<Revocation | null> {
+  async admitTo(
+    kind: LiveKind,
+    id: string,
+    owner: StreamOwner,
+    register: boolean,
+  ): Promise<Revocation | null> {
     if (register) {
       const registration = Number(this.getMeta('registrations') ?? 0) + 1;
       this.setMeta('registrations', registration);
       this.ctx.storage.sql.exec(
-        'INSERT OR REPLACE INTO hubs (hub_id, registration) VALUES (?, ?)',
-        hubId,
+        'INSERT OR REPLACE INTO hubs (hub_id, kind, registration) VALUES (?, ?, ?)',
+        id,
+        kind,
         registration,
       );
     }
@@ -82,7 +101,7 @@ export class OrgStream extends EventStream {
   }
 
   /**
-   * Closes this organization's subscriptions that the revocation names, here and in every hub
+   * Closes this organization's subscriptions that the revocation names, here and in every object
    * registered as holding subscribers, and remembers it for subscriptions still on their way.
    */
   override async revoke(revocation: Revocation, at: number): Promise<number> {
@@ -90,37 +109,49 @@ export class OrgStream extends EventStream {
     sql.exec('DELETE FROM revocations WHERE at < ?', Date.now() - REVOCATION_MEMORY_MS);
     sql.exec('INSERT INTO revocations (at, revocation) VALUES (?, ?)', at, JSON.stringify(revocation));
     const open = await super.revoke(revocation, at);
-    await this.toHubs('revoke', (hub) => hub.revoke(revocation, at));
+    await this.toHubs('revoke', (stub) => stub.revoke(revocation, at));
     return open;
   }
 
-  /** Brings subscriptions' end forward (see `EventStream.endBy`), here and in every registered hub. */
+  /** Brings subscriptions' end forward (see `EventStream.endBy`), here and in every registered object. */
   override async endBy(target: RevocationTarget, endsAt: number, at: number): Promise<number> {
     const open = await super.endBy(target, endsAt, at);
-    await this.toHubs('endBy', (hub) => hub.endBy(target, endsAt, at));
+    await this.toHubs('endBy', (stub) => stub.endBy(target, endsAt, at));
     return open;
   }
 
   /**
-   * Makes the call on every hub registered as holding subscribers, and forgets those that answer
-   * that they hold none (unless they registered again meanwhile).
+   * Makes the call on every object registered as holding subscribers, and forgets those that
+   * answer that they hold none (unless they registered again meanwhile).
    */
-  private async toHubs(what: string, call: (hub: DurableObjectStub<AgentHub>) => Promise<number>) {
+  private async toHubs(what: string, call: (stub: Revocable) => Promise<number>) {
     const sql = this.ctx.storage.sql;
     const hubs = sql
-      .exec<{ hub_id: string; registration: number }>('SELECT hub_id, registration FROM hubs')
+      .exec<{ hub_id: string; kind: LiveKind; registration: number }>(
+        'SELECT hub_id, kind, registration FROM hubs',
+      )
       .toArray();
     await Promise.all(
-      hubs.map(async ({ hub_id, registration }) => {
+      hubs.map(async ({ hub_id, kind, registration }) => {
         try {
-          const left = await call(this.env.AGENT_HUB.get(this.env.AGENT_HUB.idFromString(hub_id)));
+          const left = await call(this.stubOf(kind, hub_id));
           if (left === 0)
             sql.exec('DELETE FROM hubs WHERE hub_id = ? AND registration = ?', hub_id, registration);
         } catch (err) {
-          console.error(JSON.stringify({ org_stream: what, hub_id, failed: String(err) }));
+          console.error(JSON.stringify({ org_stream: what, kind, hub_id, failed: String(err) }));
         }
       }),
     );
+  }
+
+  private stubOf(kind: LiveKind, id: string): Revocable {
+    const ns =
+      kind === 'agent_hub'
+        ? this.env.AGENT_HUB
+        : kind === 'pipeline_run'
+          ? this.env.PIPELINE_RUN
+          : this.env.CHAT_SESSION;
+    return ns.get(ns.idFromString(id));
   }
 
   /** Takes a batch of one agent's events, in order, skipping any already taken. */

@@ -12,9 +12,9 @@ import {
 } from '../src/domain/runs/protocol';
 import { RunSteps } from '../src/domain/runs/run-steps';
 import type { StepOutcome } from '../src/domain/runs/steps/types';
-import type { StreamOwner } from '../src/domain/streams/owners';
 import type { StreamEvent } from '../src/domain/streams/protocol';
 import { EventStream } from './event-stream';
+import { OrgRegistration } from './streams/credentials';
 
 /** A run's whole log is kept for replay; past this many events the oldest are dropped (and said so). */
 export const RUN_LOG_CAPACITY = 20_000;
@@ -38,11 +38,7 @@ export class PipelineRun extends EventStream {
       { get: (k) => this.getMeta(k), set: (k, v) => this.setMeta(k, v) },
       (events, change) => this.commit(events, change),
     );
-  }
-
-  protected async admit(owner: StreamOwner) {
-    const info = this.run.info();
-    return info ? orgStreamOf(this.env, info.orgId).admitToHub(`run:${info.runId}`, owner, false) : null;
+    this.registration = new OrgRegistration(env, 'pipeline_run', ctx.id);
   }
 
   /** Records the run and starts it (or leaves it queued); a repeated call changes nothing. */

@@ -1,5 +1,8 @@
 import { isTerminal, type Presence, type SessionEvent, sseBlock } from '../../src/domain/chat/protocol';
 import { UI_STREAM_HEADER, UiStreamTranslator } from '../../src/domain/chat/ui-stream';
+import type { StreamCloseCode, StreamOwner } from '../../src/domain/streams/owners';
+import type { Held } from '../streams/credentials';
+import { closeSocket } from '../streams/sockets';
 import type { Replay } from './event-log';
 
 const encoder = new TextEncoder();
@@ -10,6 +13,8 @@ const MAX_SSE_BACKLOG = 1000;
 export interface Participant {
   /** The user, or the API key for a program. */
   actorId: string;
+  /** The credential the socket was opened with; it closes when that ends. */
+  owner: StreamOwner;
 }
 
 interface SseClient {
@@ -17,6 +22,7 @@ interface SseClient {
   /** A reply's stream (ends with the reply), or the whole session's (null). */
   replyId: string | null;
   ui: UiStreamTranslator | null;
+  owner: StreamOwner;
 }
 
 const sseHeaders = {
@@ -80,12 +86,19 @@ export class Fanout {
   }
 
   /** A session stream over SSE, or one reply's (ending with it), in Foreman's frames or the UI protocol. */
-  openSse(replyId: string | null, replay: Replay | null, ui: boolean, finished: boolean): Response {
+  openSse(
+    replyId: string | null,
+    replay: Replay | null,
+    ui: boolean,
+    finished: boolean,
+    owner: StreamOwner,
+  ): Response {
     const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
     const client: SseClient = {
       writer: writable.getWriter(),
       replyId,
       ui: ui && replyId ? new UiStreamTranslator(replyId) : null,
+      owner,
     };
     this.write(client, 'retry: 3000\n\n');
     if (replay?.gap) this.writeGap(client, replay);
@@ -129,6 +142,46 @@ export class Fanout {
       this.sse.delete(c);
       this.end(c);
     }
+  }
+
+  /** Every open connection, for the credential checks: closing one leaves the reply running. */
+  held(): Held[] {
+    const out: Held[] = [];
+    for (const ws of this.sockets()) {
+      out.push({
+        owner: this.participantOf(ws).owner,
+        close: (code, reason) => closeSocket(ws, code, reason),
+        reown: (owner) => {
+          const p = { ...this.participantOf(ws), owner };
+          ws.serializeAttachment(p);
+          this.participants.set(ws, p);
+        },
+      });
+    }
+    for (const c of this.sse)
+      out.push({
+        owner: c.owner,
+        close: (code, reason) => this.close(c, code, reason),
+        reown: (owner) => {
+          c.owner = owner;
+        },
+      });
+    return out;
+  }
+
+  /**
+   * Ends an SSE stream saying why: a `closed` event, or in the UI protocol (which has no such
+   * event) an `error` chunk.
+   */
+  private close(c: SseClient, code: StreamCloseCode, reason: string) {
+    this.sse.delete(c);
+    this.write(
+      c,
+      c.ui
+        ? sseBlock({ type: 'error', errorText: `Stream closed: ${reason}` })
+        : sseBlock({ code, reason }, undefined, 'closed'),
+    );
+    this.end(c);
   }
 
   /**

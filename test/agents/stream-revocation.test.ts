@@ -10,16 +10,19 @@ import { ALL_CHANNELS } from '../../src/domain/streams/protocol';
 import {
   addMember,
   call,
+  expectClosed,
+  expectSseClosed,
   Frames,
   newAgent,
   newApiKey,
   newUser,
-  openSocket,
-  openSse,
   orgPath,
   PASSWORD,
   publish,
-  type SseReader,
+  sessionEnded,
+  signIn,
+  readySocket as socket,
+  readySse as sse,
   type TestUser,
 } from '../support';
 
@@ -42,46 +45,6 @@ async function scene(owner?: TestUser) {
   };
 }
 
-/** Another session of the same user. */
-async function signIn(u: TestUser): Promise<TestUser> {
-  const res = await call('/api/v1/auth/login', { body: { email: u.email, password: PASSWORD } });
-  expect(res.status, res.text).toBe(200);
-  return {
-    ...u,
-    token: res.json.access_token,
-    refreshToken: res.json.refresh_token,
-    sessionId: res.json.session_id,
-  };
-}
-
-async function socket(path: string, token?: string) {
-  const ws = await openSocket(path, token);
-  expect((await ws.next()).op).toBe('ready');
-  return ws;
-}
-
-async function sse(path: string, token?: string) {
-  const s = await openSse(path, token);
-  expect((await s.next()).event).toBe('ready');
-  return s;
-}
-
-async function expectClosed(ws: Frames, code: number, reason: string) {
-  await ws.whenClosed();
-  expect(ws.closed).toEqual({ code, reason });
-}
-
-/** The stream's last event says why it ended, and then the stream ends. */
-async function expectSseClosed(s: SseReader, code: number, reason: string) {
-  for (;;) {
-    const m = await s.next();
-    if (m.event !== 'closed') continue;
-    expect(m.data).toEqual({ code, reason });
-    break;
-  }
-  await expect(s.next()).rejects.toThrow('The event stream ended');
-}
-
 /** A socket that was not revoked stays open and receives what is published next. */
 async function expectLive(ws: Frames, publisher: TestUser, agentId: string, orgId = publisher.orgId) {
   expect(ws.closed).toBeNull();
@@ -93,8 +56,6 @@ async function expectLive(ws: Frames, publisher: TestUser, agentId: string, orgI
   expect(ws.closed).toBeNull();
   ws.close();
 }
-
-const sessionEnded = (why: string) => `session ended: ${why}`;
 
 describe('streams end with the session', () => {
   it("logout closes that session's sockets and SSE streams, on the agent's and the organization's stream", async () => {

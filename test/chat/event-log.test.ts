@@ -87,9 +87,17 @@ describe('the chat session event log', () => {
     await runInDurableObject(freshSession(), async (_o, state) => {
       const fanout = new Fanout(state);
       const replay = { after: 2, events: [], gap: { dropped: 8, oldest_seq: 11 } };
-      const sse = await fanout.openSse('msg_a', replay, false, true).text();
+      const owner = {
+        credential: 'session',
+        credentialId: 'ses_reader',
+        userId: 'usr_reader',
+        orgId: 'org_reader',
+        endsAt: null,
+        checkedAt: 0,
+      } as const;
+      const sse = await fanout.openSse('msg_a', replay, false, true, owner).text();
       expect(sse).toContain('event: gap\ndata: {"after":2,"dropped":8,"oldest_seq":11}');
-      const ui = await fanout.openSse('msg_a', replay, true, true).text();
+      const ui = await fanout.openSse('msg_a', replay, true, true, owner).text();
       expect(ui).toMatch(/data: \{"type":"error","errorText":"8 position\(s\) after 2 are no longer held/);
     });
   });

@@ -9,6 +9,7 @@ export * from './http';
 export * from './models';
 export * from './paths';
 export * from './pipelines';
+export * from './revocation';
 export * from './runs';
 export * from './streams';
 export * from './users';

@@ -3,6 +3,7 @@ import { relayed } from '../../domain/agents/events';
 import { answerApproval, cancelReply } from '../../domain/chat/live';
 import { PARTICIPANT_HEADER } from '../../domain/chat/protocol';
 import { getSession, sessionObject } from '../../domain/chat/sessions';
+import { STREAM_OWNER_HEADER, streamOwner } from '../../domain/streams/owners';
 import { jsonBody, jsonResponse } from '../../http/openapi';
 import { pathId } from '../../http/params';
 import { orgRoute } from '../../http/route';
@@ -18,7 +19,10 @@ const PROTOCOL =
   '(WebSocket `{"op":"gap"}`) with `after`, `dropped` and `oldest_seq`. WebSocket: the server sends ' +
   '`{"op":"ready","latest_seq","online"}`, then `{"op":"event","event":{…}}` and presence ' +
   '`{"op":"presence","user_id","state":"join|leave|typing"}`; the client may send `{"op":"typing"}`, ' +
-  '`{"op":"resume","after":<seq>}` and the text `ping` (answered `pong`).';
+  '`{"op":"resume","after":<seq>}` and the text `ping` (answered `pong`). The stream ends when the ' +
+  'credential it was opened with does: a WebSocket closes with 4401 (session or API key revoked, ' +
+  'rolled, deleted or expired) or 4403 (membership or organization ended) and a reason; SSE ends ' +
+  'with `event: closed` and `{"code","reason"}`.';
 
 const streamRoute = orgRoute({
   method: 'get',
@@ -92,7 +96,11 @@ export const liveRouter = createRouter()
     await getSession(c.var.ctx, sessionId);
     const after = c.req.valid('header')['last-event-id'] ?? c.req.valid('query').after;
     const url = `https://chat.internal/stream${after === undefined ? '' : `?after=${after}`}`;
-    const headers: Record<string, string> = { [PARTICIPANT_HEADER]: c.var.ctx.actor.id };
+    const headers: Record<string, string> = {
+      [PARTICIPANT_HEADER]: c.var.ctx.actor.id,
+      // The stream closes when the credential it was opened with ends.
+      [STREAM_OWNER_HEADER]: JSON.stringify(streamOwner(c.var.principal, c.var.ctx.orgId)),
+    };
     if (c.req.header('Upgrade')?.toLowerCase() === 'websocket') headers.Upgrade = 'websocket';
     return relayed(await sessionObject(c.var.ctx, sessionId).fetch(url, { headers }));
   })

@@ -6,6 +6,7 @@ import { MAX_STEPS } from '../../domain/chat/context';
 import { deleteMessage, pageMessages, replyIdOf } from '../../domain/chat/messages';
 import { sendMessage } from '../../domain/chat/send';
 import { sessionObject } from '../../domain/chat/sessions';
+import { STREAM_OWNER_HEADER, streamOwner } from '../../domain/streams/owners';
 import type { AppEnv } from '../../env';
 import { jsonBody, jsonResponse, noContent } from '../../http/openapi';
 import { PageQuerySchema } from '../../http/pagination';
@@ -31,7 +32,9 @@ const FRAMES =
   'A dropped client resumes the same reply with `GET …/messages/{messageId}/stream` and `Last-Event-ID` ' +
   '(or `?after=`): nothing is lost or repeated. The reply runs in the session, not in this request: it ' +
   'finishes and is stored even if the client goes away. With `?protocol=ui` (or header ' +
-  '`X-Chat-Protocol: ui`) the same reply comes in the Vercel AI SDK UI message stream protocol, for `useChat`.';
+  '`X-Chat-Protocol: ui`) the same reply comes in the Vercel AI SDK UI message stream protocol, for `useChat`. ' +
+  'The stream (not the reply) ends early when the credential it was opened with does: with ' +
+  '`event: closed` and `{"code": 4401 or 4403, "reason"}` (in the UI protocol, an `error` chunk).';
 
 const ProtocolQuery = z.object({
   protocol: z
@@ -199,7 +202,13 @@ async function replyStream(
   ui: boolean,
 ) {
   const url = `https://chat.internal/replies/${replyId}/stream?after=${after}${ui ? '&protocol=ui' : ''}`;
-  return relayed(await sessionObject(c.var.ctx, sessionId).fetch(url));
+  // The stream closes when the credential it was opened with ends; the reply goes on regardless.
+  const owner = streamOwner(c.var.principal, c.var.ctx.orgId);
+  return relayed(
+    await sessionObject(c.var.ctx, sessionId).fetch(url, {
+      headers: { [STREAM_OWNER_HEADER]: JSON.stringify(owner) },
+    }),
+  );
 }
 
 export const messagesRouter = createRouter()

@@ -19,7 +19,9 @@ const PROTOCOL =
   'events after the position are no longer kept, an `event: gap` frame says how many were dropped. ' +
   'WebSocket frames are `{"op":"ready"}`, `{"op":"resumed","gap":…}` and `{"op":"event","event":{…}}`; ' +
   'the client may send `{"op":"resume","after":<seq>}` and `ping`. Agent output arrives as ' +
-  '`agent.output` events with a `delta`.';
+  '`agent.output` events with a `delta`. The stream ends when the credential it was opened with does: ' +
+  'a WebSocket closes with 4401 (session or API key revoked, rolled, deleted or expired) or 4403 ' +
+  '(membership or organization ended) and a reason; SSE ends with `event: closed` and `{"code","reason"}`.';
 
 const eventsRoute = orgRoute({
   method: 'get',

@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import { CLOSE_ACCESS_ENDED, CLOSE_CREDENTIAL_ENDED } from '../../src/domain/streams/owners';
+import {
+  addMember,
+  call,
+  chatPath,
+  expectClosed,
+  expectSseClosed,
+  type Frames,
+  newAgent,
+  newApiKey,
+  newChatSession,
+  newUser,
+  openSse,
+  orgPath,
+  readySocket,
+  SseReader,
+  sendChat,
+  sessionEnded,
+  sessionWithApprovals,
+  signIn,
+  type TestUser,
+} from '../support';
+
+const remember = '[[tool:memory_remember {"content":"The deploy day is Thursday","kind":"fact"}]]';
+const streamPath = (u: TestUser, sessionId: string) => chatPath(u.orgId, `/${sessionId}/stream`);
+
+/** A connection that was not closed stays open: it answers a ping. */
+async function expectOpen(ws: Frames) {
+  ws.send('ping');
+  while ((await ws.next()) !== 'pong');
+  expect(ws.closed).toBeNull();
+  ws.close();
+}
+
+/** Reads a socket's events until a reply frame matches. */
+async function untilFrame(ws: Frames, matches: (frame: Record<string, unknown>) => boolean) {
+  for (;;) {
+    const f = await ws.next();
+    if (f.op === 'event' && f.event.type === 'frame' && matches(f.event.frame)) return f.event.frame;
+  }
+}
+
+describe('chat streams end with the credential', () => {
+  it("logout closes that session's socket, SSE and reply streams; the reply goes on and is stored", async () => {
+    const owner = await newUser('Chatter');
+    const other = await signIn(owner);
+    const s = await sessionWithApprovals(owner, ['memory.remember']);
+    const ws = await readySocket(streamPath(owner, s.id), owner.token);
+    const sse = await openSse(streamPath(owner, s.id), owner.token);
+    const kept = await readySocket(streamPath(owner, s.id), other.token);
+    // The reply waits for an approval, so it is in flight when its sender logs out.
+    const sent = await sendChat(owner, s.id, { content: `please ${remember}` });
+    const reply = new SseReader(sent.res);
+    const asked = await untilFrame(kept, (f) => 'approval_required' in f);
+
+    const out = await call('/api/v1/auth/logout', { token: owner.token, body: {} });
+    expect(out.status, out.text).toBe(204);
+
+    const reason = sessionEnded('logged out');
+    await expectClosed(ws, CLOSE_CREDENTIAL_ENDED, reason);
+    await expectSseClosed(sse, CLOSE_CREDENTIAL_ENDED, reason);
+    await expectSseClosed(reply, CLOSE_CREDENTIAL_ENDED, reason);
+
+    const ok = await call(chatPath(owner.orgId, `/${s.id}/approvals/${asked.approval_id}`), {
+      token: other.token,
+      body: { decision: 'approve' },
+    });
+    expect(ok.status, ok.text).toBe(200);
+    await untilFrame(kept, (f) => 'done' in f);
+    const msgs = await call(chatPath(owner.orgId, `/${s.id}/messages`), { token: other.token });
+    expect(msgs.json.data.find((m: { id: string }) => m.id === sent.replyId)).toMatchObject({
+      status: 'complete',
+      content: expect.stringMatching(/^Tool memory_remember returned: /),
+    });
+    await expectOpen(kept);
+  });
+
+  it("revoking an API key closes its chat streams and no other key's", async () => {
+    const owner = await newUser('Chatter');
+    const agent = await newAgent(owner);
+    const scopes = ['chat:read', 'chat:write'];
+    const revoked = await newApiKey(owner, owner.orgId, scopes);
+    const other = await newApiKey(owner, owner.orgId, scopes);
+    const asRevoked = { ...owner, token: revoked.key };
+    const asOther = { ...owner, token: other.key };
+    const s = await newChatSession(asRevoked, { agent_id: agent.id });
+    const own = await newChatSession(asOther, { agent_id: agent.id });
+    const ws = await readySocket(streamPath(owner, s.id), revoked.key);
+    const sse = await openSse(streamPath(owner, s.id), revoked.key);
+    const kept = await readySocket(streamPath(owner, own.id), other.key);
+
+    const res = await call(orgPath(owner.orgId, `/api-keys/${revoked.record.id}/revoke`), {
+      token: owner.token,
+      body: {},
+    });
+    expect(res.status, res.text).toBeLessThan(300);
+
+    await expectClosed(ws, CLOSE_CREDENTIAL_ENDED, 'api key revoked');
+    await expectSseClosed(sse, CLOSE_CREDENTIAL_ENDED, 'api key revoked');
+    await expectOpen(kept);
+  });
+
+  it('removing a member closes their chat streams with 4403; the owner’s stays open', async () => {
+    const owner = await newUser('Chatter');
+    const member = await newUser('Member');
+    await addMember(owner, owner.orgId, member, 'member');
+    const s = await newChatSession(owner);
+    const shared = await call(chatPath(owner.orgId, `/${s.id}/share`), {
+      token: owner.token,
+      body: { user_id: member.id },
+    });
+    expect(shared.status, shared.text).toBe(200);
+    const ws = await readySocket(streamPath(owner, s.id), member.token);
+    const sse = await openSse(streamPath(owner, s.id), member.token);
+    const kept = await readySocket(streamPath(owner, s.id), owner.token);
+
+    const res = await call(`/api/v1/orgs/${owner.orgId}/members/${member.id}`, {
+      method: 'DELETE',
+      token: owner.token,
+    });
+    expect(res.status, res.text).toBe(204);
+
+    await expectClosed(ws, CLOSE_ACCESS_ENDED, 'membership ended');
+    await expectSseClosed(sse, CLOSE_ACCESS_ENDED, 'membership ended');
+    await expectOpen(kept);
+  });
+
+  it("deleting an organization closes its chat streams, and none in the owner's other organizations", async () => {
+    const owner = await newUser('Chatter');
+    const team = await call('/api/v1/orgs', { token: owner.token, body: { name: 'Doomed' } });
+    expect(team.status, team.text).toBe(201);
+    const inTeam = { ...owner, orgId: team.json.id as string };
+    const doomed = await newChatSession(inTeam);
+    const ws = await readySocket(streamPath(inTeam, doomed.id), owner.token);
+    const sse = await openSse(streamPath(inTeam, doomed.id), owner.token);
+    const home = await newChatSession(owner);
+    const kept = await readySocket(streamPath(owner, home.id), owner.token);
+
+    const res = await call(`/api/v1/orgs/${inTeam.orgId}`, { method: 'DELETE', token: owner.token });
+    expect(res.status, res.text).toBe(204);
+
+    await expectClosed(ws, CLOSE_ACCESS_ENDED, 'organization deleted');
+    await expectSseClosed(sse, CLOSE_ACCESS_ENDED, 'organization deleted');
+    await expectOpen(kept);
+  });
+});
