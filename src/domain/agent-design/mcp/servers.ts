@@ -4,7 +4,7 @@ import { type DiscoveredTool, mcpServers, roleMcpServers } from '../../../db/sch
 import { ApiError, conflict, notFound } from '../../../lib/errors';
 import { newId } from '../../../lib/ids';
 import { activityInsert } from '../../activity/record';
-import { publishAgentEvent } from '../../agents/events';
+import { agentEvent } from '../../agents/events';
 import { getAgentRow } from '../../agents/shared';
 import { commit, tryCommit } from '../../commit';
 import type { Ctx, OrgCtx } from '../../context';
@@ -305,19 +305,25 @@ export async function callMcpTool(
     duration_ms: durationMs,
     ...options.origin,
   };
-  await activityInsert(ctx, {
-    orgId,
-    action: 'agent.tool_call',
-    entityType: 'agent',
-    entityId: input.agent_id,
-    metadata: record,
-  });
-  const event = await publishAgentEvent(ctx.env, { orgId, agentId: input.agent_id }, 'agent.tool_call', {
+  const event = agentEvent(ctx.env, { orgId, agentId: input.agent_id }, 'agent.tool_call', {
     ...record,
     arguments: input.arguments,
     via: options.via ?? 'platform',
   });
-  return { ...outcome, durationMs, seq: event.seq };
+  await commit(
+    ctx.db,
+    [
+      activityInsert(ctx, {
+        orgId,
+        action: 'agent.tool_call',
+        entityType: 'agent',
+        entityId: input.agent_id,
+        metadata: record,
+      }),
+    ],
+    { events: [event] },
+  );
+  return { ...outcome, durationMs, seq: (await event.publish()).seq };
 }
 
 /**
