@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { api, signUp, startServer } from './lib/server.mjs';
 
-const SUITES = ['platform', 'round-trips', 'agent-hub', 'jobs', 'graph', 'models', 'chat'];
+const SUITES = ['platform', 'round-trips', 'agent-hub', 'jobs', 'graph', 'models', 'chat', 'pipelines'];
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const suites = (wanted.length > 0 ? wanted : SUITES).filter((s) =>
   existsSync(new URL(`./${s}.mjs`, import.meta.url)),

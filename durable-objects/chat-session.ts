@@ -9,9 +9,10 @@ import {
   type ReplyErrorKind,
 } from '../src/domain/chat/protocol';
 import type { Env } from '../src/env';
+import type { ApprovalRow } from './chat-session/approvals';
 import { Fanout, type Participant } from './chat-session/fanout';
 import { type ReplyHost, ReplyRun } from './chat-session/reply';
-import { type ApprovalRow, SessionStore } from './chat-session/store';
+import { SessionStore } from './chat-session/store';
 
 export interface SendInput {
   messageId: string;
@@ -22,6 +23,9 @@ export interface SendInput {
   policy: MultitaskPolicy;
   request: ReplyRequest;
 }
+
+/** A reply in these states may still get frames. */
+const LIVE_STATUSES = new Set<ChatMessage['status']>(['queued', 'streaming', 'awaiting_approval']);
 
 export type SendOutcome =
   | { ok: true; message: ChatMessage; reply: ChatMessage; queued: boolean }
@@ -50,7 +54,8 @@ export class ChatSession extends DurableObject<Env> {
     this.host = {
       env,
       store: this.store,
-      emit: (replyId, frame) => this.fanout.deliver(this.store.appendFrame(replyId, frame)),
+      // Sent first, written with the next flush: a frame never waits for its own write.
+      emit: (replyId, frame) => this.fanout.deliver(this.store.log.frame(replyId, frame)),
       alarmBy: (at) => this.alarmBy(at),
       defer: (work) => this.ctx.waitUntil(work.catch((err) => logError('chat work', err))),
     };
@@ -136,8 +141,8 @@ export class ChatSession extends DurableObject<Env> {
       this.run.controller.abort();
       this.run = null;
     }
-    for (const a of this.store.pendingApprovals(replyId))
-      this.store.answerApproval(a.id, 'cancelled', message);
+    for (const a of this.store.approvals.pending(replyId))
+      this.store.approvals.answer(a.id, 'cancelled', message);
     new ReplyRun(this.host, replyId).fail(kind, message);
   }
 
@@ -151,32 +156,32 @@ export class ChatSession extends DurableObject<Env> {
   }
 
   async answerApproval(id: string, approve: boolean, reason: string | null): Promise<ApprovalAnswer> {
-    const row = this.store.approval(id);
+    const row = this.store.approvals.get(id);
     if (!row) return { ok: false, reason: 'not_found' };
     if (row.status !== 'pending' || row.expires_at <= Date.now()) {
       if (row.status === 'pending') this.expireApprovals(Date.now());
       return { ok: false, reason: 'answered' };
     }
     const status = approve ? 'approved' : 'rejected';
-    this.store.answerApproval(id, status, reason);
+    this.store.approvals.answer(id, status, reason);
     this.resume(row.reply_id);
     return { ok: true, approval: { id, tool: row.tool, status, reply_id: row.reply_id } };
   }
 
   /** Unanswered approvals past their time count as refused; their replies go on without the tool. */
   async expireApprovals(now: number): Promise<number> {
-    const due = this.store.pendingApprovals().filter((a) => a.expires_at <= now);
+    const due = this.store.approvals.pending().filter((a) => a.expires_at <= now);
     for (const a of due) {
-      this.store.answerApproval(a.id, 'expired', null);
+      this.store.approvals.answer(a.id, 'expired', null);
       this.resume(a.reply_id);
     }
-    const next = this.store.pendingApprovals()[0];
+    const next = this.store.approvals.pending()[0];
     if (next) await this.alarmBy(next.expires_at);
     return due.length;
   }
 
   private resume(replyId: string) {
-    if (this.run || this.store.pendingApprovals(replyId).length > 0) return;
+    if (this.run || this.store.approvals.pending(replyId).length > 0) return;
     if (this.store.message(replyId)?.status !== 'awaiting_approval') return;
     this.start(replyId);
   }
@@ -212,6 +217,7 @@ export class ChatSession extends DurableObject<Env> {
   async erase() {
     this.run?.controller.abort();
     this.run = null;
+    this.store.log.discard();
     this.fanout.closeAll('session deleted');
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
@@ -227,16 +233,23 @@ export class ChatSession extends DurableObject<Env> {
     if (replyPath) {
       const reply = this.store.message(replyPath[1]!);
       if (reply?.role !== 'assistant') return new Response('No such reply', { status: 404 });
-      const replay = this.store.eventsAfter(after ?? 0, reply.id);
-      const finished = replay.some((e) => e.type === 'frame' && isTerminal(e.frame));
+      const replay = this.store.log.replyAfter(reply.id, after ?? 0);
+      // Its status too: a finished reply's last frame may have been trimmed from the log.
+      const finished =
+        !LIVE_STATUSES.has(reply.status) ||
+        replay.events.some((e) => e.type === 'frame' && isTerminal(e.frame));
       return this.fanout.openSse(reply.id, replay, url.searchParams.get('protocol') === 'ui', finished);
     }
     const actorId = request.headers.get(PARTICIPANT_HEADER);
     if (url.pathname !== '/stream' || !actorId) return new Response('Not found', { status: 404 });
-    const replay = after === null ? [] : this.store.eventsAfter(after);
+    const replay = after === null ? null : this.store.log.after(after);
     if (request.headers.get('Upgrade')?.toLowerCase() !== 'websocket')
       return this.fanout.openSse(null, replay, false, false);
-    const hello = { op: 'ready', latest_seq: this.store.lastSeq, online: [...this.fanout.online(), actorId] };
+    const hello = {
+      op: 'ready',
+      latest_seq: this.store.log.lastSeq,
+      online: [...this.fanout.online(), actorId],
+    };
     return this.fanout.accept({ actorId }, hello, replay);
   }
 
@@ -250,9 +263,7 @@ export class ChatSession extends DurableObject<Env> {
     }
     if (frame.op === 'typing') return this.fanout.presence({ user_id: p.actorId, state: 'typing' }, ws);
     if (frame.op === 'resume' && Number.isInteger(frame.after) && (frame.after as number) >= 0) {
-      for (const event of this.store.eventsAfter(frame.after as number))
-        ws.send(JSON.stringify({ op: 'event', event }));
-      return;
+      return this.fanout.replayTo(ws, this.store.log.after(frame.after as number));
     }
     ws.send(
       JSON.stringify({ op: 'error', detail: 'Send {"op":"typing"}, {"op":"resume","after":<seq>} or ping' }),

@@ -1,5 +1,6 @@
 import { isTerminal, type Presence, type SessionEvent, sseBlock } from '../../src/domain/chat/protocol';
 import { UI_STREAM_HEADER, UiStreamTranslator } from '../../src/domain/chat/ui-stream';
+import type { Replay } from './event-log';
 
 const encoder = new TextEncoder();
 /** A Server-Sent Events client this many chunks behind is dropped; it resumes with Last-Event-ID. */
@@ -53,15 +54,21 @@ export class Fanout {
     return p;
   }
 
-  accept(participant: Participant, hello: unknown, replay: SessionEvent[]): Response {
+  accept(participant: Participant, hello: unknown, replay: Replay | null): Response {
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     this.ctx.acceptWebSocket(server);
     server.serializeAttachment(participant);
     this.participants.set(server, participant);
     sendRaw(server, JSON.stringify(hello));
-    for (const event of replay) sendRaw(server, JSON.stringify({ op: 'event', event }));
+    if (replay) this.replayTo(server, replay);
     this.presence({ user_id: participant.actorId, state: 'join' }, server);
     return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /** What a socket missed: a `gap` frame first if the log no longer holds all of it. */
+  replayTo(ws: WebSocket, { after, events, gap }: Replay) {
+    if (gap) sendRaw(ws, JSON.stringify({ op: 'gap', after, ...gap }));
+    for (const event of events) sendRaw(ws, JSON.stringify({ op: 'event', event }));
   }
 
   online(): string[] {
@@ -73,7 +80,7 @@ export class Fanout {
   }
 
   /** A session stream over SSE, or one reply's (ending with it), in Foreman's frames or the UI protocol. */
-  openSse(replyId: string | null, replay: SessionEvent[], ui: boolean, finished: boolean): Response {
+  openSse(replyId: string | null, replay: Replay | null, ui: boolean, finished: boolean): Response {
     const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
     const client: SseClient = {
       writer: writable.getWriter(),
@@ -81,7 +88,8 @@ export class Fanout {
       ui: ui && replyId ? new UiStreamTranslator(replyId) : null,
     };
     this.write(client, 'retry: 3000\n\n');
-    for (const e of replay) this.writeEvent(client, e);
+    if (replay?.gap) this.writeGap(client, replay);
+    for (const e of replay?.events ?? []) this.writeEvent(client, e);
     if (finished) this.end(client);
     else this.sse.add(client);
     return new Response(readable, { headers: { ...sseHeaders, ...(client.ui ? UI_STREAM_HEADER : {}) } });
@@ -121,6 +129,17 @@ export class Fanout {
       this.sse.delete(c);
       this.end(c);
     }
+  }
+
+  /**
+   * Says that events after the client's position are no longer held (as run and agent streams
+   * do): a `gap` event, or in the UI protocol, which has none, an error chunk.
+   */
+  private writeGap(c: SseClient, { after, gap }: Replay) {
+    if (!gap) return;
+    if (!c.ui) return this.write(c, sseBlock({ after, ...gap }, undefined, 'gap'));
+    const errorText = `${gap.dropped} position(s) after ${after} are no longer held; the stored message has the reply's text`;
+    this.write(c, sseBlock({ type: 'error', errorText }));
   }
 
   private writeEvent(c: SseClient, e: SessionEvent) {

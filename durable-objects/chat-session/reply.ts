@@ -50,8 +50,10 @@ export class ReplyRun {
     if (!state || !reply || !question)
       return this.fail('invalid_request', 'The message this reply answers was deleted');
     const { request, steps } = state;
-    const tools = await toolsForReply(this.host.env, request, this.host.defer);
-    const context = await this.context(request, question);
+    const [tools, context] = await Promise.all([
+      toolsForReply(this.host.env, request, this.host.defer),
+      this.context(request, question),
+    ]);
     for (;;) {
       const waiting = await this.settleToolCalls(request, tools, steps);
       if (this.aborted) return 'ended';
@@ -170,7 +172,7 @@ export class ReplyRun {
   private approvalFor(call: ToolCallPart, tools: ChatToolSet, request: ReplyRequest) {
     if (!tools.requiresApproval(call.toolName)) return 'run' as const;
     const { store } = this.host;
-    const existing = store.approvalByCall(this.replyId, call.toolCallId);
+    const existing = store.approvals.byCall(this.replyId, call.toolCallId);
     if (existing?.status === 'approved') return 'run' as const;
     if (existing && existing.status !== 'pending')
       return {
@@ -182,7 +184,7 @@ export class ReplyRun {
     if (!existing) {
       const id = newId('apr');
       const expiresAt = Date.now() + request.approvalTtlMs;
-      store.insertApproval({
+      store.approvals.insert({
         id,
         reply_id: this.replyId,
         tool_call_id: call.toolCallId,

@@ -1,13 +1,9 @@
-import type {
-  Attachment,
-  ChatMessage,
-  MessageStatus,
-  ReplyFrame,
-  SessionEvent,
-} from '../../src/domain/chat/protocol';
+import type { Attachment, ChatMessage, MessageStatus, SessionEvent } from '../../src/domain/chat/protocol';
 import { iso } from '../../src/lib/time';
+import { ApprovalStore } from './approvals';
+import { EventLog } from './event-log';
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 interface MessageRow extends Record<string, SqlStorageValue> {
   id: string;
@@ -25,25 +21,6 @@ interface MessageRow extends Record<string, SqlStorageValue> {
   created_at: number;
 }
 
-interface EventRow extends Record<string, SqlStorageValue> {
-  seq: number;
-  type: SessionEvent['type'];
-  reply_id: string | null;
-  data: string;
-  time: number;
-}
-
-export interface ApprovalRow extends Record<string, SqlStorageValue> {
-  id: string;
-  reply_id: string;
-  tool_call_id: string;
-  tool: string;
-  args: string;
-  status: 'pending' | 'approved' | 'rejected' | 'expired' | 'cancelled';
-  reason: string | null;
-  expires_at: number;
-}
-
 export const toMessage = (r: MessageRow): ChatMessage => ({
   id: r.id,
   seq: r.seq,
@@ -59,14 +36,6 @@ export const toMessage = (r: MessageRow): ChatMessage => ({
   created_at: iso(r.created_at),
 });
 
-const toEvent = (r: EventRow): SessionEvent => {
-  const data = JSON.parse(r.data);
-  const time = iso(r.time);
-  if (r.type === 'frame') return { seq: r.seq, type: 'frame', reply_id: r.reply_id!, frame: data, time };
-  if (r.type === 'message') return { seq: r.seq, type: 'message', message: data, time };
-  return { seq: r.seq, type: 'message_deleted', message_id: data.message_id, time };
-};
-
 export interface NewMessage {
   id: string;
   role: 'user' | 'assistant';
@@ -81,25 +50,27 @@ export interface NewMessage {
 }
 
 /**
- * The session's SQLite storage: messages, the ordered event log (every user message and every
- * reply frame, with the sequence numbers clients resume from) and tool approvals. Writes that go
- * together (a frame and the reply text it extends) share one transaction.
+ * The session's SQLite storage: its messages, with the event log (`log`) and tool approvals
+ * (`approvals`) beside them. Every read and write here flushes the log's unwritten frames first,
+ * so a message's text and status are always seen and stored in the order they happened.
  */
 export class SessionStore {
-  lastSeq: number;
+  readonly log: EventLog;
+  readonly approvals: ApprovalStore;
 
   constructor(
     private readonly storage: DurableObjectStorage,
     private readonly sql = storage.sql,
   ) {
     this.migrate();
-    this.lastSeq = Number(this.meta('last_seq') ?? 0);
+    this.log = new EventLog(storage, { get: (k) => this.meta(k), set: (k, v) => this.setMeta(k, v) });
+    this.approvals = new ApprovalStore(this.sql);
   }
 
   /** After the object's storage was erased: empty tables, ready for use (the id may be reused). */
   reset() {
     this.migrate();
-    this.lastSeq = 0;
+    this.log.reset();
   }
 
   private migrate() {
@@ -114,6 +85,7 @@ export class SessionStore {
       CREATE TABLE IF NOT EXISTS events (
         seq INTEGER PRIMARY KEY, type TEXT NOT NULL, reply_id TEXT, data TEXT NOT NULL, time INTEGER NOT NULL);
       CREATE INDEX IF NOT EXISTS events_reply_idx ON events (reply_id, seq);
+      CREATE TABLE IF NOT EXISTS trimmed_replies (reply_id TEXT PRIMARY KEY, through INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS approvals (
         id TEXT PRIMARY KEY, reply_id TEXT NOT NULL, tool_call_id TEXT NOT NULL, tool TEXT NOT NULL,
         args TEXT NOT NULL, status TEXT NOT NULL, reason TEXT, expires_at INTEGER NOT NULL);`);
@@ -129,28 +101,9 @@ export class SessionStore {
     this.sql.exec('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', key, value);
   }
 
-  /** Appends to the event log; the caller runs it inside the transaction of the change it records. */
-  private appendEvent(
-    type: SessionEvent['type'],
-    replyId: string | null,
-    data: unknown,
-    time: number,
-  ): SessionEvent {
-    this.lastSeq += 1;
-    this.sql.exec(
-      'INSERT INTO events (seq, type, reply_id, data, time) VALUES (?, ?, ?, ?, ?)',
-      this.lastSeq,
-      type,
-      replyId,
-      JSON.stringify(data),
-      time,
-    );
-    this.setMeta('last_seq', this.lastSeq);
-    return toEvent({ seq: this.lastSeq, type, reply_id: replyId, data: JSON.stringify(data), time });
-  }
-
   /** Stores a message; a user message is also an event participants see. */
   insertMessage(m: NewMessage, now = Date.now()): { message: ChatMessage; event: SessionEvent | null } {
+    this.log.flush();
     return this.storage.transactionSync(() => {
       this.sql.exec(
         `INSERT INTO messages (id, role, content, author_type, author_id, status, reply_id, in_reply_to,
@@ -168,11 +121,12 @@ export class SessionStore {
         now,
       );
       const message = this.message(m.id)!;
-      return { message, event: m.role === 'user' ? this.appendEvent('message', null, message, now) : null };
+      return { message, event: m.role === 'user' ? this.log.append('message', message, now) : null };
     });
   }
 
   message(id: string): ChatMessage | null {
+    this.log.flush();
     const row = this.sql.exec<MessageRow>('SELECT * FROM messages WHERE id = ?', id).toArray()[0];
     return row ? toMessage(row) : null;
   }
@@ -190,15 +144,18 @@ export class SessionStore {
   }
 
   saveSteps(id: string, steps: unknown[]) {
+    this.log.flush();
     this.sql.exec('UPDATE messages SET steps = ? WHERE id = ?', JSON.stringify(steps), id);
   }
 
   setStatus(id: string, status: MessageStatus, note?: string | null) {
+    this.log.flush();
     if (note === undefined) this.sql.exec('UPDATE messages SET status = ? WHERE id = ?', status, id);
     else this.sql.exec('UPDATE messages SET status = ?, note = ? WHERE id = ?', status, note, id);
   }
 
   addToolCall(id: string, call: ChatMessage['tool_calls'][number]) {
+    this.log.flush();
     this.sql.exec(
       "UPDATE messages SET tool_calls = json_insert(tool_calls, '$[#]', json(?)) WHERE id = ?",
       JSON.stringify(call),
@@ -206,24 +163,17 @@ export class SessionStore {
     );
   }
 
-  /** Appends a reply frame; text frames extend the reply's stored text in the same transaction. */
-  appendFrame(replyId: string, frame: ReplyFrame, now = Date.now()): SessionEvent {
-    return this.storage.transactionSync(() => {
-      if ('content' in frame)
-        this.sql.exec('UPDATE messages SET content = content || ? WHERE id = ?', frame.content, replyId);
-      return this.appendEvent('frame', replyId, frame, now);
-    });
-  }
-
   deleteMessage(id: string, now = Date.now()): SessionEvent | null {
+    this.log.flush();
     return this.storage.transactionSync(() => {
       const gone = this.sql.exec('DELETE FROM messages WHERE id = ?', id).rowsWritten;
-      return gone ? this.appendEvent('message_deleted', null, { message_id: id }, now) : null;
+      return gone ? this.log.append('message_deleted', { message_id: id }, now) : null;
     });
   }
 
   /** Messages in order, after or before a position. */
   messages(opts: { after?: number; before?: number; limit: number }): ChatMessage[] {
+    this.log.flush();
     const rows =
       opts.before !== undefined
         ? this.sql
@@ -246,6 +196,7 @@ export class SessionStore {
 
   /** Finished messages before `seq`, newest first: what a reply's history is built from. */
   historyBefore(seq: number): ChatMessage[] {
+    this.log.flush();
     return this.sql
       .exec<MessageRow>(
         `SELECT * FROM messages WHERE seq < ? AND status IN ('complete', 'interrupted', 'cancelled', 'failed')
@@ -258,6 +209,7 @@ export class SessionStore {
 
   /** The reply in progress (streaming or waiting for an approval), if any. */
   activeReply(): ChatMessage | null {
+    this.log.flush();
     const row = this.sql
       .exec<MessageRow>(
         "SELECT * FROM messages WHERE role = 'assistant' AND status IN ('streaming', 'awaiting_approval') LIMIT 1",
@@ -267,73 +219,12 @@ export class SessionStore {
   }
 
   nextQueued(): ChatMessage | null {
+    this.log.flush();
     const row = this.sql
       .exec<MessageRow>(
         "SELECT * FROM messages WHERE role = 'assistant' AND status = 'queued' ORDER BY seq LIMIT 1",
       )
       .toArray()[0];
     return row ? toMessage(row) : null;
-  }
-
-  /** Events after `after`, optionally of one reply only. */
-  eventsAfter(after: number, replyId?: string): SessionEvent[] {
-    const rows =
-      replyId === undefined
-        ? this.sql.exec<EventRow>('SELECT * FROM events WHERE seq > ? ORDER BY seq', after)
-        : this.sql.exec<EventRow>(
-            'SELECT * FROM events WHERE reply_id = ? AND seq > ? ORDER BY seq',
-            replyId,
-            after,
-          );
-    return rows.toArray().map(toEvent);
-  }
-
-  insertApproval(a: Omit<ApprovalRow, 'status' | 'reason'>) {
-    this.sql.exec(
-      `INSERT INTO approvals (id, reply_id, tool_call_id, tool, args, status, expires_at)
-       VALUES (?, ?, ?, ?, ?, 'pending', ?)`,
-      a.id,
-      a.reply_id,
-      a.tool_call_id,
-      a.tool,
-      a.args,
-      a.expires_at,
-    );
-  }
-
-  approval(id: string): ApprovalRow | null {
-    return this.sql.exec<ApprovalRow>('SELECT * FROM approvals WHERE id = ?', id).toArray()[0] ?? null;
-  }
-
-  approvalByCall(replyId: string, toolCallId: string): ApprovalRow | null {
-    return (
-      this.sql
-        .exec<ApprovalRow>(
-          'SELECT * FROM approvals WHERE reply_id = ? AND tool_call_id = ?',
-          replyId,
-          toolCallId,
-        )
-        .toArray()[0] ?? null
-    );
-  }
-
-  pendingApprovals(replyId?: string): ApprovalRow[] {
-    return (
-      replyId === undefined
-        ? this.sql.exec<ApprovalRow>("SELECT * FROM approvals WHERE status = 'pending' ORDER BY expires_at")
-        : this.sql.exec<ApprovalRow>(
-            "SELECT * FROM approvals WHERE status = 'pending' AND reply_id = ?",
-            replyId,
-          )
-    ).toArray();
-  }
-
-  answerApproval(id: string, status: ApprovalRow['status'], reason: string | null) {
-    return this.sql.exec(
-      "UPDATE approvals SET status = ?, reason = ? WHERE id = ? AND status = 'pending'",
-      status,
-      reason,
-      id,
-    ).rowsWritten;
   }
 }

@@ -247,6 +247,11 @@ export async function activeInstructions(
     roleId = agent.roleId ?? undefined;
   } else if (roleId) await getRoleRow(db, orgId, roleId);
   if (!roleId) return { roleId: null, skills: [], instructions: '' };
+  return roleInstructions(db, orgId, roleId);
+}
+
+/** `activeInstructions` for a role already known to exist (its agent was just read with it). */
+export async function roleInstructions(db: Db, orgId: string, roleId: string) {
   const rows = await db
     .select({ id: skills.id, name: skills.name, instructions: skills.instructions })
     .from(skills)

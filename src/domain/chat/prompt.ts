@@ -1,32 +1,37 @@
 import { and, eq } from 'drizzle-orm';
-import { agentRoles, projects, tickets } from '../../db/schema';
+import { agentRoles, agents, projects, tickets } from '../../db/schema';
+import { notFound } from '../../lib/errors';
 import { previewPrompt } from '../agent-design/prompt';
 import { listRules } from '../agent-design/rules';
-import { activeInstructions } from '../agent-design/skills';
-import { getAgentRow } from '../agents/shared';
+import { roleInstructions } from '../agent-design/skills';
 import type { OrgCtx } from '../context';
 import type { SessionRow } from './sessions';
 
 const MAX_RULES = 50;
 
+/** The agent with its role in one read, then the role's skills: two round trips, not three. */
+async function agentWithSkills(ctx: OrgCtx, agentId: string) {
+  const [row] = await ctx.db
+    .select({ agent: agents, role: agentRoles })
+    .from(agents)
+    .leftJoin(agentRoles, and(eq(agentRoles.orgId, agents.orgId), eq(agentRoles.id, agents.roleId)))
+    .where(and(eq(agents.orgId, ctx.orgId), eq(agents.id, agentId)))
+    .limit(1);
+  if (!row) throw notFound('Agent');
+  const skills = row.role ? await roleInstructions(ctx.db, ctx.orgId, row.role.id) : { instructions: '' };
+  return { agent: row.agent, role: row.role ?? undefined, skills };
+}
+
 /**
  * The system prompt of a reply: the agent's role prompt rendered with its variables (agent, role,
  * project, ticket, skills, rules, time), then any enabled skills' instructions and applicable rules
- * the template did not place itself, then what memory recalls for the message.
+ * the template did not place itself, then what memory recalls for the message. Its reads all start
+ * at once; memory is a promise so its search runs alongside them.
  */
-export async function systemPrompt(ctx: OrgCtx, session: SessionRow, memory: string) {
-  const agent = await getAgentRow(ctx.db, ctx.orgId, session.agentId);
-  const [role, skills, rules, project, ticket] = await Promise.all([
-    agent.roleId
-      ? ctx.db
-          .select()
-          .from(agentRoles)
-          .where(eq(agentRoles.id, agent.roleId))
-          .limit(1)
-          .then((r) => r[0])
-      : undefined,
-    activeInstructions(ctx.db, ctx.orgId, { agentId: agent.id }),
-    listRules(ctx, { agentId: agent.id }, { limit: MAX_RULES }).then((r) => r.slice(0, MAX_RULES)),
+export async function systemPrompt(ctx: OrgCtx, session: SessionRow, recalled: Promise<string>) {
+  const [{ agent, role, skills }, rules, project, ticket, memory] = await Promise.all([
+    agentWithSkills(ctx, session.agentId),
+    listRules(ctx, { agentId: session.agentId }, { limit: MAX_RULES }).then((r) => r.slice(0, MAX_RULES)),
     session.projectId
       ? ctx.db
           .select()
@@ -41,6 +46,7 @@ export async function systemPrompt(ctx: OrgCtx, session: SessionRow, memory: str
           .where(and(eq(tickets.orgId, ctx.orgId), eq(tickets.id, session.ticketId)))
           .then((r) => r[0])
       : undefined,
+    recalled,
   ]);
   const ruleText = rules
     .slice(0, MAX_RULES)

@@ -32,12 +32,11 @@ export interface SendMessageInput {
 export async function sendMessage(ctx: OrgCtx, sessionId: string, input: SendMessageInput) {
   const session = await getSession(ctx, sessionId);
   if (session.archived) throw conflict('The chat session is archived; unarchive it to send messages');
-  const [attachments, memory] = await Promise.all([
+  // Every read the reply needs starts at once: one round trip after the session's, then the
+  // two that depend on a first answer (the role's skills, the model's registry entry).
+  const [attachments, system, resolution] = await Promise.all([
     resolveAttachments(ctx.env, ctx.orgId, sessionId, input.attachments),
-    recallForMessage(ctx, session.agentId, input.content),
-  ]);
-  const [system, resolution] = await Promise.all([
-    systemPrompt(ctx, session, memory),
+    systemPrompt(ctx, session, recallForMessage(ctx, session.agentId, input.content)),
     resolveModel(ctx.db, ctx.env, { orgId: ctx.orgId, agentId: session.agentId, model: input.model }),
   ]);
   // The gateway resolves the model again for the call; here it only sizes the history.

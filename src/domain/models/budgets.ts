@@ -8,6 +8,7 @@ import { commit } from '../commit';
 import type { OrgCtx } from '../context';
 import type { PageRequest } from '../lookup';
 import { periodOf, periodResetsAt } from './budget-ledger';
+import { forgetModelSetup } from './setup-cache';
 
 export type BudgetRow = typeof modelBudgets.$inferSelect;
 
@@ -99,6 +100,7 @@ export async function createBudget(ctx: OrgCtx, input: BudgetInput): Promise<Bud
     ],
     { unique: () => taken(input) },
   );
+  forgetModelSetup(ctx.orgId);
   return getBudget(ctx, id);
 }
 
@@ -137,6 +139,7 @@ export async function updateBudget(
       metadata: { changed: Object.keys(changes) },
     }),
   ]);
+  forgetModelSetup(ctx.orgId);
   return getBudget(ctx, id);
 }
 
@@ -152,4 +155,5 @@ export async function deleteBudget(ctx: OrgCtx, id: string): Promise<void> {
       metadata: { metric: budget.metric, agent_id: budget.agentId },
     }),
   ]);
+  forgetModelSetup(ctx.orgId);
 }

@@ -4,12 +4,13 @@ import type { Env } from '../../env';
 import { newId } from '../../lib/ids';
 import type { Defer } from '../context';
 import { runAttempt } from './attempt';
-import { applicableBudgets, type BudgetRefusal, type Reservation, reserve } from './budget-ledger';
+import { type BudgetRefusal, type Reservation, reserve } from './budget-ledger';
 import { account, estimateCall, maxOutputOf, refusalMessage } from './call-accounting';
 import type { CallErrorKind } from './call-errors';
 import { type AiCallRow, aiCallRow, costOf } from './call-log';
 import { loadModels, usable } from './registry';
 import { resolveModel } from './resolve';
+import { cachedBudgets } from './setup-cache';
 
 /**
  * The one way into a model. Every caller (chat, pipeline steps, the model test, the
@@ -84,13 +85,17 @@ export async function* streamModel(
   let reservations: Reservation[] = [];
   try {
     const { caller } = request;
-    const resolution = await resolveModel(db, env, {
-      orgId: caller.orgId,
-      agentId: caller.agentId,
-      model: request.model,
-      topic: request.topic,
-      tags: request.tags,
-    });
+    // Independent reads, in flight together (and usually answered from this isolate's cache).
+    const [resolution, budgets] = await Promise.all([
+      resolveModel(db, env, {
+        orgId: caller.orgId,
+        agentId: caller.agentId,
+        model: request.model,
+        topic: request.topic,
+        tags: request.tags,
+      }),
+      cachedBudgets(db, caller.orgId, caller.agentId),
+    ]);
     if (!resolution.model) {
       const named = request.model ? `The model "${request.model}" does not exist or is disabled` : null;
       yield { type: 'error', kind: 'no_model', message: named ?? 'No model is configured for this call' };
@@ -101,7 +106,6 @@ export async function* streamModel(
       usable(env, m),
     );
     const chain = [primary, ...fallbacks.filter((m) => m.id !== primary.id)];
-    const budgets = await applicableBudgets(db, caller.orgId, caller.agentId);
     if (budgets.length > 0) {
       const held = await reserve(db, budgets, estimateCall(request, chain));
       if (!held.ok) {

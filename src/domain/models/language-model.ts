@@ -8,6 +8,7 @@ import { guardedFetch } from '../agent-design/mcp/outbound-url';
 import { readSecret } from '../vault/secrets';
 import { createDevModel } from './dev-model';
 import type { CallableModel } from './registry';
+import { cachedKey } from './setup-cache';
 
 /** Why a provider cannot be called at all (no network call was made); not worth a fallback's retry. */
 export class ProviderSetupError extends Error {}
@@ -22,15 +23,16 @@ export const DEFAULT_BASE_URLS: Partial<Record<CallableModel['provider']['kind']
 
 export type ProviderTarget = Pick<CallableModel['provider'], 'kind' | 'name' | 'baseUrl' | 'keyItemId'>;
 
-/** The provider's API key from the vault; it stays in this call's memory and is never logged. */
+/** The provider's API key from the vault (kept a second, see `cachedKey`); never logged. */
 export async function providerKey(
   db: Db,
   env: Env,
   orgId: string,
   p: ProviderTarget,
 ): Promise<string | null> {
-  if (!p.keyItemId) return null;
-  return (await readSecret({ db, env }, orgId, p.keyItemId)).value;
+  const itemId = p.keyItemId;
+  if (!itemId) return null;
+  return cachedKey(orgId, itemId, async () => (await readSecret({ db, env }, orgId, itemId)).value);
 }
 
 const baseUrlOf = (p: ProviderTarget) => {

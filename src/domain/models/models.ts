@@ -10,6 +10,7 @@ import { findInOrg, type PageRequest } from '../lookup';
 import { catalogEntry } from './catalog';
 import { clearModelReferences } from './references';
 import { type CallableModel, callable, DEV_MODEL_ID, devModelEnabled, loadModels } from './registry';
+import { forgetModelSetup } from './setup-cache';
 
 export type ModelRow = typeof models.$inferSelect;
 
@@ -156,6 +157,7 @@ export async function updateModel(ctx: OrgCtx, id: string, input: Partial<ModelI
     ],
     { unique: () => nameTaken(next.name) },
   );
+  forgetModelSetup(ctx.orgId);
   return next;
 }
 
@@ -172,4 +174,5 @@ export async function deleteModel(ctx: OrgCtx, id: string): Promise<void> {
       metadata: { name: current.name },
     }),
   ]);
+  forgetModelSetup(ctx.orgId);
 }

@@ -12,6 +12,7 @@ import { getInOrg, type PageRequest, pageInOrg } from '../lookup';
 import { deleteSecret, rotateSecret, storeSecret } from '../vault/secrets';
 import { clearModelReferences } from './references';
 import { devModelEnabled } from './registry';
+import { forgetModelSetup } from './setup-cache';
 
 export type ProviderRow = typeof modelProviders.$inferSelect;
 
@@ -148,6 +149,7 @@ export async function updateProvider(
     ],
     { unique: () => nameTaken(input.name ?? current.name) },
   );
+  forgetModelSetup(ctx.orgId);
   return { ...current, ...changes };
 }
 
@@ -166,6 +168,7 @@ export async function deleteProvider(ctx: OrgCtx, id: string): Promise<void> {
       metadata: { name: current.name, kind: current.kind },
     }),
   ]);
+  forgetModelSetup(ctx.orgId);
   // Someone may have deleted the key from the vault already; then there is nothing left to delete.
   if (current.keyItemId)
     await deleteSecret(ctx, ctx.orgId, current.keyItemId).catch((e: unknown) => {

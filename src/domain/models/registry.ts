@@ -2,6 +2,7 @@ import { and, eq, inArray, or } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { type ModelConfig, modelProviders, models, type ProviderKind } from '../../db/schema';
 import type { Env } from '../../env';
+import { cachedModels } from './setup-cache';
 
 /** The built-in development model's registry id; it has no row (see `devModelEnabled`). */
 export const DEV_MODEL_ID = 'dev';
@@ -85,7 +86,8 @@ export const callable = ({ model, provider }: Row): CallableModel => ({
 /**
  * The organization's models by id (or by name: an agent's free-text `model` names one), in the
  * order asked, with the built-in development model where it is available. Unknown ones are left
- * out; the caller decides what a missing model means.
+ * out; the caller decides what a missing model means. Models found are kept for a second (see
+ * `cachedModels`).
  */
 export async function loadModels(
   db: Db,
@@ -94,17 +96,16 @@ export async function loadModels(
   ids: string[],
 ): Promise<CallableModel[]> {
   const stored = ids.filter((id) => id !== DEV_MODEL_ID);
-  const rows =
-    stored.length === 0
-      ? []
-      : await db
-          .select({ model: models, provider: modelProviders })
-          .from(models)
-          .innerJoin(modelProviders, eq(modelProviders.id, models.providerId))
-          .where(and(eq(models.orgId, orgId), or(inArray(models.id, stored), inArray(models.name, stored))));
-  const byId = new Map(
-    rows.flatMap((r) => [[r.model.name, callable(r)] as const, [r.model.id, callable(r)] as const]),
-  );
+  const read = async (wanted: string[]) =>
+    (
+      await db
+        .select({ model: models, provider: modelProviders })
+        .from(models)
+        .innerJoin(modelProviders, eq(modelProviders.id, models.providerId))
+        .where(and(eq(models.orgId, orgId), or(inArray(models.id, wanted), inArray(models.name, wanted))))
+    ).map(callable);
+  const byId =
+    stored.length === 0 ? new Map<string, CallableModel>() : await cachedModels(orgId, stored, read);
   if (devModelEnabled(env)) byId.set(DEV_MODEL_ID, BUILT_IN_DEV_MODEL);
   return ids.flatMap((id) => byId.get(id) ?? []);
 }

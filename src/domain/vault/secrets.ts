@@ -7,6 +7,7 @@ import { newId } from '../../lib/ids';
 import { activityInsert } from '../activity/record';
 import { commit } from '../commit';
 import type { Ctx } from '../context';
+import { forgetModelSetup } from '../models/setup-cache';
 import { currentDataKey, unwrapDataKey, type VaultDeps } from './data-keys';
 import { integrityFailure } from './integrity';
 import { getItem, getItemRow, type VaultItemDetail } from './items';
@@ -278,6 +279,8 @@ export async function rotateSecret(
     ],
     { guard: raced, unique: raced, foreignKey: raced },
   );
+  // A provider key may live in this item: the gateway must not keep using the old value.
+  forgetModelSetup(orgId);
   return getItem(ctx.db, orgId, itemId, now);
 }
 
@@ -294,4 +297,5 @@ export async function deleteSecret(ctx: Ctx, orgId: string, itemId: string): Pro
       metadata: { name: item.name },
     }),
   ]);
+  forgetModelSetup(orgId);
 }

@@ -13,7 +13,9 @@ const PROTOCOL =
   'Send `Upgrade: websocket` for a WebSocket; otherwise the answer is a Server-Sent Events stream. ' +
   'Every stored event has a sequence number (`seq`; the SSE `id:`): `message` (a participant’s ' +
   'message), `frame` (a frame of a streaming reply, with its `reply_id`), `message_deleted`. Resume ' +
-  'by position with `?after=<seq>` or `Last-Event-ID`. WebSocket: the server sends ' +
+  'by position with `?after=<seq>` or `Last-Event-ID`; the log keeps the newest 5,000 positions (the ' +
+  'messages themselves are kept), and a resume from an older one first says so: SSE event `gap` ' +
+  '(WebSocket `{"op":"gap"}`) with `after`, `dropped` and `oldest_seq`. WebSocket: the server sends ' +
   '`{"op":"ready","latest_seq","online"}`, then `{"op":"event","event":{…}}` and presence ' +
   '`{"op":"presence","user_id","state":"join|leave|typing"}`; the client may send `{"op":"typing"}`, ' +
   '`{"op":"resume","after":<seq>}` and the text `ping` (answered `pong`).';

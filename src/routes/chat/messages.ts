@@ -146,7 +146,7 @@ const replyStreamRoute = orgRoute({
   tags,
   operationId: 'streamChatReply',
   summary: 'A reply’s frames (of the reply itself, or the reply to a user message), resumable',
-  description: `${VISIBILITY} Replays the frames after \`Last-Event-ID\` (or \`?after=\`), then streams the rest live; a finished reply ends after the replay.`,
+  description: `${VISIBILITY} Replays the frames after \`Last-Event-ID\` (or \`?after=\`), then streams the rest live; a finished reply ends after the replay. If frames after that position were trimmed from the session's log, a \`gap\` event (in the UI protocol, an error chunk) says so first; the stored message keeps the reply's text.`,
   access: canReadChat,
   request: {
     params: MessageParamsSchema,

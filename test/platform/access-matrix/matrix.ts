@@ -1,11 +1,15 @@
 import { SELF } from 'cloudflare:test';
 import { beforeAll, expect, it } from 'vitest';
-import { createApp } from '../../src/app';
-import { addMember, call, expectProblem, newApiKey, newUser, type TestUser, unique } from '../support';
+import { createApp } from '../../../src/app';
+import { addMember, call, expectProblem, newApiKey, newUser, type TestUser, unique } from '../../support';
 
 /**
  * Every operation under `/orgs/{orgId}` in the OpenAPI document, checked for tenancy and access as
  * it declares them (`x-foreman-access`). A route added later is covered without a test of its own.
+ *
+ * The operations are dealt round-robin to `SHARDS` test files (`shard-<n>.test.ts`), each run in a
+ * fresh workerd: under vitest-pool-workers every `SELF.fetch` gets slower as an instance serves
+ * more of them (cloudflare/workers-sdk#15446), so one file of ~2,500 requests took 13 minutes.
  */
 
 type Schema = Record<string, any>;
@@ -90,6 +94,8 @@ function sample(schema: Schema): unknown {
   }
 }
 
+export const SHARDS = 8;
+
 let a: TestUser;
 let b: TestUser;
 let viewer: TestUser;
@@ -98,7 +104,7 @@ let keys: { activity: string; jobs: string };
 /** Ids of real resources in organization B, by path parameter name. */
 const foreign: Record<string, string> = {};
 
-beforeAll(async () => {
+async function setUp() {
   [a, b, viewer] = await Promise.all([newUser('A'), newUser('B'), newUser('Viewer')]);
   const [activityKey, jobsKey] = await Promise.all([
     newApiKey(a, a.orgId, ['activity:read']),
@@ -151,7 +157,7 @@ beforeAll(async () => {
     mcpServerId: mcp.id,
     assignmentId: assignment.id,
   });
-});
+}
 
 /** A well-formed id of the parameter's type that names nothing. */
 const missing = (id: Operation['ids'][number]) =>
@@ -200,51 +206,63 @@ function comparable(problem: Schema, ids: string[]) {
   return JSON.parse(text);
 }
 
-it('finds the organization-scoped operations, each declaring its access', () => {
-  expect(operations.length).toBeGreaterThan(100);
-  for (const o of operations) {
-    expect(o.access, o.name).toMatchObject({ role: expect.stringMatching(/^(owner|admin|member|viewer)$/) });
-  }
-});
+/** Registers the matrix's tests for the operations dealt to shard `shard` (1-based). */
+export function accessMatrix(shard: number) {
+  const mine = operations.filter((_, i) => i % SHARDS === shard - 1);
+  beforeAll(setUp);
 
-// One test per operation: the matrix is hundreds of requests, and each test has a fixed cost.
-it.each(operations)('$name: 401, 404 across organizations, 403 by role and scope, 422', async (o) => {
-  expectProblem(await send(o, pathOf(o, a.orgId, missing), undefined), 401);
+  it('finds its share of the organization-scoped operations, each declaring its access', () => {
+    expect(operations.length).toBeGreaterThan(100);
+    expect(mine.length).toBeGreaterThanOrEqual(Math.floor(operations.length / SHARDS));
+    for (const o of mine) {
+      expect(o.access, o.name).toMatchObject({
+        role: expect.stringMatching(/^(owner|admin|member|viewer)$/),
+      });
+    }
+  });
 
-  const otherOrg = await send(o, pathOf(o, b.orgId, missing), a.token);
-  const noOrg = await send(o, pathOf(o, MISSING_ORG, missing), a.token);
-  expectProblem(otherOrg, 404);
-  expectProblem(noOrg, 404);
-  expect(comparable(otherOrg.json, [b.orgId])).toEqual(comparable(noOrg.json, [MISSING_ORG]));
+  // One test per operation: the matrix is hundreds of requests, and each test has a fixed cost.
+  it.each(mine)('$name: 401, 404 across organizations, 403 by role and scope, 422', async (o) => {
+    expectProblem(await send(o, pathOf(o, a.orgId, missing), undefined), 401);
 
-  if (o.ids.length > 0) {
-    const theirs = await send(
-      o,
-      pathOf(o, a.orgId, (id) => foreign[id.name] ?? missing(id)),
-      a.token,
-    );
-    const none = await send(o, pathOf(o, a.orgId, missing), a.token);
-    expectProblem(theirs, 404);
-    expectProblem(none, 404);
-    const ids = o.ids.map((id) => foreign[id.name]).filter((id): id is string => !!id);
-    expect(comparable(theirs.json, ids)).toEqual(comparable(none.json, o.ids.map(missing)));
-  }
+    const otherOrg = await send(o, pathOf(o, b.orgId, missing), a.token);
+    const noOrg = await send(o, pathOf(o, MISSING_ORG, missing), a.token);
+    expectProblem(otherOrg, 404);
+    expectProblem(noOrg, 404);
+    expect(comparable(otherOrg.json, [b.orgId])).toEqual(comparable(noOrg.json, [MISSING_ORG]));
 
-  const key = o.access.scope === 'activity:read' ? keys.jobs : keys.activity;
-  expectProblem(await send(o, pathOf(o, a.orgId, missing), key), 403);
+    if (o.ids.length > 0) {
+      const theirs = await send(
+        o,
+        pathOf(o, a.orgId, (id) => foreign[id.name] ?? missing(id)),
+        a.token,
+      );
+      const none = await send(o, pathOf(o, a.orgId, missing), a.token);
+      expectProblem(theirs, 404);
+      expectProblem(none, 404);
+      const ids = o.ids.map((id) => foreign[id.name]).filter((id): id is string => !!id);
+      expect(comparable(theirs.json, ids)).toEqual(comparable(none.json, o.ids.map(missing)));
+    }
 
-  if (o.method !== 'GET' && RANK[o.access.role] > RANK.viewer)
-    expectProblem(await send(o, pathOf(o, a.orgId, missing), viewer.token), 403);
+    const key = o.access.scope === 'activity:read' ? keys.jobs : keys.activity;
+    expectProblem(await send(o, pathOf(o, a.orgId, missing), key), 403);
 
-  if (o.body?.type === 'application/json')
-    expectProblem(await send(o, pathOf(o, a.orgId, missing), a.token, [42]), 422);
-});
+    if (o.method !== 'GET' && RANK[o.access.role] > RANK.viewer)
+      expectProblem(await send(o, pathOf(o, a.orgId, missing), viewer.token), 403);
 
-it.each(creates)('$name takes an Idempotency-Key and refuses unknown fields naming them', async (o) => {
-  const header = (o.op.parameters ?? []).find((p: Schema) => p.in === 'header');
-  expect(header?.name).toBe('idempotency-key');
-  if (o.body?.type !== 'application/json') return;
-  const res = await send(o, pathOf(o, a.orgId, missing), a.token, { unexpected_field: 1 });
-  expectProblem(res, 422);
-  expect(res.text).toContain('unexpected_field');
-});
+    if (o.body?.type === 'application/json')
+      expectProblem(await send(o, pathOf(o, a.orgId, missing), a.token, [42]), 422);
+  });
+
+  it.each(mine.filter((o) => creates.includes(o)))(
+    '$name takes an Idempotency-Key and refuses unknown fields naming them',
+    async (o) => {
+      const header = (o.op.parameters ?? []).find((p: Schema) => p.in === 'header');
+      expect(header?.name).toBe('idempotency-key');
+      if (o.body?.type !== 'application/json') return;
+      const res = await send(o, pathOf(o, a.orgId, missing), a.token, { unexpected_field: 1 });
+      expectProblem(res, 422);
+      expect(res.text).toContain('unexpected_field');
+    },
+  );
+}
