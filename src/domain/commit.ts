@@ -84,14 +84,34 @@ export interface OnConstraint {
  */
 const referenceGone = 'Something this change refers to was deleted at the same time; reload and retry';
 
-/** Runs the statements as one batch; a constraint failure becomes the problem `on` names for it. */
+/** A domain event announcing a change (e.g. `agentEvent`): published by `commit`, never by its caller. */
+export interface DomainEvent<Published = unknown> {
+  publish(): Promise<Published>;
+}
+
+export interface CommitOptions extends OnConstraint {
+  /**
+   * Published in order once the batch has landed, and never for a refused batch. Awaited before
+   * the caller goes on: a reader right after the response sees them, and a hub's numbering keeps
+   * the order of the changes.
+   */
+  events?: readonly DomainEvent[];
+}
+
+/**
+ * Runs the statements as one batch, then publishes the events it announces; a constraint failure
+ * becomes the problem `on` names for it.
+ */
 export async function commit<T extends Statements>(
   db: Db,
   statements: T,
-  on: OnConstraint = {},
+  on: CommitOptions = {},
 ): Promise<BatchResponse<T>> {
   const outcome = await tryCommit(db, statements);
-  if (outcome.ok) return outcome.results;
+  if (outcome.ok) {
+    for (const event of on.events ?? []) await event.publish();
+    return outcome.results;
+  }
   const { failure } = outcome;
   const problem = {
     unique: on.unique,

@@ -5,7 +5,7 @@ import { conflict } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { activityInsert } from '../activity/record';
 import { assertRoleInOrg } from '../agents/agents';
-import { publishAgentEvent } from '../agents/events';
+import { agentEvent } from '../agents/events';
 import { assertAgentInOrg, assertProjectInOrg } from '../agents/shared';
 import { commit } from '../commit';
 import type { OrgCtx } from '../context';
@@ -68,32 +68,41 @@ export async function assignRole(
         conflict(
           `The role is already assigned to this agent ${row.projectId ? 'in this project' : 'in every project'}`,
         ),
+      events: [
+        agentEvent(ctx.env, { orgId, agentId: row.agentId }, 'role.assigned', {
+          assignment_id: row.id,
+          role_id: row.roleId,
+          project_id: row.projectId,
+        }),
+      ],
     },
   );
-  await publishAgentEvent(ctx.env, { orgId, agentId: row.agentId }, 'role.assigned', {
-    assignment_id: row.id,
-    role_id: row.roleId,
-    project_id: row.projectId,
-  });
   return row;
 }
 
 export async function unassignRole(ctx: OrgCtx, id: string) {
   const { orgId } = ctx;
   const row = await getAssignment(ctx.db, orgId, id);
-  await ctx.db.batch([
-    ctx.db.delete(roleAssignments).where(and(eq(roleAssignments.orgId, orgId), eq(roleAssignments.id, id))),
-    activityInsert(ctx, {
-      orgId,
-      action: 'role.unassigned',
-      entityType: 'agent',
-      entityId: row.agentId,
-      metadata: { assignment_id: id, role_id: row.roleId, project_id: row.projectId },
-    }),
-  ]);
-  await publishAgentEvent(ctx.env, { orgId, agentId: row.agentId }, 'role.unassigned', {
-    assignment_id: id,
-    role_id: row.roleId,
-    project_id: row.projectId,
-  });
+  await commit(
+    ctx.db,
+    [
+      ctx.db.delete(roleAssignments).where(and(eq(roleAssignments.orgId, orgId), eq(roleAssignments.id, id))),
+      activityInsert(ctx, {
+        orgId,
+        action: 'role.unassigned',
+        entityType: 'agent',
+        entityId: row.agentId,
+        metadata: { assignment_id: id, role_id: row.roleId, project_id: row.projectId },
+      }),
+    ],
+    {
+      events: [
+        agentEvent(ctx.env, { orgId, agentId: row.agentId }, 'role.unassigned', {
+          assignment_id: id,
+          role_id: row.roleId,
+          project_id: row.projectId,
+        }),
+      ],
+    },
+  );
 }

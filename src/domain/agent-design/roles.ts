@@ -1,15 +1,10 @@
-import { and, eq } from 'drizzle-orm';
-import type { Db } from '../../db/client';
 import { agentRoles } from '../../db/schema';
-import { conflict } from '../../lib/errors';
 import { newId } from '../../lib/ids';
-import { activityInsert } from '../activity/record';
 import type { Scope } from '../auth/scopes';
 import type { OrgCtx } from '../context';
-import { getInOrg, type PageRequest, pageInOrg } from '../lookup';
 import { assertModelIds } from '../models/references';
 import type { BuiltinToolName } from '../tools/builtin-names';
-import { slugRules } from './seeded-slugs';
+import { seededCatalog } from './seeded-catalog';
 
 export type RoleRow = typeof agentRoles.$inferSelect;
 
@@ -59,36 +54,23 @@ export const SYSTEM_ROLES: Record<string, RoleDefault> = {
   },
 };
 
+const catalog = seededCatalog({
+  kind: 'role',
+  what: 'Role',
+  idPrefix: 'rol',
+  table: agentRoles,
+  system: SYSTEM_ROLES,
+});
+
+export const getRoleRow = catalog.get;
+export const listRoles = catalog.list;
 /**
- * Seeds the system roles of an organization the first time its roles are looked at; the unique
- * (org_id, slug) index makes this safe to run concurrently and repeatedly.
+ * A custom role goes, and foreign keys take its assignments, links and mode sessions with it and
+ * clear it from agents and templates.
  */
-export async function ensureSystemRoles(db: Db, orgId: string) {
-  const now = Date.now();
-  await db
-    .insert(agentRoles)
-    .values(
-      Object.entries(SYSTEM_ROLES).map(([slug, d]) => ({
-        id: newId('rol', now),
-        orgId,
-        slug,
-        system: true,
-        ...d,
-        createdAt: now,
-        updatedAt: now,
-      })),
-    )
-    .onConflictDoNothing();
-}
-
-export const getRoleRow = (db: Db, orgId: string, roleId: string) =>
-  getInOrg(db, agentRoles, 'Role', orgId, roleId);
-
-/** Ordered by slug, which the (org_id, slug) unique index serves; the cursor is the last slug. */
-export async function listRoles(ctx: OrgCtx, page: PageRequest) {
-  await ensureSystemRoles(ctx.db, ctx.orgId);
-  return pageInOrg(ctx.db, agentRoles, ctx.orgId, page, undefined, { by: 'slug' });
-}
+export const deleteRole = (ctx: OrgCtx, roleId: string) => catalog.remove(ctx, roleId);
+export const resetRole = catalog.reset;
+export const isDefault = catalog.isDefault;
 
 export interface RoleInput {
   slug: string;
@@ -101,16 +83,12 @@ export interface RoleInput {
   model_id?: string | null;
 }
 
-const slugs = slugRules('role', SYSTEM_ROLES);
-
 export async function createRole(ctx: OrgCtx, input: RoleInput): Promise<RoleRow> {
-  const { orgId } = ctx;
-  slugs.assertNotReserved(input.slug);
   if (input.model_id) await assertModelIds(ctx, [input.model_id], 'model_id');
   const now = Date.now();
-  const role: RoleRow = {
+  return catalog.create(ctx, {
     id: newId('rol', now),
-    orgId,
+    orgId: ctx.orgId,
     slug: input.slug,
     name: input.name,
     description: input.description ?? null,
@@ -121,26 +99,12 @@ export async function createRole(ctx: OrgCtx, input: RoleInput): Promise<RoleRow
     modelId: input.model_id ?? null,
     createdAt: now,
     updatedAt: now,
-  };
-  await slugs.write(ctx, input.slug, [
-    ctx.db.insert(agentRoles).values(role),
-    activityInsert(ctx, {
-      orgId,
-      action: 'role.created',
-      entityType: 'role',
-      entityId: role.id,
-      metadata: { slug: role.slug },
-    }),
-  ]);
-  return role;
+  });
 }
 
 export async function updateRole(ctx: OrgCtx, roleId: string, input: Partial<RoleInput>) {
-  const { orgId } = ctx;
-  const role = await getRoleRow(ctx.db, orgId, roleId);
-  slugs.assertMayChange(role, input.slug);
   if (input.model_id) await assertModelIds(ctx, [input.model_id], 'model_id');
-  const changes: Partial<RoleRow> = {
+  return catalog.update(ctx, roleId, input, {
     ...(input.slug !== undefined ? { slug: input.slug } : {}),
     ...(input.name !== undefined ? { name: input.name } : {}),
     ...(input.description !== undefined ? { description: input.description } : {}),
@@ -150,75 +114,5 @@ export async function updateRole(ctx: OrgCtx, roleId: string, input: Partial<Rol
       ? { toolsRequiringApproval: input.tools_requiring_approval }
       : {}),
     ...(input.model_id !== undefined ? { modelId: input.model_id } : {}),
-  };
-  const now = Date.now();
-  await slugs.write(ctx, input.slug, [
-    ctx.db
-      .update(agentRoles)
-      .set({ ...changes, updatedAt: now })
-      .where(and(eq(agentRoles.orgId, orgId), eq(agentRoles.id, roleId))),
-    activityInsert(ctx, {
-      orgId,
-      action: 'role.updated',
-      entityType: 'role',
-      entityId: roleId,
-      metadata: { slug: changes.slug ?? role.slug, changed: Object.keys(input) },
-    }),
-  ]);
-  return { ...role, ...changes, updatedAt: now };
-}
-
-/** A custom role goes with its assignments and links; agents that had it keep no role. */
-export async function deleteRole(ctx: OrgCtx, roleId: string) {
-  const { orgId } = ctx;
-  const role = await getRoleRow(ctx.db, orgId, roleId);
-  if (role.system) throw conflict('System roles cannot be deleted; reset them instead');
-  const { db } = ctx;
-  // Foreign keys take the role's assignments, links and mode sessions with it, and clear it from
-  // agents and templates.
-  await db.batch([
-    db.delete(agentRoles).where(and(eq(agentRoles.orgId, orgId), eq(agentRoles.id, roleId))),
-    activityInsert(ctx, {
-      orgId,
-      action: 'role.deleted',
-      entityType: 'role',
-      entityId: roleId,
-      metadata: { slug: role.slug },
-    }),
-  ]);
-}
-
-/** Puts a system role's name, description, prompt and scopes back to their defaults. */
-export async function resetRole(ctx: OrgCtx, roleId: string) {
-  const { orgId } = ctx;
-  const role = await getRoleRow(ctx.db, orgId, roleId);
-  const defaults = SYSTEM_ROLES[role.slug];
-  if (!role.system || !defaults) throw conflict('Only system roles can be reset; this one is custom');
-  const now = Date.now();
-  await ctx.db.batch([
-    ctx.db
-      .update(agentRoles)
-      .set({ ...defaults, updatedAt: now })
-      .where(and(eq(agentRoles.orgId, orgId), eq(agentRoles.id, roleId))),
-    activityInsert(ctx, {
-      orgId,
-      action: 'role.reset',
-      entityType: 'role',
-      entityId: roleId,
-      metadata: { slug: role.slug },
-    }),
-  ]);
-  return { ...role, ...defaults, updatedAt: now };
-}
-
-/** Whether a system role still reads as its default; null for custom roles. */
-export function isDefault(role: RoleRow): boolean | null {
-  const d = SYSTEM_ROLES[role.slug];
-  if (!role.system || !d) return null;
-  return (
-    role.name === d.name &&
-    role.description === d.description &&
-    role.promptTemplate === d.promptTemplate &&
-    JSON.stringify(role.platformScopes) === JSON.stringify(d.platformScopes)
-  );
+  });
 }

@@ -8,7 +8,7 @@ import { commit } from '../commit';
 import type { OrgCtx } from '../context';
 import { type PageRequest, pageInOrg } from '../lookup';
 import { assertModelIds } from '../models/references';
-import { hubOf, publishAgentEvent } from './events';
+import { agentEvent, agentRetired } from './events';
 import { type AgentRow, containsPattern, getAgentRow, invalid } from './shared';
 
 export interface AgentInput {
@@ -95,16 +95,20 @@ export async function createAgent(
         metadata: { name: agent.name, template_id: agent.templateId },
       }),
     ],
-    { unique: () => nameTaken(input.name) },
+    {
+      unique: () => nameTaken(input.name),
+      events: [
+        agentEvent(ctx.env, { orgId, agentId: agent.id }, 'agent.created', {
+          name: agent.name,
+          display_name: agent.displayName,
+          role_id: agent.roleId,
+          model: agent.model,
+          tags: agent.tags,
+          status: agent.status,
+        }),
+      ],
+    },
   );
-  await publishAgentEvent(ctx.env, { orgId, agentId: agent.id }, 'agent.created', {
-    name: agent.name,
-    display_name: agent.displayName,
-    role_id: agent.roleId,
-    model: agent.model,
-    tags: agent.tags,
-    status: agent.status,
-  });
   return agent;
 }
 
@@ -181,11 +185,12 @@ export async function updateAgent(
         metadata: { name: input.name ?? current.name, changed },
       }),
     ],
-    { unique: () => (input.name !== undefined ? nameTaken(input.name) : undefined) },
+    {
+      unique: () => (input.name !== undefined ? nameTaken(input.name) : undefined),
+      events: [agentEvent(ctx.env, { orgId, agentId }, 'agent.updated', { changed })],
+    },
   );
-  const updated = { ...current, ...changes, updatedAt: now };
-  await publishAgentEvent(ctx.env, { orgId, agentId }, 'agent.updated', { changed });
-  return updated;
+  return { ...current, ...changes, updatedAt: now };
 }
 
 /**
@@ -196,19 +201,23 @@ export async function deleteAgent(ctx: OrgCtx, agentId: string) {
   const { orgId } = ctx;
   const agent = await getAgentRow(ctx.db, orgId, agentId);
   const { db } = ctx;
-  await db.batch([
-    db.delete(agents).where(and(eq(agents.orgId, orgId), eq(agents.id, agentId))),
-    activityInsert(ctx, {
-      orgId,
-      action: 'agent.deleted',
-      entityType: 'agent',
-      entityId: agentId,
-      metadata: { name: agent.name },
-    }),
-  ]);
-  await hubOf(ctx.env, agentId).retire(
-    { orgId, agentId },
-    { type: 'agent.deleted', payload: { name: agent.name } },
+  await commit(
+    db,
+    [
+      db.delete(agents).where(and(eq(agents.orgId, orgId), eq(agents.id, agentId))),
+      activityInsert(ctx, {
+        orgId,
+        action: 'agent.deleted',
+        entityType: 'agent',
+        entityId: agentId,
+        metadata: { name: agent.name },
+      }),
+    ],
+    {
+      events: [
+        agentRetired(ctx.env, { orgId, agentId }, { type: 'agent.deleted', payload: { name: agent.name } }),
+      ],
+    },
   );
 }
 

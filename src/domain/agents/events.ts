@@ -1,5 +1,6 @@
 import type { Db } from '../../db/client';
 import type { Env } from '../../env';
+import type { DomainEvent } from '../commit';
 import type { EventType } from '../events/catalog';
 import { STREAM_OWNER_HEADER, type StreamOwner } from '../streams/owners';
 import type { AgentRef, PublishInput, ReadResult, StreamEvent, StreamFilter } from '../streams/protocol';
@@ -39,6 +40,25 @@ export async function publishAgentEvents(
 ): Promise<StreamEvent[]> {
   return hubOf(env, ref.agentId).publish(ref, items);
 }
+
+/**
+ * An event for `commit` to publish to the agent's hub once the change it announces has landed.
+ * Publishing it again answers the first publication, so the caller can read what was published.
+ */
+export function agentEvent(
+  env: Env,
+  ref: AgentRef,
+  type: EventType,
+  payload: Record<string, unknown>,
+): DomainEvent<StreamEvent> {
+  let published: Promise<StreamEvent> | undefined;
+  return { publish: () => (published ??= publishAgentEvent(env, ref, type, payload)) };
+}
+
+/** The agent's last event, for `commit`: its hub publishes it, closes its subscribers and empties. */
+export const agentRetired = (env: Env, ref: AgentRef, last: PublishInput): DomainEvent => ({
+  publish: () => hubOf(env, ref.agentId).retire(ref, last),
+});
 
 /**
  * Publishing and reading are the hot paths: a hub that knows it serves the agent answers

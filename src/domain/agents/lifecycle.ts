@@ -6,7 +6,7 @@ import { ApiError, conflict } from '../../lib/errors';
 import { MINUTE } from '../../lib/time';
 import { commit } from '../commit';
 import type { Ctx, OrgCtx } from '../context';
-import { publishAgentEvent } from './events';
+import { agentEvent } from './events';
 import { type AgentRow, getAgentRow, guardedAgentActivity } from './shared';
 
 /** The lifecycle commands, each allowed from some states and leading to one. */
@@ -60,6 +60,7 @@ async function changeStatus(ctx: Ctx, agent: AgentRow, change: Change): Promise<
     reason: change.reason,
     command: change.command ?? null,
   };
+  const updated = { ...agent, ...set };
   await commit(
     ctx.db,
     [
@@ -78,13 +79,14 @@ async function changeStatus(ctx: Ctx, agent: AgentRow, change: Change): Promise<
         const fresh = await getAgentRow(ctx.db, agent.orgId, agent.id);
         return conflict(`The agent's state changed at the same time (it is now ${fresh.status}); retry`);
       },
+      events: [
+        agentEvent(ctx.env, { orgId: agent.orgId, agentId: agent.id }, 'agent.status', {
+          ...metadata,
+          current_task: updated.currentTask,
+        }),
+      ],
     },
   );
-  const updated = { ...agent, ...set };
-  await publishAgentEvent(ctx.env, { orgId: agent.orgId, agentId: agent.id }, 'agent.status', {
-    ...metadata,
-    current_task: updated.currentTask,
-  });
   return updated;
 }
 

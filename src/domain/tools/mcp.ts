@@ -2,7 +2,7 @@ import type { JSONSchema7 } from 'ai';
 import { and, asc, eq } from 'drizzle-orm';
 import { mcpServers, roleMcpServers } from '../../db/schema';
 import { ApiError } from '../../lib/errors';
-import { callMcpTool } from '../agent-design/mcp/servers';
+import { callMcpTool } from '../agent-design/mcp/calls';
 import type { OrgCtx } from '../context';
 import { callerRecord } from './record';
 import type { ToolCaller, ToolEntry } from './types';

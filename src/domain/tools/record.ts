@@ -1,5 +1,6 @@
 import { activityInsert } from '../activity/record';
-import { publishAgentEvent } from '../agents/events';
+import { agentEvent } from '../agents/events';
+import { commit } from '../commit';
 import type { OrgCtx } from '../context';
 import type { ToolCaller } from './types';
 
@@ -36,16 +37,25 @@ export async function recordBuiltinCall(
     duration_ms: r.durationMs,
     ...callerRecord(caller),
   };
-  await activityInsert(ctx, {
-    orgId: ctx.orgId,
-    action: 'agent.tool_call',
-    entityType: 'agent',
-    entityId: agentId,
-    metadata: record,
-  });
-  await publishAgentEvent(ctx.env, { orgId: ctx.orgId, agentId }, 'agent.tool_call', {
-    ...record,
-    arguments: r.args,
-    via: 'builtin',
-  });
+  await commit(
+    ctx.db,
+    [
+      activityInsert(ctx, {
+        orgId: ctx.orgId,
+        action: 'agent.tool_call',
+        entityType: 'agent',
+        entityId: agentId,
+        metadata: record,
+      }),
+    ],
+    {
+      events: [
+        agentEvent(ctx.env, { orgId: ctx.orgId, agentId }, 'agent.tool_call', {
+          ...record,
+          arguments: r.args,
+          via: 'builtin',
+        }),
+      ],
+    },
+  );
 }

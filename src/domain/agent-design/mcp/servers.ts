@@ -1,18 +1,14 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client';
-import { type DiscoveredTool, mcpServers, roleMcpServers } from '../../../db/schema';
-import { ApiError, conflict, notFound } from '../../../lib/errors';
+import { mcpServers } from '../../../db/schema';
+import { ApiError, conflict } from '../../../lib/errors';
 import { newId } from '../../../lib/ids';
 import { activityInsert } from '../../activity/record';
-import { publishAgentEvent } from '../../agents/events';
-import { getAgentRow } from '../../agents/shared';
 import { commit, tryCommit } from '../../commit';
 import type { Ctx, OrgCtx } from '../../context';
 import { getInOrg, type PageRequest, pageInOrg } from '../../lookup';
 import { getItemRow } from '../../vault/items';
 import { deleteSecret, readSecret, rotateSecret, storeSecret } from '../../vault/secrets';
-import { getRoleRow } from '../roles';
-import { MCP_TIMEOUT_MS, withMcpClient } from './client';
 import { checkOutboundUrl } from './outbound-url';
 
 export type McpServerRow = typeof mcpServers.$inferSelect;
@@ -182,173 +178,9 @@ export async function deleteMcpServer(ctx: OrgCtx, id: string) {
     await deleteSecret(ctx, orgId, row.headersItemId);
 }
 
-async function headersOf(ctx: Ctx, row: McpServerRow) {
+/** The server's headers, from the vault. */
+export async function headersOf(ctx: Ctx, row: McpServerRow) {
   if (!row.headersItemId) return {};
   const secret = await readSecret(ctx, row.orgId, row.headersItemId);
   return JSON.parse(secret.value) as Record<string, string>;
-}
-
-const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err)).slice(0, 500);
-
-/**
- * Connects to the server, lists its tools and stores them as discovered, with the status; a
- * server that cannot be reached is recorded as `error` with the reason, not as a failed request.
- */
-export async function connectMcpServer(ctx: OrgCtx, id: string) {
-  const { orgId } = ctx;
-  const row = await getMcpServer(ctx.db, orgId, id);
-  if (!row.enabled) throw conflict('The MCP server is disabled; enable it first');
-  const now = Date.now();
-  let changes: Partial<McpServerRow>;
-  try {
-    const tools = await withMcpClient(
-      ctx.env,
-      { url: row.url, headers: await headersOf(ctx, row) },
-      async (client) => {
-        const found: DiscoveredTool[] = [];
-        let cursor: string | undefined;
-        do {
-          const page = await client.listTools(cursor ? { cursor } : {}, { timeout: MCP_TIMEOUT_MS });
-          for (const t of page.tools)
-            found.push({ name: t.name, description: t.description ?? null, input_schema: t.inputSchema });
-          cursor = page.nextCursor;
-        } while (cursor && found.length < 1000);
-        return found;
-      },
-    );
-    changes = { status: 'connected', statusDetail: null, lastConnectedAt: now, tools, toolsUpdatedAt: now };
-  } catch (err) {
-    if (err instanceof ApiError) throw err;
-    changes = { status: 'error', statusDetail: errorText(err) };
-  }
-  await ctx.db.batch([
-    ctx.db
-      .update(mcpServers)
-      .set({ ...changes, updatedAt: now })
-      .where(and(eq(mcpServers.orgId, orgId), eq(mcpServers.id, id))),
-    activityInsert(ctx, {
-      orgId,
-      action: 'mcp_server.connected',
-      entityType: 'mcp_server',
-      entityId: id,
-      metadata: {
-        status: changes.status,
-        tools: changes.tools?.length ?? null,
-        detail: changes.statusDetail ?? null,
-      },
-    }),
-  ]);
-  return { ...row, ...changes, updatedAt: now };
-}
-
-export interface ToolCallInput {
-  arguments: Record<string, unknown>;
-  /** The agent the call is made for. */
-  agent_id: string;
-}
-
-export interface ToolCallOptions {
-  /** Where the call comes from (e.g. a chat session or a run step), recorded with it. */
-  via?: string;
-  origin?: Record<string, string>;
-  signal?: AbortSignal;
-}
-
-/**
- * Calls a discovered tool through the platform for an agent. The call is an `agent.tool_call`
- * event in the agent's hub and an activity entry, whether it succeeded or not.
- */
-export async function callMcpTool(
-  ctx: Ctx,
-  orgId: string,
-  id: string,
-  toolName: string,
-  input: ToolCallInput,
-  options: ToolCallOptions = {},
-) {
-  const row = await getMcpServer(ctx.db, orgId, id);
-  await getAgentRow(ctx.db, orgId, input.agent_id);
-  if (!row.enabled) throw conflict('The MCP server is disabled; enable it first');
-  if (!row.tools.some((t) => t.name === toolName))
-    throw notFound(`Tool "${toolName}" on this server (connect to refresh its tools)`);
-  const started = Date.now();
-  let outcome: { isError: boolean; content: unknown[]; structuredContent: Record<string, unknown> | null };
-  try {
-    const result = await withMcpClient(
-      ctx.env,
-      { url: row.url, headers: await headersOf(ctx, row) },
-      (client) =>
-        client.callTool({ name: toolName, arguments: input.arguments }, undefined, {
-          timeout: MCP_TIMEOUT_MS,
-          signal: options.signal,
-        }),
-    );
-    outcome = {
-      isError: result.isError === true,
-      content: Array.isArray(result.content) ? result.content : [],
-      structuredContent: (result.structuredContent as Record<string, unknown> | undefined) ?? null,
-    };
-  } catch (err) {
-    if (err instanceof ApiError) throw err;
-    outcome = {
-      isError: true,
-      content: [{ type: 'text', text: `The call failed: ${errorText(err)}` }],
-      structuredContent: null,
-    };
-  }
-  const durationMs = Date.now() - started;
-  const record = {
-    server_id: id,
-    server: row.name,
-    tool: toolName,
-    is_error: outcome.isError,
-    duration_ms: durationMs,
-    ...options.origin,
-  };
-  await activityInsert(ctx, {
-    orgId,
-    action: 'agent.tool_call',
-    entityType: 'agent',
-    entityId: input.agent_id,
-    metadata: record,
-  });
-  const event = await publishAgentEvent(ctx.env, { orgId, agentId: input.agent_id }, 'agent.tool_call', {
-    ...record,
-    arguments: input.arguments,
-    via: options.via ?? 'platform',
-  });
-  return { ...outcome, durationMs, seq: event.seq };
-}
-
-/**
- * The MCP configuration a runtime consumes: the enabled servers (for a role, or an agent's
- * role: those assigned and enabled there). Header values stay in the vault; a runtime calls
- * tools through the platform, so it gets the header names and the call path instead.
- */
-export async function mergedMcpConfig(db: Db, orgId: string, target: { roleId?: string; agentId?: string }) {
-  let roleId = target.roleId;
-  if (target.agentId) roleId = (await getAgentRow(db, orgId, target.agentId)).roleId ?? undefined;
-  else if (roleId) await getRoleRow(db, orgId, roleId);
-  const scoped = target.agentId !== undefined || target.roleId !== undefined;
-  if (scoped && !roleId) return { roleId: null, servers: [] };
-  const rows = roleId
-    ? (
-        await db
-          .select({ server: mcpServers })
-          .from(mcpServers)
-          .innerJoin(
-            roleMcpServers,
-            and(eq(roleMcpServers.targetId, mcpServers.id), eq(roleMcpServers.roleId, roleId)),
-          )
-          .where(
-            and(eq(mcpServers.orgId, orgId), eq(mcpServers.enabled, true), eq(roleMcpServers.enabled, true)),
-          )
-          .orderBy(asc(mcpServers.name))
-      ).map((r) => r.server)
-    : await db
-        .select()
-        .from(mcpServers)
-        .where(and(eq(mcpServers.orgId, orgId), eq(mcpServers.enabled, true)))
-        .orderBy(asc(mcpServers.name));
-  return { roleId: roleId ?? null, servers: rows };
 }
