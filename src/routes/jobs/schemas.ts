@@ -7,6 +7,10 @@ import { iso, isoOrNull } from '../../lib/time';
 
 export const tags = ['Jobs'];
 
+/** Payloads and results are capped: a job carries instructions and outcomes, not data sets. */
+export const MAX_PAYLOAD_BYTES = 256 * 1024;
+export const DAY_SECONDS = 86_400;
+
 export const JobParamsSchema = OrgParamsSchema.extend({ jobId: pathId('jobId', 'job_01hv…') });
 
 export const QueueNameSchema = z
