@@ -1,51 +1,15 @@
 import { DurableObject } from 'cloudflare:workers';
-import type { MultitaskPolicy } from '../src/db/schema/chat';
-import type { ReplyRequest } from '../src/domain/chat/context';
-import {
-  type Attachment,
-  type ChatMessage,
-  isTerminal,
-  PARTICIPANT_HEADER,
-  type ReplyErrorKind,
-} from '../src/domain/chat/protocol';
+import type { ReplyErrorKind } from '../src/domain/chat/protocol';
+import type { ApprovalAnswer, SendInput, SendKey, SendOutcome } from '../src/domain/chat/session-rpc';
 import type { Revocation, RevocationTarget } from '../src/domain/streams/owners';
 import type { Env } from '../src/env';
-import type { ApprovalRow } from './chat-session/approvals';
-import { Fanout, type Participant } from './chat-session/fanout';
+import { Fanout } from './chat-session/fanout';
 import { MeasuredStore } from './chat-session/measured';
 import { type ReplyHost, ReplyRun } from './chat-session/reply';
 import { SentKeys } from './chat-session/sent-keys';
 import { SessionStore } from './chat-session/store';
+import { answerSocket, openStream } from './chat-session/streams';
 import { Credentials, OrgRegistration, ownerOf } from './streams/credentials';
-
-export interface SendInput {
-  messageId: string;
-  replyId: string;
-  content: string;
-  author: { type: string; id: string };
-  attachments: Attachment[];
-  policy: MultitaskPolicy;
-  request: ReplyRequest;
-  idempotency?: SendKey;
-}
-
-/** An `Idempotency-Key` scoped to its sender, and a fingerprint of the request it came with. */
-export interface SendKey {
-  key: string;
-  fingerprint: string;
-}
-
-/** A reply in these states may still get frames. */
-const LIVE_STATUSES = new Set<ChatMessage['status']>(['queued', 'streaming', 'awaiting_approval']);
-
-export type SendOutcome =
-  | { ok: true; message: ChatMessage; reply: ChatMessage; queued: boolean; replayed: boolean }
-  | { ok: false; running: string }
-  | { ok: false; keyReused: true };
-
-export type ApprovalAnswer =
-  | { ok: true; approval: { id: string; tool: string; status: ApprovalRow['status']; reply_id: string } }
-  | { ok: false; reason: 'not_found' | 'answered' };
 
 /**
  * One chat session: its messages, the reply being streamed (frames stored under growing sequence
@@ -292,43 +256,9 @@ export class ChatSession extends DurableObject<Env> {
     const owner = ownerOf(request);
     if (!owner) return new Response('A stream needs its owner', { status: 400 });
     const refused = this.credentials.refusal(owner, await this.registration.admit(owner));
-    const res = this.open(request, url, owner, !refused);
+    const res = openStream(this.store, this.fanout, { request, url, owner, replays: !refused });
     await this.credentials.opened(owner, refused);
     return res;
-  }
-
-  /** Opens the stream (replaying what it asks for, if `replays`); synchronous, so no frame slips by. */
-  private open(request: Request, url: URL, owner: Participant['owner'], replays: boolean) {
-    const afterParam = url.searchParams.get('after');
-    const after = afterParam === null || !replays ? null : Number(afterParam);
-    const replyPath = /^\/replies\/([^/]+)\/stream$/.exec(url.pathname);
-    if (replyPath) {
-      const reply = this.store.message(replyPath[1]!);
-      if (reply?.role !== 'assistant') return new Response('No such reply', { status: 404 });
-      const replay = replays ? this.store.log.replyAfter(reply.id, after ?? 0) : null;
-      // Its status too: a finished reply's last frame may have been trimmed from the log.
-      const finished =
-        !LIVE_STATUSES.has(reply.status) ||
-        !!replay?.events.some((e) => e.type === 'frame' && isTerminal(e.frame));
-      return this.fanout.openSse(
-        reply.id,
-        replay,
-        url.searchParams.get('protocol') === 'ui',
-        finished,
-        owner,
-      );
-    }
-    const actorId = request.headers.get(PARTICIPANT_HEADER);
-    if (url.pathname !== '/stream' || !actorId) return new Response('Not found', { status: 404 });
-    const replay = after === null ? null : this.store.log.after(after);
-    if (request.headers.get('Upgrade')?.toLowerCase() !== 'websocket')
-      return this.fanout.openSse(null, replay, false, false, owner);
-    const hello = {
-      op: 'ready',
-      latest_seq: this.store.log.lastSeq,
-      online: [...this.fanout.online(), actorId],
-    };
-    return this.fanout.accept({ actorId, owner }, hello, replay);
   }
 
   /** Closes the connections a revocation names (see `Credentials`); returns how many remain open. */
@@ -342,20 +272,7 @@ export class ChatSession extends DurableObject<Env> {
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer) {
-    const p: Participant = this.fanout.participantOf(ws);
-    let frame: { op?: unknown; after?: unknown };
-    try {
-      frame = typeof message === 'string' ? JSON.parse(message) : {};
-    } catch {
-      frame = {};
-    }
-    if (frame.op === 'typing') return this.fanout.presence({ user_id: p.actorId, state: 'typing' }, ws);
-    if (frame.op === 'resume' && Number.isInteger(frame.after) && (frame.after as number) >= 0) {
-      return this.fanout.replayTo(ws, this.store.log.after(frame.after as number));
-    }
-    ws.send(
-      JSON.stringify({ op: 'error', detail: 'Send {"op":"typing"}, {"op":"resume","after":<seq>} or ping' }),
-    );
+    answerSocket(this.store, this.fanout, ws, message);
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string) {

@@ -1,4 +1,3 @@
-import type { SendOutcome } from '../../../durable-objects/chat-session';
 import type { MultitaskPolicy } from '../../db/schema';
 import { ApiError, conflict } from '../../lib/errors';
 import { newId } from '../../lib/ids';
@@ -14,6 +13,7 @@ import {
 } from './context';
 import { recallForMessage } from './memory';
 import { systemPrompt } from './prompt';
+import type { SendOutcome } from './session-rpc';
 import { getSession, sessionObject, touchSession } from './sessions';
 
 export interface SendMessageInput {
