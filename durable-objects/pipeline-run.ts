@@ -19,6 +19,9 @@ import { OrgRegistration } from './streams/credentials';
 /** A run's whole log is kept for replay; past this many events the oldest are dropped (and said so). */
 export const RUN_LOG_CAPACITY = 20_000;
 
+/** A failed index write is retried after 1 s, 2 s, 4 s… at most this long apart. */
+const INDEX_RETRY_MAX_MS = 60_000;
+
 /**
  * One per pipeline run (named by the run id): the single owner of the run's step states and its
  * ordered event log. Every transition checks the run's status and the step's current attempt
@@ -63,7 +66,7 @@ export class PipelineRun extends EventStream {
 
   private async begin() {
     this.commit([{ type: 'run.started' }], () => this.run.setStatus('running'));
-    await syncRunIndex(this.env, this.run.info()!, { status: 'running', startedAt: Date.now() });
+    await this.syncIndex();
     await this.advance();
   }
 
@@ -135,7 +138,7 @@ export class PipelineRun extends EventStream {
     if (!status || TERMINAL_RUN_STATUSES.includes(status))
       return { ok: false, reason: `The run is already ${status}` };
     this.run.cancel(reason);
-    await this.finished();
+    await this.syncIndex();
     return { ok: true, snapshot: this.view() };
   }
 
@@ -143,7 +146,7 @@ export class PipelineRun extends EventStream {
     if (this.run.status() !== 'running')
       return { ok: false, reason: `The run is ${this.run.status()}, not running` };
     this.commit([{ type: 'run.paused' }], () => this.run.pause());
-    await syncRunIndex(this.env, this.run.info()!, { status: 'paused' });
+    await this.syncIndex();
     return { ok: true, snapshot: this.view() };
   }
 
@@ -151,7 +154,7 @@ export class PipelineRun extends EventStream {
     if (this.run.status() !== 'paused')
       return { ok: false, reason: `The run is ${this.run.status()}, not paused` };
     this.commit([{ type: 'run.resumed' }], () => this.run.setStatus('running'));
-    await syncRunIndex(this.env, this.run.info()!, { status: 'running' });
+    await this.syncIndex();
     await this.send(this.run.requeue());
     await this.advance();
     return { ok: true, snapshot: this.view() };
@@ -165,7 +168,7 @@ export class PipelineRun extends EventStream {
     const reset = this.run.resettable(key);
     if (typeof reset === 'string') return { ok: false, reason: reset };
     this.commit([{ type: 'run.restarted', payload: { steps: reset } }], () => this.run.reset(reset));
-    await syncRunIndex(this.env, this.run.info()!, { status: 'running', error: null, finishedAt: null });
+    await this.syncIndex();
     await this.advance();
     return { ok: true, snapshot: this.view() };
   }
@@ -189,7 +192,7 @@ export class PipelineRun extends EventStream {
       this.commit([{ type: `run.${outcome}`, payload: error ? { error } : {} }], () =>
         this.run.finish(outcome, error),
       );
-      return this.finished();
+      return this.syncIndex();
     }
     const ready = this.run.decide().ready;
     if (ready.length > 0) this.run.queue(ready);
@@ -197,11 +200,29 @@ export class PipelineRun extends EventStream {
     await this.scheduleAlarm();
   }
 
-  private async finished() {
+  /**
+   * Brings the D1 index row to the run's state. A failed write is retried from the alarm, with
+   * backoff, until one lands; once the row says the run ended, the run queued behind it starts.
+   */
+  private async syncIndex() {
     const info = this.run.info()!;
     const s = this.view();
-    await syncRunIndex(this.env, info, { status: s.status, error: s.error, finishedAt: s.finished_at });
-    await promoteQueuedRun(this.env, info);
+    try {
+      await syncRunIndex(this.env, info, {
+        status: s.status,
+        error: s.error,
+        startedAt: s.started_at,
+        finishedAt: s.finished_at,
+      });
+    } catch (err) {
+      const failures = Number(this.getMeta('index_failures') ?? 0) + 1;
+      this.setMeta('index_failures', failures);
+      console.error(JSON.stringify({ pipeline_run: 'index', run_id: info.runId, failed: String(err) }));
+      await this.alarmBy(Date.now() + Math.min(INDEX_RETRY_MAX_MS, 1000 * 2 ** (failures - 1)));
+      return;
+    }
+    this.setMeta('index_failures', 0);
+    if (TERMINAL_RUN_STATUSES.includes(s.status)) await promoteQueuedRun(this.env, info);
   }
 
   /** One message per step to the STEPS queue, carrying the step's current token. */
@@ -223,6 +244,7 @@ export class PipelineRun extends EventStream {
   override async alarm() {
     await super.alarm();
     if (!this.run.info()) return;
+    if (Number(this.getMeta('index_failures') ?? 0) > 0) await this.syncIndex();
     const send: string[] = [];
     for (const row of this.run.dueSteps(Date.now())) send.push(...this.run.onDeadline(row));
     await this.send(send);

@@ -2,7 +2,7 @@ import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { createDb } from '../../db/client';
 import { runs } from '../../db/schema';
 import type { Env } from '../../env';
-import { activityInsert } from '../activity/record';
+import { activityInsertIf } from '../activity/record';
 import type { Ctx } from '../context';
 import type { RunInfo } from './plan';
 import type { RunStatus } from './protocol';
@@ -18,11 +18,12 @@ const systemCtx = (env: Env): Ctx => ({
   ip: null,
 });
 
-export interface IndexChange {
+/** The run as its object holds it: what the index row must come to say. */
+export interface IndexState {
   status: RunStatus;
-  error?: string | null;
-  startedAt?: number;
-  finishedAt?: number | null;
+  error: string | null;
+  startedAt: number | null;
+  finishedAt: number | null;
 }
 
 /** How a run ended on its own; commands (cancel…) record their own entry with their caller. */
@@ -32,38 +33,43 @@ const ACTIVITY: Partial<Record<RunStatus, 'run.succeeded' | 'run.failed'>> = {
 };
 
 /**
- * The run's object keeps the D1 index row in step with its status (lists and filters read D1);
- * a run's end is also an activity entry, in the same batch.
+ * Brings the run's D1 index row (which lists and filters read) to the object's state. It writes
+ * the whole state, not a change, so a retry after a failed write converges; a run's end is also
+ * an activity entry, in the same batch and only if the row did not say so already.
  */
-export async function syncRunIndex(env: Env, info: RunInfo, change: IndexChange) {
+export async function syncRunIndex(env: Env, info: RunInfo, state: IndexState) {
   const ctx = systemCtx(env);
-  const now = Date.now();
   const update = ctx.db
     .update(runs)
     .set({
-      status: change.status,
-      updatedAt: now,
-      ...(change.error !== undefined ? { error: change.error } : {}),
-      ...(change.startedAt !== undefined
-        ? { startedAt: sql`coalesce(${runs.startedAt}, ${change.startedAt})` }
+      status: state.status,
+      error: state.error,
+      finishedAt: state.finishedAt,
+      updatedAt: Date.now(),
+      ...(state.startedAt !== null
+        ? { startedAt: sql`coalesce(${runs.startedAt}, ${state.startedAt})` }
         : {}),
-      ...(change.finishedAt !== undefined ? { finishedAt: change.finishedAt } : {}),
     })
     .where(eq(runs.id, info.runId));
-  const action = ACTIVITY[change.status];
+  const action = ACTIVITY[state.status];
   if (!action) {
     await update;
     return;
   }
+  const news = sql`EXISTS (SELECT 1 FROM ${runs} WHERE ${runs.id} = ${info.runId} AND ${runs.status} <> ${state.status})`;
   await ctx.db.batch([
+    activityInsertIf(
+      ctx,
+      {
+        orgId: info.orgId,
+        action,
+        entityType: 'run',
+        entityId: info.runId,
+        metadata: { pipeline_id: info.pipelineId, ...(state.error ? { error: state.error } : {}) },
+      },
+      news,
+    ),
     update,
-    activityInsert(ctx, {
-      orgId: info.orgId,
-      action,
-      entityType: 'run',
-      entityId: info.runId,
-      metadata: { pipeline_id: info.pipelineId, ...(change.error ? { error: change.error } : {}) },
-    }),
   ]);
 }
 
