@@ -7,18 +7,16 @@ import { hmacSha256Hex } from '../lib/crypto';
 import { toHex } from '../lib/encoding';
 import { ApiError } from '../lib/errors';
 
+/** An `Idempotency-Key` as every route takes it (routes that keep their keys themselves too). */
+export const IdempotencyKeySchema = z.string().min(1).max(255);
+
 export const IdempotencyHeaderSchema = z.object({
-  'idempotency-key': z
-    .string()
-    .min(1)
-    .max(255)
-    .optional()
-    .openapi({
-      description:
-        'Makes the request safe to retry: a repeat with the same key and body returns the original ' +
-        'response without running again; the same key with another body is refused (422); one still ' +
-        'in flight answers 409. Keys are remembered for 24 hours.',
-    }),
+  'idempotency-key': IdempotencyKeySchema.optional().openapi({
+    description:
+      'Makes the request safe to retry: a repeat with the same key and body returns the original ' +
+      'response without running again; the same key with another body is refused (422); one still ' +
+      'in flight answers 409. Keys are remembered for 24 hours.',
+  }),
 });
 
 /** Route middleware for creating POSTs; see `IdempotencyHeaderSchema` for the contract. */

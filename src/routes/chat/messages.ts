@@ -13,6 +13,7 @@ import { PageQuerySchema } from '../../http/pagination';
 import { orgRoute } from '../../http/route';
 import { createRouter } from '../../http/router';
 import { sha256Hex } from '../../lib/crypto';
+import { IdempotencyKeySchema } from '../../middleware/idempotency';
 import {
   canReadChat,
   canWriteChat,
@@ -53,17 +54,12 @@ const ProtocolHeaders = z.object({
 });
 
 const IdempotencyKeyHeader = z.object({
-  'idempotency-key': z
-    .string()
-    .min(1)
-    .max(255)
-    .optional()
-    .openapi({
-      description:
-        'Makes the send safe to retry: a repeat with the same key and body stores and starts nothing and ' +
-        'answers the same message, streaming its reply from the start (live if it still runs); the same ' +
-        'key with another body is refused (422). Keys are per sender and remembered for 24 hours.',
-    }),
+  'idempotency-key': IdempotencyKeySchema.optional().openapi({
+    description:
+      'Makes the send safe to retry: a repeat with the same key and body stores and starts nothing and ' +
+      'answers the same message, streaming its reply from the start (live if it still runs); the same ' +
+      'key with another body is refused (422). Keys are per sender and remembered for 24 hours.',
+  }),
 });
 
 const streamResponse = {
