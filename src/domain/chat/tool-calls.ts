@@ -1,7 +1,8 @@
 import { createDb } from '../../db/client';
 import type { Env } from '../../env';
 import { activityInsert } from '../activity/record';
-import { publishAgentEvent } from '../agents/events';
+import { agentEvent } from '../agents/events';
+import { commit } from '../commit';
 import type { ReplyRequest } from './context';
 
 export interface ToolCallRecord {
@@ -26,17 +27,17 @@ export async function recordToolCall(env: Env, request: ReplyRequest, call: Tool
     message_id: call.replyId,
   };
   const db = createDb(env.DB);
-  await Promise.all([
-    publishAgentEvent(env, { orgId: request.orgId, agentId: request.agentId }, 'agent.tool_call', payload),
-    activityInsert(
-      { env, db, actor: request.actor, ip: null },
-      {
-        orgId: request.orgId,
-        action: 'agent.tool_call',
-        entityType: 'agent',
-        entityId: request.agentId,
-        metadata: payload,
-      },
-    ),
-  ]);
+  const entry = activityInsert(
+    { env, db, actor: request.actor, ip: null },
+    {
+      orgId: request.orgId,
+      action: 'agent.tool_call',
+      entityType: 'agent',
+      entityId: request.agentId,
+      metadata: payload,
+    },
+  );
+  await commit(db, [entry], {
+    events: [agentEvent(env, { orgId: request.orgId, agentId: request.agentId }, 'agent.tool_call', payload)],
+  });
 }
