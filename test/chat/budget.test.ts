@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { chat, newChatSession, newUser, textOf } from '../support';
+import { call, chat, newChatSession, newUser, orgPath, textOf } from '../support';
 
 describe('a reply over budget', () => {
   it('ends with an error frame naming the budget, and the session works again once it allows', async () => {
@@ -19,9 +19,13 @@ describe('a reply over budget', () => {
     expect(refused.all).toHaveLength(1);
     expect(refused.all[0]!.data).toMatchObject({ kind: 'budget_exceeded', error: expect.any(String) });
 
-    await env.DB.prepare('UPDATE model_budgets SET limit_amount = 1000000 WHERE id = ?')
-      .bind(`bud_${now}`)
-      .run();
+    // Raised through the API, which forgets cached budgets (a change made in D1 alone shows within a second).
+    const raised = await call(orgPath(u.orgId, `/budgets/bud_${now}`), {
+      method: 'PATCH',
+      token: u.token,
+      body: { limit: 1_000_000 },
+    });
+    expect(raised.status, raised.text).toBe(200);
     const ok = await chat(u, s.id, 'and now');
     expect(textOf(ok.all)).toBe('You said: and now');
   });
