@@ -95,7 +95,16 @@ describe('organization stream', () => {
     const a = await newAgent(org);
     const [event] = await publish(org, a.id, 1);
     const stream = env.ORG_STREAM.get(env.ORG_STREAM.idFromName(org.orgId));
+    const relayed = async () =>
+      (await call(orgPath(org.orgId, `/agent-events?agents=${a.id}`), { token: org.token })).json.data.map(
+        (e: any) => e.agent_seq,
+      );
+    // The hub relays the event on its own, in the background: the delivery below is the second.
+    let seqs: number[] = await relayed();
+    for (let reads = 0; reads < 50 && !seqs.includes(event.agent_seq); reads++) seqs = await relayed();
+    expect(seqs).toContain(event.agent_seq);
     expect(await stream.ingest(a.id, [event])).toBe(0);
+    expect(await relayed()).toEqual(seqs);
   });
 
   it('retries a failed relay from an alarm, without losing events', async () => {
