@@ -1,13 +1,5 @@
 import type { ModelMessage, ToolCallPart, ToolResultPart } from 'ai';
-import { attachmentContext } from '../../src/domain/chat/attachments';
-import {
-  droppedNote,
-  estimateTokens,
-  fitHistory,
-  historyMessages,
-  type ReplyRequest,
-  shareOf,
-} from '../../src/domain/chat/context';
+import { type ReplyRequest, shareOf } from '../../src/domain/chat/context';
 import type { ChatMessage, ReplyErrorKind, ReplyFrame } from '../../src/domain/chat/protocol';
 import { recordToolCall } from '../../src/domain/chat/tool-calls';
 import { type ChatToolSet, toolsForReply } from '../../src/domain/chat/tool-set';
@@ -19,6 +11,7 @@ import { newId } from '../../src/lib/ids';
 import type { JsonValue } from '../../src/lib/json-value';
 import { iso } from '../../src/lib/time';
 import type { MeasuredStore } from './measured';
+import { type ReplyContext, replyContext } from './reply-context';
 import type { SessionStore } from './store';
 
 export interface ReplyHost {
@@ -33,13 +26,6 @@ export interface ReplyHost {
 }
 
 type Step = ModelMessage;
-
-interface ReplyContext {
-  system: string;
-  messages: ModelMessage[];
-  /** The length of the prompt's text, to spread the model's count of it over its messages. */
-  chars: number;
-}
 
 interface Turn {
   text: string;
@@ -75,7 +61,7 @@ export class ReplyRun {
     const { request, steps } = state;
     const [tools, context] = await Promise.all([
       toolsForReply(this.host.env, request, this.host.defer),
-      this.context(request, question),
+      replyContext(this.host, this.replyId, request, question),
     ]);
     for (;;) {
       const waiting = await this.settleToolCalls(request, tools, steps);
@@ -98,30 +84,6 @@ export class ReplyRun {
       steps.push({ role: 'assistant', content } as ModelMessage);
       store.saveSteps(this.replyId, steps);
     }
-  }
-
-  /**
-   * The system prompt and history for every turn of this reply, fitted to the context window with
-   * what the model reported for earlier messages; attached files and the note saying history was
-   * left out take their room too.
-   */
-  private async context(request: ReplyRequest, question: ChatMessage): Promise<ReplyContext> {
-    const files = await attachmentContext(this.host.env, question.attachments);
-    const history = this.host.store.historyBefore(question.seq);
-    const measured = this.host.measured.all();
-    const budget = request.historyTokens - (files ? estimateTokens(files) : 0);
-    let fitted = fitHistory(history, budget, measured);
-    if (fitted.dropped > 0)
-      fitted = fitHistory(history, budget - estimateTokens(droppedNote(history.length)), measured);
-    const { messages, dropped } = fitted;
-    if (dropped > 0) this.host.store.setStatus(this.replyId, 'streaming', droppedNote(dropped));
-    const system = dropped > 0 ? `${request.system}\n\n${droppedNote(dropped)}` : request.system;
-    const all = [...historyMessages(messages), { role: 'user', content: `${question.content}${files}` }];
-    return {
-      system,
-      messages: all as ModelMessage[],
-      chars: all.reduce((n, m) => n + m.content.length, system.length),
-    };
   }
 
   /**
