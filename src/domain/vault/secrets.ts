@@ -1,7 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { vaultDataKeys, vaultItems, vaultItemVersions } from '../../db/schema';
 import { openText, sealText } from '../../lib/aead';
-import { utf8 } from '../../lib/encoding';
 import { ApiError, conflict, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { activityInsert } from '../activity/record';
@@ -11,6 +10,14 @@ import { forgetModelSetup } from '../models/setup-cache';
 import { currentDataKey, unwrapDataKey, type VaultDeps } from './data-keys';
 import { integrityFailure } from './integrity';
 import { getItem, getItemRow, type VaultItemDetail } from './items';
+import {
+  checkDescription,
+  checkName,
+  checkValue,
+  DEFAULT_GRACE_SECONDS,
+  invalid,
+  MAX_GRACE_SECONDS,
+} from './rules';
 
 /**
  * The vault's module API. Other features (provider keys, skill and MCP credentials, webhook
@@ -18,13 +25,6 @@ import { getItem, getItemRow, type VaultItemDetail } from './items';
  * organization's data key and bound to `${orgId}:${itemId}:${version}`, so a ciphertext moved to
  * another organization, item or version fails to decrypt.
  */
-
-export const NAME_PATTERN = /^[A-Za-z0-9_.-]+$/;
-export const MAX_NAME_LENGTH = 128;
-export const MAX_DESCRIPTION_LENGTH = 1000;
-export const MAX_VALUE_BYTES = 64 * 1024;
-export const DEFAULT_GRACE_SECONDS = 86_400;
-export const MAX_GRACE_SECONDS = 30 * 86_400;
 
 export interface RevealedSecret {
   itemId: string;
@@ -34,26 +34,6 @@ export interface RevealedSecret {
 }
 
 const valueAad = (orgId: string, itemId: string, version: number) => `${orgId}:${itemId}:${version}`;
-
-const invalid = (path: string, message: string) =>
-  new ApiError('validation', `${path}: ${message}`, { errors: [{ path, message }] });
-
-/** The same rules the HTTP schemas enforce, for callers that do not come through HTTP. */
-function checkName(name: string) {
-  if (name.length < 1 || name.length > MAX_NAME_LENGTH || !NAME_PATTERN.test(name))
-    throw invalid('name', `Use 1–${MAX_NAME_LENGTH} letters, digits, '_', '.' or '-'`);
-}
-
-function checkValue(value: string) {
-  if (value.length === 0) throw invalid('value', 'The value must not be empty');
-  if (utf8.encode(value).byteLength > MAX_VALUE_BYTES)
-    throw invalid('value', `The value must be at most ${MAX_VALUE_BYTES} bytes (64 KiB) as UTF-8`);
-}
-
-function checkDescription(description: string | null | undefined) {
-  if (description != null && description.length > MAX_DESCRIPTION_LENGTH)
-    throw invalid('description', `At most ${MAX_DESCRIPTION_LENGTH} characters`);
-}
 
 const nameTaken = (name: string) => conflict(`A vault item named "${name}" already exists`);
 

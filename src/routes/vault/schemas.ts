@@ -7,8 +7,8 @@ import {
   MAX_NAME_LENGTH,
   MAX_VALUE_BYTES,
   NAME_PATTERN,
-  type RevealedSecret,
-} from '../../domain/vault/secrets';
+} from '../../domain/vault/rules';
+import type { RevealedSecret } from '../../domain/vault/secrets';
 import { OrgParamsSchema } from '../../http/params';
 import { utf8 } from '../../lib/encoding';
 import { iso, isoOrNull } from '../../lib/time';
