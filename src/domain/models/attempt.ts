@@ -1,4 +1,3 @@
-import { jsonSchema, type ModelMessage, streamText, type ToolSet, tool } from 'ai';
 import type { Db } from '../../db/client';
 import type { Env } from '../../env';
 import { estimateTokens, promptTokens } from './call-accounting';
@@ -6,6 +5,7 @@ import { type CallError, classifyError } from './call-errors';
 import type { AttemptRecord } from './call-log';
 import type { GatewayPart, ModelCallRequest } from './gateway';
 import { languageModelFor } from './language-model';
+import { callOptions, toolInput } from './provider-call';
 import type { CallableModel } from './registry';
 
 /** An attempt still running after this long is given up (a timeout, so the chain may fall back). */
@@ -24,22 +24,11 @@ export interface AttemptOutcome {
   emitted: boolean;
 }
 
-/** Tool definitions only: without `execute`, the SDK hands the calls back instead of running them. */
-function toolSet(tools: ModelCallRequest['tools']): ToolSet | undefined {
-  if (!tools || Object.keys(tools).length === 0) return undefined;
-  return Object.fromEntries(
-    Object.entries(tools).map(([name, t]) => [
-      name,
-      tool({ description: t.description, inputSchema: jsonSchema(t.inputSchema) }),
-    ]),
-  );
-}
-
 const FINISH_REASONS = new Set(['stop', 'length', 'tool-calls', 'content-filter', 'other']);
 
 /**
- * One model's turn through the AI SDK, as gateway parts. The SDK's own retries are off: the
- * gateway's fallback chain decides what happens after a failure, and logs each attempt.
+ * One model's turn, as gateway parts. Nothing retries inside it: the gateway's fallback chain
+ * decides what happens after a failure, and logs each attempt.
  * `logged` receives the attempt's record exactly once, also when the caller stops reading
  * midway (the generator is returned early): the provider call is then stopped and the attempt
  * recorded as cancelled. When the provider reports no usage for an attempt that streamed
@@ -85,41 +74,38 @@ export async function* runAttempt(
     };
   };
   try {
-    const result = streamText({
-      model: await languageModelFor(db, env, request.caller.orgId, model),
-      system: request.system,
-      messages: request.messages as ModelMessage[],
-      tools: toolSet(request.tools),
-      maxOutputTokens,
-      temperature: request.temperature ?? model.temperature ?? undefined,
-      abortSignal: signal,
-      maxRetries: 0,
-      // Errors arrive as `error` parts and are classified there; the default handler only logs.
-      onError: () => {},
-    });
-    for await (const part of result.fullStream) {
+    const languageModel = await languageModelFor(db, env, request.caller.orgId, model);
+    const { stream } = await languageModel.doStream(
+      await callOptions(request, languageModel.supportedUrls, {
+        maxOutputTokens,
+        temperature: request.temperature ?? model.temperature ?? undefined,
+        abortSignal: signal,
+      }),
+    );
+    for await (const part of stream) {
       if (part.type === 'text-delta') {
         if (!emitted) yield start();
-        streamedChars += part.text.length;
-        yield { type: 'text-delta', text: part.text };
+        streamedChars += part.delta.length;
+        yield { type: 'text-delta', text: part.delta };
       } else if (part.type === 'tool-call') {
         if (!emitted) yield start();
-        streamedChars += part.toolName.length + JSON.stringify(part.input ?? null).length;
-        yield { type: 'tool-call', toolCallId: part.toolCallId, toolName: part.toolName, input: part.input };
+        streamedChars += part.toolName.length + part.input.length;
+        const input = toolInput(part.input);
+        yield { type: 'tool-call', toolCallId: part.toolCallId, toolName: part.toolName, input };
       } else if (part.type === 'finish') {
         if (!emitted) yield start();
-        usage = { input: part.totalUsage.inputTokens, output: part.totalUsage.outputTokens };
-        record.finishReason = FINISH_REASONS.has(part.finishReason) ? part.finishReason : 'other';
+        usage = { input: part.usage.inputTokens.total, output: part.usage.outputTokens.total };
+        const reason = part.finishReason.unified;
+        record.finishReason = FINISH_REASONS.has(reason) ? reason : 'other';
         record.status = 'ok';
       } else if (part.type === 'error') {
         error ??= classifyError(part.error, request.signal);
-      } else if (part.type === 'abort') {
-        error ??= classifyError(signal.reason, request.signal);
       }
     }
     ended = true;
   } catch (thrown) {
-    error = classifyError(thrown, request.signal);
+    // An aborted stream throws whatever the runtime chose; the signal says why it was aborted.
+    error = classifyError(signal.aborted ? signal.reason : thrown, request.signal);
     ended = true;
   } finally {
     if (!ended) {

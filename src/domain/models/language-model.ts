@@ -62,8 +62,42 @@ export async function languageModelFor(
     return createWorkersAI({ binding: env.AI })(id);
   }
   const apiKey = (key === undefined ? await providerKey(db, env, orgId, p) : key) ?? undefined;
-  const fetch = guardedFetch(env);
   const baseURL = baseUrlOf(p);
+  // Keyed by everything the model is made from, so a changed key or URL simply makes a new one.
+  const cacheKey = [p.kind, p.name, baseURL, apiKey ?? '', id].join('\n');
+  const cache = builtModels(env);
+  const hit = cache.get(cacheKey);
+  if (hit) {
+    cache.delete(cacheKey);
+    cache.set(cacheKey, hit);
+    return hit;
+  }
+  const made = buildModel(p, id, baseURL, apiKey, guardedFetch(env));
+  cache.set(cacheKey, made);
+  if (cache.size > MAX_BUILT_MODELS) cache.delete(cache.keys().next().value as string);
+  return made;
+}
+
+/**
+ * Provider models built in this isolate, most recently used last. Building one makes its response
+ * schemas anew, and a new schema is walked in full the first time it parses: reusing the model
+ * keeps that cost off every call.
+ */
+const MAX_BUILT_MODELS = 100;
+const built = new WeakMap<Env, Map<string, LanguageModelV3>>();
+function builtModels(env: Env) {
+  const cache = built.get(env) ?? new Map<string, LanguageModelV3>();
+  built.set(env, cache);
+  return cache;
+}
+
+function buildModel(
+  p: ProviderTarget,
+  id: string,
+  baseURL: string,
+  apiKey: string | undefined,
+  fetch: typeof globalThis.fetch,
+): LanguageModelV3 {
   switch (p.kind) {
     case 'openai':
       if (!apiKey) throw new ProviderSetupError(`The provider "${p.name}" has no API key`);
