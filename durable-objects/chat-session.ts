@@ -133,8 +133,10 @@ export class ChatSession extends DurableObject<Env> {
     this.store.setStatus(replyId, 'streaming');
     const run = new ReplyRun(this.host, replyId);
     this.run = run;
-    run
-      .drive()
+    // From the next task: the send (and its sender's stream) is answered first, even when the model
+    // answers without waiting on anything, as the development model does.
+    new Promise((resolve) => setTimeout(resolve, 0))
+      .then(() => (run.aborted ? ('ended' as const) : run.drive()))
       .catch((err) => {
         logError('chat reply', err);
         if (!run.aborted)

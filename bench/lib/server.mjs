@@ -9,12 +9,13 @@ import { join } from 'node:path';
 const wrangler = join(process.cwd(), 'node_modules', '.bin', 'wrangler');
 
 /**
- * `BENCH_INSPECTOR=off` runs without wrangler's DevTools proxy. With it, the runtime reports every
- * subrequest (each D1 query, each outbound fetch) to the proxy, which forwards each message to the
- * wrangler process as a formatted debug log: about 3 ms of CPU per D1 query that a deployed Worker
- * never pays. wrangler has no flag for this; it skips the proxy inside a VS Code debug terminal.
+ * Benchmarks run without wrangler's DevTools proxy unless `BENCH_INSPECTOR=on`. With it, the
+ * runtime reports every subrequest (each D1 query, each outbound fetch) to the proxy, which
+ * forwards each message to the wrangler process as a formatted debug log: about 3 ms of CPU per D1
+ * query, on the same cores, that a deployed Worker never pays. wrangler has no flag for this; it
+ * skips the proxy inside a VS Code debug terminal, which is what this tells it.
  */
-const inspectorOff = () => (process.env.BENCH_INSPECTOR === 'off' ? { VSCODE_INSPECTOR_OPTIONS: 'off' } : {});
+const inspectorOff = () => (process.env.BENCH_INSPECTOR === 'on' ? {} : { VSCODE_INSPECTOR_OPTIONS: 'off' });
 
 /**
  * `BENCH_PORT` (the inspector takes it + 100) overrides `port`, for machines shared by several runs.

@@ -1,14 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import {
+  aiLogs,
   call,
   chatPath,
   expectProblem,
   framesUntil,
+  newModel,
   newUser,
+  orgPath,
   sendChat,
   sessionWithApprovals,
   type TestUser,
   textOf,
+  unique,
 } from '../support';
 
 const paused = '[[tool:memory_remember {"content":"x","kind":"note"}]]';
@@ -59,6 +63,38 @@ describe('a message sent while a reply runs', () => {
       'complete',
       'complete',
     ]);
+  });
+
+  it('enqueue: the queued reply answers with the model and tools it was sent with, not later ones', async () => {
+    const u = await newUser();
+    const { s, first, approvalId } = await runningReply(u);
+    const provider = await call(orgPath(u.orgId, '/providers'), {
+      token: u.token,
+      body: { kind: 'dev', name: unique('dev') },
+    });
+    const later = await newModel(u.token, u.orgId, {
+      provider_id: provider.json.id,
+      provider_model_id: 'dev-echo',
+    });
+    // The queued message asks for the tool that needs approval; it was sent while no model was set.
+    const second = await sendChat(u, s.id, { content: `second ${paused}`, multitask: 'enqueue' });
+    const changed = await call(orgPath(u.orgId, `/agents/${s.agent_id}`), {
+      method: 'PATCH',
+      token: u.token,
+      body: { model: later.id },
+    });
+    expect(changed.status, changed.text).toBe(200);
+    await call(chatPath(u.orgId, `/${s.id}/approvals/${approvalId}`), {
+      token: u.token,
+      body: { decision: 'approve' },
+    });
+    expect((await first.frames.rest()).at(-1)!.data).toEqual({ done: true });
+    const asked = await framesUntil(second.frames, (f) => 'approval_required' in f.data);
+    expect(asked.at(-1)!.data).toMatchObject({ approval_required: true, tool: 'memory_remember' });
+    const logs = await aiLogs(u.token, u.orgId, 3, '&purpose=chat');
+    const models = logs.map((l) => l.model_id);
+    expect(models).toHaveLength(3);
+    expect(models.every((m) => typeof m === 'string' && m !== later.id)).toBe(true);
   });
 
   it('interrupt: the running reply stops, kept and marked interrupted, and the new one is answered', async () => {

@@ -1,5 +1,6 @@
 import type { ModelMessage } from 'ai';
 import type { Actor } from '../auth/principal';
+import type { ToolOffer } from '../tools';
 import type { ChatMessage } from './protocol';
 
 /** What the Worker prepares for a reply when its message is sent; the session's object runs it. */
@@ -9,9 +10,20 @@ export interface ReplyRequest {
   agentId: string;
   /** Who sent the message: tools act as them, and the model call is billed to them. */
   actor: Actor;
+  /**
+   * The model of every turn of the reply: the one named on the send, else the one resolved when
+   * the message was sent (its history was sized for it), so the session's object resolves nothing
+   * before its first token. Null when nothing resolved: the gateway then says so.
+   */
   model: string | null;
   /** The agent's role prompt with its skills, rules and relevant memory. */
   system: string;
+  /**
+   * The tools the model is offered, as the Worker found them when the message was sent; they are
+   * built to run only when the model calls one. Absent from replies stored before it was prepared
+   * here: those build their tools first.
+   */
+  tools?: ToolOffer;
   /** How many tokens of history the model's context window leaves room for. */
   historyTokens: number;
   maxSteps: number;

@@ -9,8 +9,8 @@ import type { SessionRow } from './sessions';
 
 const MAX_RULES = 50;
 
-/** The agent with its role in one read, then the role's skills: two round trips, not three. */
-async function agentWithSkills(ctx: OrgCtx, agentId: string) {
+/** The agent with its role, in one read: the prompt and the tools of a reply both start from it. */
+export async function agentDesign(ctx: OrgCtx, agentId: string) {
   const [row] = await ctx.db
     .select({ agent: agents, role: agentRoles })
     .from(agents)
@@ -18,19 +18,28 @@ async function agentWithSkills(ctx: OrgCtx, agentId: string) {
     .where(and(eq(agents.orgId, ctx.orgId), eq(agents.id, agentId)))
     .limit(1);
   if (!row) throw notFound('Agent');
-  const skills = row.role ? await roleInstructions(ctx.db, ctx.orgId, row.role.id) : { instructions: '' };
-  return { agent: row.agent, role: row.role ?? undefined, skills };
+  return { agent: row.agent, role: row.role ?? null };
 }
+
+export type AgentDesign = Awaited<ReturnType<typeof agentDesign>>;
 
 /**
  * The system prompt of a reply: the agent's role prompt rendered with its variables (agent, role,
  * project, ticket, skills, rules, time), then any enabled skills' instructions and applicable rules
  * the template did not place itself, then what memory recalls for the message. Its reads all start
- * at once; memory is a promise so its search runs alongside them.
+ * at once; the agent's design and memory are promises, so their reads run alongside them.
  */
-export async function systemPrompt(ctx: OrgCtx, session: SessionRow, recalled: Promise<string>) {
+export async function systemPrompt(
+  ctx: OrgCtx,
+  session: SessionRow,
+  design: Promise<AgentDesign>,
+  recalled: Promise<string>,
+) {
   const [{ agent, role, skills }, rules, project, ticket, memory] = await Promise.all([
-    agentWithSkills(ctx, session.agentId),
+    design.then(async (d) => ({
+      ...d,
+      skills: d.role ? await roleInstructions(ctx.db, ctx.orgId, d.role.id) : { instructions: '' },
+    })),
     listRules(ctx, { agentId: session.agentId }, { limit: MAX_RULES }).then((r) => r.slice(0, MAX_RULES)),
     session.projectId
       ? ctx.db

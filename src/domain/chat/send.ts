@@ -3,6 +3,7 @@ import { ApiError, conflict } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import type { OrgCtx } from '../context';
 import { resolveModel } from '../models/resolve';
+import { offerOf, toolsOf } from '../tools';
 import { resolveAttachments } from './attachments';
 import {
   APPROVAL_TTL_MS,
@@ -12,7 +13,7 @@ import {
   type ReplyRequest,
 } from './context';
 import { recallForMessage } from './memory';
-import { systemPrompt } from './prompt';
+import { agentDesign, systemPrompt } from './prompt';
 import type { SendOutcome } from './session-rpc';
 import { getSession, sessionObject, touchSession } from './sessions';
 
@@ -58,13 +59,17 @@ export async function sendMessage(ctx: OrgCtx, sessionId: string, input: SendMes
   if (prior) return prior.ok ? prior : refused(prior);
   if (session.archived) throw conflict('The chat session is archived; unarchive it to send messages');
   // Every read the reply needs starts at once: one round trip after the session's, then the
-  // two that depend on a first answer (the role's skills, the model's registry entry).
-  const [attachments, system, resolution] = await Promise.all([
+  // ones that depend on a first answer (the role's skills and MCP tools, the model's registry entry).
+  // The session's object then reads nothing before the model's first token.
+  const design = agentDesign(ctx, session.agentId);
+  const [attachments, system, tools, resolution] = await Promise.all([
     resolveAttachments(ctx.env, ctx.orgId, sessionId, input.attachments),
-    systemPrompt(ctx, session, recallForMessage(ctx, session.agentId, input.content)),
+    systemPrompt(ctx, session, design, recallForMessage(ctx, session.agentId, input.content)),
+    design
+      .then(({ role }) => toolsOf(ctx, session.agentId, role, { chatSessionId: sessionId }))
+      .then(offerOf),
     resolveModel(ctx.db, ctx.env, { orgId: ctx.orgId, agentId: session.agentId, model: input.model }),
   ]);
-  // The gateway resolves the model again for the call; here it only sizes the history.
   const contextTokens = resolution.model?.contextWindow ?? DEFAULT_CONTEXT_TOKENS;
   const historyTokens = contextTokens - estimateTokens(system) - estimateTokens(input.content);
   if (historyTokens < 0)
@@ -76,8 +81,9 @@ export async function sendMessage(ctx: OrgCtx, sessionId: string, input: SendMes
     sessionId,
     agentId: session.agentId,
     actor: ctx.actor,
-    model: input.model ?? null,
+    model: resolution.model?.id ?? input.model ?? null,
     system,
+    tools,
     historyTokens,
     maxSteps: input.maxSteps ?? MAX_STEPS,
     approvalTtlMs: APPROVAL_TTL_MS,

@@ -1,4 +1,4 @@
-import { getRoleRow } from '../agent-design/roles';
+import { getRoleRow, type RoleRow } from '../agent-design/roles';
 import { getAgentRow } from '../agents/shared';
 import type { OrgCtx } from '../context';
 import { builtinTools } from './builtin';
@@ -32,6 +32,16 @@ export interface AgentTools {
 export async function agentTools(ctx: OrgCtx, agentId: string, caller: ToolCaller = {}): Promise<AgentTools> {
   const agent = await getAgentRow(ctx.db, ctx.orgId, agentId);
   const role = agent.roleId ? await getRoleRow(ctx.db, ctx.orgId, agent.roleId) : null;
+  return toolsOf(ctx, agentId, role, caller);
+}
+
+/** `agentTools` for an agent whose role (or none) the caller has read already. */
+export async function toolsOf(
+  ctx: OrgCtx,
+  agentId: string,
+  role: Pick<RoleRow, 'id' | 'toolsRequiringApproval'> | null,
+  caller: ToolCaller = {},
+): Promise<AgentTools> {
   const asAgent: OrgCtx = { ...ctx, actor: { type: 'agent', id: agentId } };
   const entries: ToolEntry[] = [
     ...builtinTools({ ctx: asAgent, agentId, caller }, role?.toolsRequiringApproval ?? []),
@@ -49,3 +59,14 @@ export async function agentTools(ctx: OrgCtx, agentId: string, caller: ToolCalle
     },
   };
 }
+
+/** What a model is offered of a tool set, as plain data: the definitions, and which need approval. */
+export interface ToolOffer {
+  definitions: Record<string, ToolDefinition>;
+  approval: string[];
+}
+
+export const offerOf = (tools: AgentTools): ToolOffer => ({
+  definitions: tools.definitions,
+  approval: Object.keys(tools.definitions).filter((n) => tools.requiresApproval(n)),
+});
