@@ -46,9 +46,9 @@ async function timeToFirstToken(url, key, model) {
 }
 
 /** Milliseconds for a trivial GET, body read. */
-async function roundTrip(url) {
+async function roundTrip(url, headers = {}) {
   const t0 = performance.now();
-  const res = await fetch(url);
+  const res = await fetch(url, { headers });
   await res.arrayBuffer();
   if (!res.ok) throw new Error(`${url}: ${res.status}`);
   return performance.now() - t0;
@@ -93,7 +93,7 @@ export async function run({ baseUrl, signUp, api = apiCall, duration = 8 }) {
     for (let i = 0; i < SAMPLES; i++) {
       times.direct.push(await direct());
       times.through.push(await through());
-      times.fakeGet.push(await roundTrip(`${fake.url}/models`));
+      times.fakeGet.push(await roundTrip(`${fake.url}/models`, { Authorization: `Bearer ${fake.key}` }));
       times.serverGet.push(await roundTrip(`${baseUrl}/health`));
     }
     const row = (name, xs) => {

@@ -31,9 +31,22 @@ type Candidate = { source: ResolutionSource; modelId: string | null; detail: str
 
 /** The candidates in resolution order; the first one that exists and is enabled is used. */
 async function candidates(db: Db, env: Env, input: ResolveInput): Promise<Candidate[]> {
-  const [agentRows, rules, settings] = await Promise.all([
-    input.agentId
-      ? db
+  const rulesQuery = db
+    .select()
+    .from(modelRoutingRules)
+    .where(eq(modelRoutingRules.orgId, input.orgId))
+    .orderBy(asc(modelRoutingRules.position));
+  const settingsQuery = db
+    .select()
+    .from(orgModelSettings)
+    .where(eq(orgModelSettings.orgId, input.orgId))
+    .limit(1);
+  // One round trip for the three reads.
+  const [rules, settings, agentRows] = input.agentId
+    ? await db.batch([
+        rulesQuery,
+        settingsQuery,
+        db
           .select({
             modelId: sql<string | null>`coalesce(${agents.modelId}, ${agents.model})`,
             tags: agents.tags,
@@ -42,15 +55,9 @@ async function candidates(db: Db, env: Env, input: ResolveInput): Promise<Candid
           .from(agents)
           .leftJoin(agentRoles, eq(agentRoles.id, agents.roleId))
           .where(and(eq(agents.orgId, input.orgId), eq(agents.id, input.agentId)))
-          .limit(1)
-      : Promise.resolve([]),
-    db
-      .select()
-      .from(modelRoutingRules)
-      .where(eq(modelRoutingRules.orgId, input.orgId))
-      .orderBy(asc(modelRoutingRules.position)),
-    db.select().from(orgModelSettings).where(eq(orgModelSettings.orgId, input.orgId)).limit(1),
-  ]);
+          .limit(1),
+      ])
+    : [...(await db.batch([rulesQuery, settingsQuery])), []];
   const agent = agentRows[0];
   const topic = input.topic?.trim().toLowerCase() || null;
   const tags = new Set([...(input.tags ?? []), ...(agent?.tags ?? [])].map((t) => t.toLowerCase()));
