@@ -7,10 +7,10 @@ import {
   call,
   chat,
   chatPath,
+  devModel,
   framesUntil,
   newAgent,
   newChatSession,
-  newModel,
   newUser,
   openSocket,
   orgPath,
@@ -18,7 +18,6 @@ import {
   sendChat,
   sessionWithApprovals,
   textOf,
-  unique,
 } from '../support';
 
 const stubOf = (sessionId: string) => env.CHAT_SESSION.get(env.CHAT_SESSION.idFromName(sessionId));
@@ -127,15 +126,7 @@ describe('the session object evicted between messages', () => {
   it('ends a reply cut off mid-stream with an error frame saying so, its text kept, and stays usable', async () => {
     const owner = await newUser();
     // A development model that waits a second between words: the reply is surely mid-stream.
-    const provider = await call(orgPath(owner.orgId, '/providers'), {
-      token: owner.token,
-      body: { kind: 'dev', name: unique('dev') },
-    });
-    const slow = await newModel(owner.token, owner.orgId, {
-      provider_id: provider.json.id,
-      provider_model_id: 'dev-echo',
-      config: { tokenDelayMs: 1000 },
-    });
+    const slow = await devModel(owner.token, owner.orgId, { config: { tokenDelayMs: 1000 } });
     const s = await newChatSession(owner, { agent_id: (await newAgent(owner, { model: slow.id })).id });
     const sent = await sendChat(owner, s.id, { content: 'a long answer please' });
     const first = await sent.frames.next();

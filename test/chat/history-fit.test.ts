@@ -4,14 +4,12 @@ import {
   call,
   chat,
   chatPath,
+  devModel,
   newAgent,
   newChatSession,
-  newModel,
   newUser,
-  orgPath,
   type TestUser,
   textOf,
-  unique,
 } from '../support';
 
 /**
@@ -20,16 +18,7 @@ import {
  * characters a token estimate, and text of one long word almost nothing.
  */
 async function smallWindowSession(u: TestUser, contextWindow: number) {
-  const provider = await call(orgPath(u.orgId, '/providers'), {
-    token: u.token,
-    body: { kind: 'dev', name: unique('dev') },
-  });
-  expect(provider.status, provider.text).toBe(201);
-  const model = await newModel(u.token, u.orgId, {
-    provider_id: provider.json.id,
-    provider_model_id: 'dev-echo',
-    context_window: contextWindow,
-  });
+  const model = await devModel(u.token, u.orgId, { context_window: contextWindow });
   const agent = await newAgent(u, { model: model.id });
   return newChatSession(u, { agent_id: agent.id });
 }

@@ -3,16 +3,15 @@ import {
   aiLogs,
   call,
   chatPath,
+  devModel,
   expectProblem,
   framesUntil,
-  newModel,
   newUser,
   orgPath,
   sendChat,
   sessionWithApprovals,
   type TestUser,
   textOf,
-  unique,
 } from '../support';
 
 const paused = '[[tool:memory_remember {"content":"x","kind":"note"}]]';
@@ -68,14 +67,7 @@ describe('a message sent while a reply runs', () => {
   it('enqueue: the queued reply answers with the model and tools it was sent with, not later ones', async () => {
     const u = await newUser();
     const { s, first, approvalId } = await runningReply(u);
-    const provider = await call(orgPath(u.orgId, '/providers'), {
-      token: u.token,
-      body: { kind: 'dev', name: unique('dev') },
-    });
-    const later = await newModel(u.token, u.orgId, {
-      provider_id: provider.json.id,
-      provider_model_id: 'dev-echo',
-    });
+    const later = await devModel(u.token, u.orgId);
     // The queued message asks for the tool that needs approval; it was sent while no model was set.
     const second = await sendChat(u, s.id, { content: `second ${paused}`, multitask: 'enqueue' });
     const changed = await call(orgPath(u.orgId, `/agents/${s.agent_id}`), {

@@ -20,6 +20,13 @@ export async function newModel(token: string, orgId: string, body: Record<string
   return res.json as { id: string; name: string };
 }
 
+/** A development-model provider with one model on it (`dev-echo`); `body` adds to the model's fields. */
+export async function devModel(token: string, orgId: string, body: Record<string, unknown> = {}) {
+  const provider = await call(orgPath(orgId, '/providers'), { token, body: { kind: 'dev', name: unique('dev') } });
+  expect(provider.status, provider.text).toBe(201);
+  return newModel(token, orgId, { provider_id: provider.json.id, provider_model_id: 'dev-echo', ...body });
+}
+
 /**
  * The AI call log rows of an organization, once `count` have landed: they are written after the
  * response (waitUntil), so the test asks again until they are there.
