@@ -2,9 +2,10 @@ import type { ModelMessage, ToolCallPart, ToolResultPart } from 'ai';
 import { type ReplyRequest, shareOf } from '../../src/domain/chat/context';
 import type { ChatMessage, ReplyErrorKind, ReplyFrame } from '../../src/domain/chat/protocol';
 import { recordToolCall } from '../../src/domain/chat/tool-calls';
-import { type ChatToolSet, toolsForReply } from '../../src/domain/chat/tool-set';
+import { type ReplyTools, toolsForReply } from '../../src/domain/chat/tool-set';
 import type { Defer } from '../../src/domain/context';
 import { streamModel } from '../../src/domain/models/gateway';
+import type { AgentTools } from '../../src/domain/tools';
 import { runToolCall, toolErrorText, toolResultPart } from '../../src/domain/tools/calls';
 import type { Env } from '../../src/env';
 import { newId } from '../../src/lib/ids';
@@ -105,7 +106,7 @@ export class ReplyRun {
     request: ReplyRequest,
     context: ReplyContext,
     steps: Step[],
-    tools: ChatToolSet,
+    tools: ReplyTools,
   ): Promise<Turn | 'failed'> {
     let text = '';
     const calls: ToolCallPart[] = [];
@@ -122,6 +123,7 @@ export class ReplyRun {
           chatSessionId: request.sessionId,
         },
         model: request.model,
+        preferredModel: request.resolvedModel,
         system: context.system,
         messages: [...context.messages, ...steps],
         tools: Object.keys(tools.definitions).length > 0 ? tools.definitions : undefined,
@@ -154,10 +156,11 @@ export class ReplyRun {
    * Runs the tool calls of the last model turn that have no result yet, in order; stops at the
    * first that needs an approval not yet given (true: the reply waits).
    */
-  private async settleToolCalls(request: ReplyRequest, tools: ChatToolSet, steps: Step[]): Promise<boolean> {
+  private async settleToolCalls(request: ReplyRequest, offered: ReplyTools, steps: Step[]): Promise<boolean> {
     const last = steps.at(-1);
     if (last?.role !== 'assistant' || typeof last.content === 'string') return false;
     const calls = last.content.filter((p): p is ToolCallPart => p.type === 'tool-call');
+    const tools = await offered.live();
     // Calls run before a pause are recorded on the reply, so resuming never runs one twice.
     const settled = new Map(this.host.store.message(this.replyId)?.tool_calls.map((c) => [c.id, c]));
     const results: ToolResultPart[] = [];
@@ -178,7 +181,7 @@ export class ReplyRun {
   }
 
   /** 'run', 'pending' (asked now or earlier), or why the call was refused. */
-  private approvalFor(call: ToolCallPart, tools: ChatToolSet, request: ReplyRequest) {
+  private approvalFor(call: ToolCallPart, tools: AgentTools, request: ReplyRequest) {
     if (!tools.requiresApproval(call.toolName)) return 'run' as const;
     const { store } = this.host;
     const existing = store.approvals.byCall(this.replyId, call.toolCallId);
@@ -217,7 +220,7 @@ export class ReplyRun {
 
   private async runTool(
     request: ReplyRequest,
-    tools: ChatToolSet,
+    tools: AgentTools,
     call: ToolCallPart,
     decision: 'run' | { refused: string },
   ): Promise<ToolResultPart> {

@@ -89,6 +89,53 @@ describe('a message sent while a reply runs', () => {
     expect(models.every((m) => typeof m === 'string' && m !== later.id)).toBe(true);
   });
 
+  it('enqueue: a queued reply whose model was disabled meanwhile answers with the one resolved now', async () => {
+    const u = await newUser();
+    const { s, first, approvalId } = await runningReply(u);
+    const chosen = await devModel(u.token, u.orgId);
+    const agent = orgPath(u.orgId, `/agents/${s.agent_id}`);
+    expect((await call(agent, { method: 'PATCH', token: u.token, body: { model: chosen.id } })).status).toBe(
+      200,
+    );
+    const second = await sendChat(u, s.id, { content: 'second', multitask: 'enqueue' });
+    const disabled = await call(orgPath(u.orgId, `/models/${chosen.id}`), {
+      method: 'PATCH',
+      token: u.token,
+      body: { enabled: false },
+    });
+    expect(disabled.status, disabled.text).toBe(200);
+    await call(chatPath(u.orgId, `/${s.id}/approvals/${approvalId}`), {
+      token: u.token,
+      body: { decision: 'approve' },
+    });
+    expect((await first.frames.rest()).at(-1)!.data).toEqual({ done: true });
+    expect(textOf(await second.frames.rest())).toBe('You said: second');
+    const logs = await aiLogs(u.token, u.orgId, 3, '&purpose=chat');
+    expect(logs.map((l) => l.model_id)).not.toContain(chosen.id);
+  });
+
+  it('enqueue: an approval switched on after a message was sent applies to its reply', async () => {
+    const u = await newUser();
+    const { s, first, approvalId } = await runningReply(u);
+    const recall = '[[tool:memory_recall {"query":"anything"}]]';
+    const second = await sendChat(u, s.id, { content: `second ${recall}`, multitask: 'enqueue' });
+    const roleId = (await call(orgPath(u.orgId, `/agents/${s.agent_id}`), { token: u.token })).json.role_id;
+    const stricter = await call(orgPath(u.orgId, `/roles/${roleId}`), {
+      method: 'PATCH',
+      token: u.token,
+      body: { tools_requiring_approval: ['memory.remember', 'memory.recall'] },
+    });
+    expect(stricter.status, stricter.text).toBe(200);
+    await call(chatPath(u.orgId, `/${s.id}/approvals/${approvalId}`), {
+      token: u.token,
+      body: { decision: 'approve' },
+    });
+    expect((await first.frames.rest()).at(-1)!.data).toEqual({ done: true });
+    const asked = await framesUntil(second.frames, (f) => 'approval_required' in f.data);
+    expect(asked.at(-1)!.data).toMatchObject({ approval_required: true, tool: 'memory_recall' });
+    expect(asked.some((f) => f.data.status === 'started')).toBe(false);
+  });
+
   it('interrupt: the running reply stops, kept and marked interrupted, and the new one is answered', async () => {
     const u = await newUser();
     const { s, first } = await runningReply(u, 'interrupt');

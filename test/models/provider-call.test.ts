@@ -81,4 +81,9 @@ describe('toolInput', () => {
   it('keeps arguments that are not JSON as text, for the tool to refuse', () => {
     expect(toolInput('{"city": Oslo')).toBe('{"city": Oslo');
   });
+
+  it('keeps arguments that would reach an object’s prototype as text', () => {
+    const raw = '{"__proto__":{"admin":true}}';
+    expect(toolInput(raw)).toBe(raw);
+  });
 });

@@ -10,12 +10,14 @@ export interface ReplyRequest {
   agentId: string;
   /** Who sent the message: tools act as them, and the model call is billed to them. */
   actor: Actor;
-  /**
-   * The model of every turn of the reply: the one named on the send, else the one resolved when
-   * the message was sent (its history was sized for it), so the session's object resolves nothing
-   * before its first token. Null when nothing resolved: the gateway then says so.
-   */
+  /** The model named on the send, if one was. */
   model: string | null;
+  /**
+   * The model resolved when the message was sent (its history was sized for it): every turn of the
+   * reply uses it while it can be used, and the session's object resolves nothing before the first
+   * token. Absent from replies stored before it was kept.
+   */
+  resolvedModel?: string | null;
   /** The agent's role prompt with its skills, rules and relevant memory. */
   system: string;
   /**

@@ -84,6 +84,8 @@ export async function* runAttempt(
     );
     for await (const part of stream) {
       if (part.type === 'text-delta') {
+        // Some providers open with an empty delta: it says nothing, so it does not start the answer.
+        if (part.delta.length === 0) continue;
         if (!emitted) yield start();
         streamedChars += part.delta.length;
         yield { type: 'text-delta', text: part.delta };

@@ -34,6 +34,8 @@ export interface ModelCallRequest {
   caller: ModelCaller;
   /** Explicit model (registry id); else agent → role → routing → org default. */
   model?: string | null;
+  /** Without an explicit model: one resolved earlier for the same work, used while usable. */
+  preferredModel?: string | null;
   /** Routing inputs. */
   topic?: string | null;
   tags?: string[];
@@ -91,6 +93,7 @@ export async function* streamModel(
         orgId: caller.orgId,
         agentId: caller.agentId,
         model: request.model,
+        preferred: request.preferredModel,
         topic: request.topic,
         tags: request.tags,
       }),

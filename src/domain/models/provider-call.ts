@@ -1,4 +1,5 @@
 import type { LanguageModelV3CallOptions, LanguageModelV3FunctionTool } from '@ai-sdk/provider';
+import { secureJsonParse } from '@ai-sdk/provider-utils';
 import type { ModelMessage } from 'ai';
 import { convertToLanguageModelPrompt } from 'ai/internal';
 import type { ModelCallRequest } from './gateway';
@@ -39,11 +40,14 @@ function functionTools(tools: ModelCallRequest['tools']): LanguageModelV3Functio
   }));
 }
 
-/** A tool call's input as the provider sent it (JSON text); kept as text when it is not JSON. */
+/**
+ * A tool call's input as the provider sent it (JSON text); kept as text when it is not JSON. The
+ * model writes it, so it is parsed as untrusted: no `__proto__` or `constructor.prototype` keys.
+ */
 export function toolInput(raw: string): unknown {
   if (raw.trim() === '') return {};
   try {
-    return JSON.parse(raw);
+    return secureJsonParse(raw);
   } catch {
     return raw;
   }

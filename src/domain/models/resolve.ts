@@ -22,6 +22,11 @@ export interface Resolution {
 export interface ResolveInput {
   orgId: string;
   model?: string | null;
+  /**
+   * A model resolved earlier for the same work (a chat reply's, when its message was sent): used
+   * while it can be, so the work keeps one model; else resolution runs as usual.
+   */
+  preferred?: string | null;
   agentId?: string | null;
   topic?: string | null;
   tags?: string[];
@@ -96,6 +101,18 @@ export async function resolveModel(db: Db, env: Env, input: ResolveInput): Promi
       detail: 'named on the call',
     };
     return { model: outcome === 'chosen' ? model! : null, source: 'explicit', steps: [step] };
+  }
+  if (input.preferred) {
+    const [model] = await loadModels(db, env, input.orgId, [input.preferred]);
+    if (model && usable(env, model)) {
+      const step: ResolutionStep = {
+        source: 'explicit',
+        modelId: model.id,
+        outcome: 'chosen',
+        detail: 'resolved earlier for the same work',
+      };
+      return { model, source: 'explicit', steps: [step] };
+    }
   }
   const list = await candidates(db, env, input);
   const ids = [...new Set(list.flatMap((c) => (c.modelId ? [c.modelId] : [])))];
