@@ -22,7 +22,10 @@ export async function newModel(token: string, orgId: string, body: Record<string
 
 /** A development-model provider with one model on it (`dev-echo`); `body` adds to the model's fields. */
 export async function devModel(token: string, orgId: string, body: Record<string, unknown> = {}) {
-  const provider = await call(orgPath(orgId, '/providers'), { token, body: { kind: 'dev', name: unique('dev') } });
+  const provider = await call(orgPath(orgId, '/providers'), {
+    token,
+    body: { kind: 'dev', name: unique('dev') },
+  });
   expect(provider.status, provider.text).toBe(201);
   return newModel(token, orgId, { provider_id: provider.json.id, provider_model_id: 'dev-echo', ...body });
 }
