@@ -21,6 +21,13 @@ interface MessageRow extends Record<string, SqlStorageValue> {
   created_at: number;
 }
 
+/**
+ * A message's columns, without what only its reply's run reads (`request`, `steps`: the prompt,
+ * tool offer and model messages of each step), so listing history does not read them.
+ */
+const MESSAGE_COLUMNS =
+  'seq, id, role, content, author_type, author_id, status, reply_id, in_reply_to, attachments, tool_calls, note, created_at';
+
 export const toMessage = (r: MessageRow): ChatMessage => ({
   id: r.id,
   seq: r.seq,
@@ -127,7 +134,9 @@ export class SessionStore {
 
   message(id: string): ChatMessage | null {
     this.log.flush();
-    const row = this.sql.exec<MessageRow>('SELECT * FROM messages WHERE id = ?', id).toArray()[0];
+    const row = this.sql
+      .exec<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ?`, id)
+      .toArray()[0];
     return row ? toMessage(row) : null;
   }
 
@@ -178,7 +187,7 @@ export class SessionStore {
       opts.before !== undefined
         ? this.sql
             .exec<MessageRow>(
-              'SELECT * FROM messages WHERE seq < ? ORDER BY seq DESC LIMIT ?',
+              `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE seq < ? ORDER BY seq DESC LIMIT ?`,
               opts.before,
               opts.limit,
             )
@@ -186,7 +195,7 @@ export class SessionStore {
             .reverse()
         : this.sql
             .exec<MessageRow>(
-              'SELECT * FROM messages WHERE seq > ? ORDER BY seq LIMIT ?',
+              `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE seq > ? ORDER BY seq LIMIT ?`,
               opts.after ?? 0,
               opts.limit,
             )
@@ -199,7 +208,7 @@ export class SessionStore {
     this.log.flush();
     return this.sql
       .exec<MessageRow>(
-        `SELECT * FROM messages WHERE seq < ? AND status IN ('complete', 'interrupted', 'cancelled', 'failed')
+        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE seq < ? AND status IN ('complete', 'interrupted', 'cancelled', 'failed')
          ORDER BY seq DESC`,
         seq,
       )
@@ -212,7 +221,7 @@ export class SessionStore {
     this.log.flush();
     const row = this.sql
       .exec<MessageRow>(
-        "SELECT * FROM messages WHERE role = 'assistant' AND status IN ('streaming', 'awaiting_approval') LIMIT 1",
+        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE role = 'assistant' AND status IN ('streaming', 'awaiting_approval') LIMIT 1`,
       )
       .toArray()[0];
     return row ? toMessage(row) : null;
@@ -222,7 +231,7 @@ export class SessionStore {
     this.log.flush();
     const row = this.sql
       .exec<MessageRow>(
-        "SELECT * FROM messages WHERE role = 'assistant' AND status = 'queued' ORDER BY seq LIMIT 1",
+        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE role = 'assistant' AND status = 'queued' ORDER BY seq LIMIT 1`,
       )
       .toArray()[0];
     return row ? toMessage(row) : null;
