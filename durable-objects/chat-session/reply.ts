@@ -6,7 +6,13 @@ import { type ReplyTools, toolsForReply } from '../../src/domain/chat/tool-set';
 import type { Defer } from '../../src/domain/context';
 import { streamModel } from '../../src/domain/models/gateway';
 import type { AgentTools } from '../../src/domain/tools';
-import { runToolCall, toolErrorText, toolResultPart } from '../../src/domain/tools/calls';
+import {
+  assistantTurn,
+  runToolCall,
+  toolCallPart,
+  toolErrorText,
+  toolResultPart,
+} from '../../src/domain/tools/calls';
 import type { Env } from '../../src/env';
 import { newId } from '../../src/lib/ids';
 import type { JsonValue } from '../../src/lib/json-value';
@@ -78,11 +84,7 @@ export class ReplyRun {
         store.setStatus(this.replyId, 'complete');
         return 'ended';
       }
-      const content: ModelMessage['content'] = [
-        ...(turn.text ? [{ type: 'text' as const, text: turn.text }] : []),
-        ...turn.calls,
-      ];
-      steps.push({ role: 'assistant', content } as ModelMessage);
+      steps.push(assistantTurn(turn.text, turn.calls));
       store.saveSteps(this.replyId, steps);
     }
   }
@@ -136,13 +138,7 @@ export class ReplyRun {
       if (part.type === 'text-delta') {
         text += part.text;
         this.host.emit(this.replyId, { content: part.text });
-      } else if (part.type === 'tool-call')
-        calls.push({
-          type: 'tool-call',
-          toolCallId: part.toolCallId,
-          toolName: part.toolName,
-          input: part.input,
-        });
+      } else if (part.type === 'tool-call') calls.push(toolCallPart(part));
       else if (part.type === 'finish') usage = part.usage;
       else if (part.type === 'error') {
         this.fail(part.kind, part.message);

@@ -1,4 +1,4 @@
-import { and, eq, gt, inArray } from 'drizzle-orm';
+import { and, eq, gt } from 'drizzle-orm';
 import { type ModelConfig, modelProviders, models } from '../../db/schema';
 import { conflict, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
@@ -8,7 +8,7 @@ import { commit } from '../commit';
 import type { OrgCtx } from '../context';
 import { findInOrg, type PageRequest } from '../lookup';
 import { catalogEntry } from './catalog';
-import { clearModelReferences } from './references';
+import { assertModelIds, clearModelReferences } from './references';
 import { type CallableModel, callable, DEV_MODEL_ID, devModelEnabled, loadModels } from './registry';
 import { forgetModelSetup } from './setup-cache';
 
@@ -79,15 +79,7 @@ async function assertProvider(ctx: OrgCtx, providerId: string) {
 /** Fallbacks name models of the organization (or `dev`), never the model itself. */
 async function assertFallbacks(ctx: OrgCtx, self: string, ids: string[]) {
   if (ids.includes(self)) throw invalid('fallbacks', 'A model cannot be its own fallback');
-  const stored = ids.filter((id) => id !== DEV_MODEL_ID || !devModelEnabled(ctx.env));
-  if (stored.length === 0) return;
-  const found = await ctx.db
-    .select({ id: models.id })
-    .from(models)
-    .where(and(eq(models.orgId, ctx.orgId), inArray(models.id, stored)));
-  const missing = stored.filter((id) => !found.some((f) => f.id === id));
-  if (missing.length > 0)
-    throw invalid('fallbacks', `No such model in this organization: ${missing.join(', ')}`);
+  await assertModelIds(ctx, ids, 'fallbacks');
 }
 
 /** Context window and prices come from the catalog when the model is known and they are not given. */

@@ -6,6 +6,7 @@
  */
 import type { ImagePart, JSONValue, ModelMessage, TextPart, ToolCallPart, ToolResultPart } from 'ai';
 import { ApiError } from '../../lib/errors';
+import { assistantTurn } from '../tools/calls';
 import type { ModelCallRequest } from './gateway';
 
 type WireContent = string | null | { type: string; text?: string; image_url?: { url: string } }[];
@@ -107,10 +108,7 @@ function toModelMessages(messages: WireMessage[]): { system?: string; messages: 
           toolNames.set(call.id, call.function.name);
           return toolCallPart(call, `${path}.tool_calls[${j}]`);
         });
-        out.push({
-          role: 'assistant',
-          content: [...(text ? [{ type: 'text' as const, text }] : []), ...calls],
-        });
+        out.push(assistantTurn(text, calls));
         return;
       }
       case 'tool': {

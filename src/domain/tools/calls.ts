@@ -1,4 +1,5 @@
-import type { ToolCallPart, ToolResultPart } from 'ai';
+import type { AssistantModelMessage, ToolCallPart, ToolResultPart } from 'ai';
+import type { GatewayPart } from '../models/gateway';
 import type { AgentTools } from './index';
 import type { ToolResult } from './types';
 
@@ -17,6 +18,20 @@ export async function runToolCall(
     return { ok: false, output: { error: err instanceof Error ? err.message : String(err) } };
   }
 }
+
+/** A tool call the gateway streamed, as the message part the model's history keeps. */
+export const toolCallPart = (part: Extract<GatewayPart, { type: 'tool-call' }>): ToolCallPart => ({
+  type: 'tool-call',
+  toolCallId: part.toolCallId,
+  toolName: part.toolName,
+  input: part.input,
+});
+
+/** A model turn that asked for tools, as its history keeps it: its text (if any), then the calls. */
+export const assistantTurn = (text: string, calls: ToolCallPart[]): AssistantModelMessage => ({
+  role: 'assistant',
+  content: [...(text ? [{ type: 'text' as const, text }] : []), ...calls],
+});
 
 /** A tool's result as the message part handed back to the model. */
 export const toolResultPart = (call: ToolCallPart, value: unknown): ToolResultPart => ({

@@ -1,6 +1,7 @@
 import type { ModelMessage, ToolCallPart } from 'ai';
 import type { Env } from '../../../env';
 import { type ModelCallRequest, streamModel } from '../../models/gateway';
+import { toolCallPart } from '../../tools/calls';
 import type { StepExecution, StepOutcome, StepUsage } from './types';
 
 /** Streamed text is published in pieces of about this many characters (one run-object call each). */
@@ -57,13 +58,7 @@ export async function modelTurn(env: Env, x: StepExecution, turn: TurnRequest): 
       text += part.text;
       pending += part.text;
       if (pending.length >= DELTA_CHARS && !(await flush())) break;
-    } else if (part.type === 'tool-call')
-      calls.push({
-        type: 'tool-call',
-        toolCallId: part.toolCallId,
-        toolName: part.toolName,
-        input: part.input,
-      });
+    } else if (part.type === 'tool-call') calls.push(toolCallPart(part));
     else if (part.type === 'finish') usage = part.usage;
     else if (part.type === 'error')
       return {

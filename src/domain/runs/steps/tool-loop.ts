@@ -3,7 +3,7 @@ import { createDb } from '../../../db/client';
 import type { JsonValue } from '../../../lib/json-value';
 import { systemOrgCtx } from '../../context';
 import { type AgentTools, agentTools } from '../../tools';
-import { runToolCall, toolResultPart } from '../../tools/calls';
+import { assistantTurn, runToolCall, toolResultPart } from '../../tools/calls';
 import { modelTurn, type TurnRequest, type TurnResult } from './model-turn';
 import type { StepExecution, StepUsage } from './types';
 
@@ -73,10 +73,7 @@ export async function toolLoop(
     if (!('ok' in result)) return { ...result, usage: add(usage, result.usage) };
     usage = add(usage, result.usage);
     if (result.calls.length === 0) return { ...result, usage };
-    history.push({
-      role: 'assistant',
-      content: [...(result.text ? [{ type: 'text' as const, text: result.text }] : []), ...result.calls],
-    });
+    history.push(assistantTurn(result.text, result.calls));
     const results: ToolResultPart[] = [];
     for (const call of result.calls) {
       const part = await runStepTool(x, tools, call, turn.agentId);
