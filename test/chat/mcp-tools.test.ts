@@ -11,10 +11,9 @@ import {
   sendChat,
   type TestUser,
   textOf,
-  unique,
 } from '../support';
-import { FIXTURE_TOKEN, FIXTURE_URL, installMcpFixture } from '../support/mcp-server';
-import { agentWithRole } from '../tools/support';
+import { installMcpFixture } from '../support/mcp-server';
+import { agentWithServer } from '../tools/support';
 
 let owner: TestUser;
 let fixture: ReturnType<typeof installMcpFixture>;
@@ -24,23 +23,14 @@ beforeAll(async () => {
 });
 afterAll(() => fixture.restore());
 
-const post = (rest: string, body: unknown, method = 'POST') =>
+const _post = (rest: string, body: unknown, method = 'POST') =>
   call(orgPath(owner.orgId, `/${rest}`), { method, token: owner.token, body });
 
 /** A session whose agent's role has the fixture MCP server (a real MCP SDK server) assigned. */
 async function sessionWithMcpServer(link: Record<string, unknown> = {}) {
-  const server = await post('mcp-servers', {
-    name: unique('fx'),
-    url: FIXTURE_URL,
-    headers: { Authorization: FIXTURE_TOKEN },
-  });
-  expect(server.status, server.text).toBe(201);
-  expect((await post(`mcp-servers/${server.json.id}/connect`, {})).json.status).toBe('connected');
-  const { roleId, agentId } = await agentWithRole(owner);
-  const linked = await post(`roles/${roleId}/mcp-servers/${server.json.id}`, link, 'PUT');
-  expect(linked.status, linked.text).toBe(200);
+  const { server, agentId } = await agentWithServer(owner, link);
   const session = await newChatSession(owner, { agent_id: agentId });
-  return { session, agentId, server: server.json as { id: string; name: string } };
+  return { session, agentId, server };
 }
 
 /** The arguments of every call of `tool` the fixture server ran. */

@@ -1,22 +1,18 @@
 import { env } from 'cloudflare:test';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { streamModel } from '../../src/domain/models/gateway';
 import {
   aiLogs,
   call,
   expectProblem,
   fakeProvider,
-  installFakeOpenAI,
   newModel,
   newUser,
   orgPath,
+  useFakeOpenAI,
 } from '../support';
 
-let fixture: ReturnType<typeof installFakeOpenAI>;
-beforeEach(() => {
-  fixture = installFakeOpenAI();
-});
-afterEach(() => fixture.restore());
+const fixture = useFakeOpenAI();
 
 const budget = async (token: string, orgId: string, body: unknown) => {
   const res = await call(orgPath(orgId, '/budgets'), { token, body });
@@ -38,7 +34,7 @@ describe('budgets', () => {
     });
     expect(first.json).toMatchObject({ ok: true });
     await aiLogs(u.token, u.orgId, 1);
-    const seen = fixture.seen.length;
+    const seen = fixture().seen.length;
     const refused = expectProblem(
       await call(orgPath(u.orgId, `/models/${model.id}/test`), { token: u.token, body: { prompt: 'again' } }),
       402,
@@ -50,7 +46,7 @@ describe('budgets', () => {
       spent: expect.any(Number),
     });
     expect(refused.resets_at).toMatch(/^\d{4}-\d{2}-01T00:00:00.000Z$/);
-    expect(fixture.seen.length).toBe(seen);
+    expect(fixture().seen.length).toBe(seen);
     const after = (await call(orgPath(u.orgId, `/budgets/${b.id}`), { token: u.token })).json;
     expect(after).toMatchObject({ reserved: 0, remaining: 0 });
     expect(after.spent).toBeGreaterThan(1);

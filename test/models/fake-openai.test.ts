@@ -1,16 +1,14 @@
 import OpenAI from 'openai';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FAKE_OPENAI_KEY, FAKE_OPENAI_MODELS, FAKE_OPENAI_URL, installFakeOpenAI } from '../support';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { FAKE_OPENAI_KEY, FAKE_OPENAI_MODELS, FAKE_OPENAI_URL, useFakeOpenAI } from '../support';
 
 // The fake provider is proven against the official client, so tests driving the gateway with it
 // exercise the same wire format a real OpenAI-compatible provider sends.
-let fixture: ReturnType<typeof installFakeOpenAI>;
+const fixture = useFakeOpenAI();
 let client: OpenAI;
 beforeEach(() => {
-  fixture = installFakeOpenAI();
   client = new OpenAI({ apiKey: FAKE_OPENAI_KEY, baseURL: FAKE_OPENAI_URL, maxRetries: 0 });
 });
-afterEach(() => fixture.restore());
 
 const ask = (content: string) => [{ role: 'user' as const, content }];
 
@@ -18,7 +16,7 @@ describe('fake OpenAI-compatible provider', () => {
   it('lists its models', async () => {
     const page = await client.models.list();
     expect(page.data.map((m) => m.id)).toEqual(FAKE_OPENAI_MODELS);
-    expect(fixture.seen[0]).toMatchObject({ method: 'GET', path: '/v1/models' });
+    expect(fixture().seen[0]).toMatchObject({ method: 'GET', path: '/v1/models' });
   });
 
   it('streams content deltas and reports usage in a final chunk without choices', async () => {

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:test';
 import { eq } from 'drizzle-orm';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createDb } from '../../src/db/client';
 import { models } from '../../src/db/schema';
 import { CREDENTIAL_CACHE_TTL_MS } from '../../src/domain/auth/credential-cache';
@@ -9,22 +9,18 @@ import {
   captureErrorLog,
   FAKE_OPENAI_KEY,
   fakeProvider,
-  installFakeOpenAI,
   newModel,
   newUser,
   orgPath,
+  useFakeOpenAI,
 } from '../support';
 
 // The gateway keeps models, budgets and provider keys for a second per isolate: these prove that a
 // change made through the API takes effect on the very next call, and one made elsewhere (another
 // isolate) within the second.
 
-let fixture: ReturnType<typeof installFakeOpenAI>;
-beforeEach(() => {
-  fixture = installFakeOpenAI();
-});
+const fixture = useFakeOpenAI();
 afterEach(() => {
-  fixture.restore();
   vi.useRealTimers();
 });
 
@@ -90,7 +86,7 @@ describe('the gateway’s per-isolate setup cache', () => {
     expect((await u.ask()).status).toBeGreaterThanOrEqual(400);
     await patch(u.token, orgPath(u.orgId, `/providers/${u.provider.id}`), { api_key: FAKE_OPENAI_KEY });
     expect((await u.ask()).status).toBe(200);
-    const keys = fixture.seen.map((r) => r.headers.get('Authorization'));
+    const keys = fixture().seen.map((r) => r.headers.get('Authorization'));
     expect(keys).toEqual([`Bearer ${FAKE_OPENAI_KEY}`, 'Bearer sk-not-the-key', `Bearer ${FAKE_OPENAI_KEY}`]);
   });
 

@@ -5,26 +5,14 @@ import { createDb } from '../../src/db/client';
 import { aiCalls } from '../../src/db/schema';
 import { promptTokens } from '../../src/domain/models/call-accounting';
 import { type GatewayPart, type ModelCallRequest, streamModel } from '../../src/domain/models/gateway';
-import {
-  call,
-  FAKE_OPENAI_HOST,
-  fakeProvider,
-  installFakeOpenAI,
-  newModel,
-  newUser,
-  orgPath,
-} from '../support';
+import { call, FAKE_OPENAI_HOST, fakeProvider, newModel, newUser, orgPath, useFakeOpenAI } from '../support';
 
-let fixture: ReturnType<typeof installFakeOpenAI>;
+useFakeOpenAI();
 let held: ReturnType<typeof holdStream>;
 beforeEach(() => {
-  fixture = installFakeOpenAI();
   held = holdStream();
 });
-afterEach(() => {
-  held.restore();
-  fixture.restore();
-});
+afterEach(() => held.restore());
 
 /**
  * The fake provider's answers to the model `held` are streams the test feeds chunk by chunk, so a

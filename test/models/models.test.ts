@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:test';
 import { eq } from 'drizzle-orm';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createDb } from '../../src/db/client';
 import { agentRoles, agents } from '../../src/db/schema';
 import {
@@ -9,18 +9,14 @@ import {
   expectProblem,
   FAKE_OPENAI_KEY,
   fakeProvider,
-  installFakeOpenAI,
   newModel,
   newUser,
   orgPath,
   unique,
+  useFakeOpenAI,
 } from '../support';
 
-let fixture: ReturnType<typeof installFakeOpenAI>;
-beforeEach(() => {
-  fixture = installFakeOpenAI();
-});
-afterEach(() => fixture.restore());
+useFakeOpenAI();
 
 async function devProvider(token: string, orgId: string) {
   const res = await call(orgPath(orgId, '/providers'), { token, body: { kind: 'dev', name: unique('dev') } });

@@ -1,27 +1,16 @@
 import { env, SELF } from 'cloudflare:test';
 import { eq } from 'drizzle-orm';
 import OpenAI from 'openai';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createDb } from '../../src/db/client';
 import { aiCalls, modelBudgetPeriods, modelBudgets, modelProviders, models } from '../../src/db/schema';
 import { periodOf } from '../../src/domain/models/budget-ledger';
 import { newId } from '../../src/lib/ids';
-import {
-  FAKE_OPENAI_KEY,
-  FAKE_OPENAI_URL,
-  installFakeOpenAI,
-  ownerWithKey,
-  storeItem,
-  unique,
-} from '../support';
+import { FAKE_OPENAI_KEY, FAKE_OPENAI_URL, ownerWithKey, storeItem, unique, useFakeOpenAI } from '../support';
 
 // The face in front of a real OpenAI-compatible provider (the fake, over the AI SDK's client):
 // what the provider streams, how it fails, and the gateway's fallbacks reach an OpenAI client.
-let fixture: ReturnType<typeof installFakeOpenAI>;
-beforeEach(() => {
-  fixture = installFakeOpenAI();
-});
-afterEach(() => fixture.restore());
+const fixture = useFakeOpenAI();
 
 /** An organization with the fake registered as a provider and `models` on it (name → provider model). */
 async function orgWithFake(registry: Record<string, { remote: string; fallbacks?: string[] }>) {
@@ -82,7 +71,7 @@ describe('OpenAI-compatible face over an OpenAI-compatible provider', () => {
     expect(text).toBe('Echo: relay these words');
     expect(chunks.every((c) => c.model === 'echo')).toBe(true);
     expect(chunks.at(-1)?.usage).toEqual({ prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 });
-    expect(fixture.seen.at(-1)?.body).toMatchObject({ model: 'fake-echo', stream: true });
+    expect(fixture().seen.at(-1)?.body).toMatchObject({ model: 'fake-echo', stream: true });
   });
 
   it('passes tool definitions to the provider and its split tool-call deltas back whole', async () => {
@@ -98,7 +87,7 @@ describe('OpenAI-compatible face over an OpenAI-compatible provider', () => {
     expect(final.choices[0]?.message.tool_calls?.[0]).toMatchObject({
       function: { name: 'lookup', arguments: '{"q":"foreman"}' },
     });
-    expect(fixture.seen.at(-1)?.body).toMatchObject({
+    expect(fixture().seen.at(-1)?.body).toMatchObject({
       tools: [{ type: 'function', function: { name: 'lookup' } }],
     });
   });
@@ -164,6 +153,6 @@ describe('OpenAI-compatible face over an OpenAI-compatible provider', () => {
     expect(refused.status).toBe(402);
     expect(refused.error).toMatchObject({ type: 'insufficient_quota', code: 'budget_exceeded' });
     expect(refused.message).toContain('budget');
-    expect(fixture.seen.filter((r) => r.path.endsWith('/chat/completions'))).toEqual([]);
+    expect(fixture().seen.filter((r) => r.path.endsWith('/chat/completions'))).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   addMember,
   call,
@@ -6,17 +6,13 @@ import {
   FAKE_OPENAI_KEY,
   FAKE_OPENAI_URL,
   fakeProvider,
-  installFakeOpenAI,
   newApiKey,
   newUser,
   orgPath,
+  useFakeOpenAI,
 } from '../support';
 
-let fixture: ReturnType<typeof installFakeOpenAI>;
-beforeEach(() => {
-  fixture = installFakeOpenAI();
-});
-afterEach(() => fixture.restore());
+const fixture = useFakeOpenAI();
 
 describe('providers', () => {
   it('stores the key in the vault and never returns it, in responses or activity', async () => {
@@ -42,7 +38,7 @@ describe('providers', () => {
     const listed = await call(orgPath(u.orgId, `/providers/${created.id}/models`), { token: u.token });
     expect(listed.json).toMatchObject({ source: 'provider' });
     expect(listed.json.data.map((m: { id: string }) => m.id)).toContain('fake-echo');
-    expect(fixture.seen.at(-1)?.headers.get('Authorization')).toBe(`Bearer ${FAKE_OPENAI_KEY}`);
+    expect(fixture().seen.at(-1)?.headers.get('Authorization')).toBe(`Bearer ${FAKE_OPENAI_KEY}`);
   });
 
   it('tests a connection and says what to change when it fails', async () => {

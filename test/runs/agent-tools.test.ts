@@ -11,10 +11,9 @@ import {
   startRun,
   stepQueue,
   type TestUser,
-  unique,
 } from '../support';
-import { FIXTURE_TOKEN, FIXTURE_URL, installMcpFixture } from '../support/mcp-server';
-import { agentWithRole } from '../tools/support';
+import { installMcpFixture } from '../support/mcp-server';
+import { agentWithRole, agentWithServer } from '../tools/support';
 
 let fixture: ReturnType<typeof installMcpFixture>;
 beforeAll(() => {
@@ -84,24 +83,8 @@ describe('agent steps call their agent’s tools', () => {
 
   it('an MCP tool of the agent’s role: called through the platform’s MCP client, its result read by the model', async () => {
     const user = await newUser();
-    const server = await call(orgPath(user.orgId, '/mcp-servers'), {
-      token: user.token,
-      body: { name: unique('fixture'), url: FIXTURE_URL, headers: { Authorization: FIXTURE_TOKEN } },
-    });
-    expect(server.status, server.text).toBe(201);
-    const connected = await call(orgPath(user.orgId, `/mcp-servers/${server.json.id}/connect`), {
-      token: user.token,
-      body: {},
-    });
-    expect(connected.json.status).toBe('connected');
-    const { roleId, agentId } = await agentWithRole(user);
-    const linked = await call(orgPath(user.orgId, `/roles/${roleId}/mcp-servers/${server.json.id}`), {
-      method: 'PUT',
-      token: user.token,
-      body: {},
-    });
-    expect(linked.status, linked.text).toBe(200);
-    const name = `${server.json.name}_add`;
+    const { server, agentId } = await agentWithServer(user);
+    const name = `${server.name}_add`;
 
     const { run, events } = await runAgentStep(user, agentId, `sum [[tool:${name} {"a":2,"b":5}]]`);
 
@@ -114,7 +97,7 @@ describe('agent steps call their agent’s tools', () => {
       result: { structured_content: { sum: 7 } },
     });
     expect(await toolActivity(user, run.id)).toMatchObject([
-      { metadata: { server_id: server.json.id, tool: 'add', step_key: 'work', is_error: false } },
+      { metadata: { server_id: server.id, tool: 'add', step_key: 'work', is_error: false } },
     ]);
   });
 

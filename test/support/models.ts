@@ -1,7 +1,20 @@
-import { expect } from 'vitest';
-import { FAKE_OPENAI_KEY, FAKE_OPENAI_URL } from './fake-openai';
+import { afterEach, beforeEach, expect } from 'vitest';
+import { FAKE_OPENAI_KEY, FAKE_OPENAI_URL, installFakeOpenAI } from './fake-openai';
 import { call, unique } from './http';
 import { orgPath } from './paths';
+
+/**
+ * Installs the fake OpenAI-compatible provider around each test of the file (see
+ * `installFakeOpenAI`); answers the current test's, for the requests it saw.
+ */
+export function useFakeOpenAI() {
+  let fixture: ReturnType<typeof installFakeOpenAI>;
+  beforeEach(() => {
+    fixture = installFakeOpenAI();
+  });
+  afterEach(() => fixture.restore());
+  return () => fixture;
+}
 
 /** Registers the fake OpenAI-compatible provider through the API (its key goes to the vault). */
 export async function fakeProvider(token: string, orgId: string, apiKey = FAKE_OPENAI_KEY) {

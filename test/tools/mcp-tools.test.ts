@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentTools } from '../../src/domain/tools';
 import { toolNamer } from '../../src/domain/tools/names';
 import { call, newUser, orgPath, readEvents, type TestUser, unique } from '../support';
-import { FIXTURE_TOKEN, FIXTURE_URL, installMcpFixture } from '../support/mcp-server';
-import { agentWithRole, orgCtx } from './support';
+import { installMcpFixture } from '../support/mcp-server';
+import { agentWithRole, orgCtx, agentWithServer as withServer } from './support';
 
 let owner: TestUser;
 let fixture: ReturnType<typeof installMcpFixture>;
@@ -16,20 +16,7 @@ afterAll(() => fixture.restore());
 const post = (rest: string, body: unknown, method = 'POST') =>
   call(orgPath(owner.orgId, `/${rest}`), { method, token: owner.token, body });
 
-/** A connected fixture server (tools echo, add, explode) assigned to a new role and its agent. */
-async function agentWithServer(link: Record<string, unknown> = {}) {
-  const server = await post('mcp-servers', {
-    name: unique('fixture'),
-    url: FIXTURE_URL,
-    headers: { Authorization: FIXTURE_TOKEN },
-  });
-  expect(server.status, server.text).toBe(201);
-  expect((await post(`mcp-servers/${server.json.id}/connect`, {})).json.status).toBe('connected');
-  const { roleId, agentId } = await agentWithRole(owner);
-  const linked = await post(`roles/${roleId}/mcp-servers/${server.json.id}`, link, 'PUT');
-  expect(linked.status, linked.text).toBe(200);
-  return { server: server.json as { id: string; name: string }, roleId, agentId, link: linked.json };
-}
+const agentWithServer = (link: Record<string, unknown> = {}) => withServer(owner, link);
 
 describe("the role's MCP tools", () => {
   it('adds the tools of the role’s servers and calls them through the platform, recorded per call', async () => {
