@@ -3,10 +3,9 @@
 // Goal: >= 1,000 events/s into one hub with 10 subscribers, p99 publish→receive < 50 ms, and no
 // event lost or reordered (every subscriber sees consecutive sequence numbers, each exactly once).
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
 import WebSocket from 'ws';
 import { printTable } from './lib/load.mjs';
-import { api as apiCall, signUp as signUpAt, startServer } from './lib/server.mjs';
+import { api as apiCall, runAlone, signUp as signUpAt } from './lib/server.mjs';
 
 const SUBSCRIBERS = [1, 10, 100];
 const EVENTS = 5000;
@@ -259,11 +258,4 @@ export async function run({ baseUrl, signUp, api: _api }) {
   return { rows, reads };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const server = await startServer({ port: 8795 });
-  try {
-    await run({ baseUrl: server.baseUrl });
-  } finally {
-    await server.stop();
-  }
-}
+await runAlone(import.meta.url, run, { port: 8795 });

@@ -7,10 +7,9 @@
 // `{content}` frame sent, the model's first token included) is shown beside it.
 // Targets: p99 delivery under 50 ms locally; added first-frame time under 10 ms p50.
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
 import WebSocket from 'ws';
 import { printTable } from './lib/load.mjs';
-import { api as apiCall, signUp as signUpAt, startServer } from './lib/server.mjs';
+import { runAlone } from './lib/server.mjs';
 
 const PARTICIPANTS = 20;
 const MESSAGES = 20;
@@ -20,6 +19,13 @@ const wallNow = () => performance.timeOrigin + performance.now();
 const percentile = (sorted, p) =>
   sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 const ms = (v) => Math.round(v * 10) / 10;
+/** A table row: how many samples, and their p50 and p99 (`samples` sorted). */
+const row = (what, samples) => ({
+  what,
+  n: samples.length,
+  p50: ms(percentile(samples, 50)),
+  p99: ms(percentile(samples, 99)),
+});
 
 function participant(baseUrl, path, token) {
   return new Promise((resolve, reject) => {
@@ -121,36 +127,11 @@ export async function run({ baseUrl, signUp, api }) {
   printTable(
     `Chat: 1 session, ${PARTICIPANTS} WebSocket participants, ${MESSAGES} replies of ${WORDS + 2} words (dev model)`,
     [
-      {
-        what: 'frame delivery (object send → participant)',
-        n: latencies.length,
-        p50: ms(percentile(latencies, 50)),
-        p99: ms(percentile(latencies, 99)),
-      },
-      {
-        what: 'added first-frame time (POST → first {content} at the sender, less model TTFT)',
-        n: added.length,
-        p50: ms(percentile(added, 50)),
-        p99: ms(percentile(added, 99)),
-      },
-      {
-        what: '  of which in the object (message stored → first {content} sent)',
-        n: inObject.length,
-        p50: ms(percentile(inObject, 50)),
-        p99: ms(percentile(inObject, 99)),
-      },
-      {
-        what: '  model TTFT as logged by the gateway (not added)',
-        n: modelFirst.length,
-        p50: ms(percentile(modelFirst, 50)),
-        p99: ms(percentile(modelFirst, 99)),
-      },
-      {
-        what: 'sender: POST → first bytes of the reply stream',
-        n: senderFirst.length,
-        p50: ms(percentile(senderFirst, 50)),
-        p99: ms(percentile(senderFirst, 99)),
-      },
+      row('frame delivery (object send → participant)', latencies),
+      row('added first-frame time (POST → first {content} at the sender, less model TTFT)', added),
+      row('  of which in the object (message stored → first {content} sent)', inObject),
+      row('  model TTFT as logged by the gateway (not added)', modelFirst),
+      row('sender: POST → first bytes of the reply stream', senderFirst),
     ],
     [
       ['what', 'measure'],
@@ -162,11 +143,4 @@ export async function run({ baseUrl, signUp, api }) {
   console.log(`participants that missed a frame the sender got: ${lost}`);
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const server = await startServer({ port: Number(process.env.BENCH_PORT ?? 8799) });
-  try {
-    await run({ baseUrl: server.baseUrl, signUp: (label) => signUpAt(server.baseUrl, label), api: apiCall });
-  } finally {
-    await server.stop();
-  }
-}
+await runAlone(import.meta.url, run, { port: 8799 });

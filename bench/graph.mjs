@@ -1,9 +1,8 @@
 // Issue 4 benchmark: the dependency graph and execution order of a project with 5,000 tickets and
 // 10,000 dependencies, created through the bulk endpoints. Goal: each response under 1 s locally.
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
 import { printTable } from './lib/load.mjs';
-import { api as apiCall, signUp as signUpAt, startServer } from './lib/server.mjs';
+import { api as apiCall, runAlone, signUp as signUpAt } from './lib/server.mjs';
 
 const TICKETS = 5000;
 const EDGES = 10000;
@@ -131,11 +130,4 @@ export async function run({ baseUrl, signUp, api = apiCall }) {
   return rows.map(({ body: _body, ...r }) => r);
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const server = await startServer({ port: 8796 });
-  try {
-    await run({ baseUrl: server.baseUrl, signUp: (label) => signUpAt(server.baseUrl, label), api: apiCall });
-  } finally {
-    await server.stop();
-  }
-}
+await runAlone(import.meta.url, run, { port: 8796 });

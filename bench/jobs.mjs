@@ -1,9 +1,8 @@
 // Issue 4 benchmark: 20 concurrent workers claiming and completing 2,000 jobs through the queue API.
 // Goal: every job done exactly once (no duplicate claims, none lost); claims/s printed.
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
 import { printTable } from './lib/load.mjs';
-import { api as apiCall, signUp as signUpAt, startServer } from './lib/server.mjs';
+import { api as apiCall, runAlone, signUp as signUpAt } from './lib/server.mjs';
 
 const JOBS = 2000;
 const WORKERS = 20;
@@ -115,11 +114,4 @@ export async function run({ baseUrl, signUp, api = apiCall }) {
   return rows;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const server = await startServer({ port: 8796 });
-  try {
-    await run({ baseUrl: server.baseUrl, signUp: (label) => signUpAt(server.baseUrl, label), api: apiCall });
-  } finally {
-    await server.stop();
-  }
-}
+await runAlone(import.meta.url, run, { port: 8796 });

@@ -7,10 +7,9 @@
 // measures it, and the figure beyond it is shown as well.
 // Goal: under 5 ms added time to first token at p50.
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
 import { startFakeOpenAI } from '../test/support/fake-openai-server.mjs';
 import { load, printTable } from './lib/load.mjs';
-import { api as apiCall, signUp as signUpAt, startServer } from './lib/server.mjs';
+import { api as apiCall, runAlone, signUp as signUpAt } from './lib/server.mjs';
 
 /** The local server must reach the loopback fake provider (development only, never in production). */
 export const serverVars = { ALLOW_PRIVATE_URLS: 'true' };
@@ -165,11 +164,4 @@ async function logCount({ baseUrl, api, user }) {
   return stats.totals.calls;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const server = await startServer({ port: 8802, vars: serverVars });
-  try {
-    await run({ baseUrl: server.baseUrl, signUp: (label) => signUpAt(server.baseUrl, label), api: apiCall });
-  } finally {
-    await server.stop();
-  }
-}
+await runAlone(import.meta.url, run, { port: 8802, vars: serverVars });

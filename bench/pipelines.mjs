@@ -10,9 +10,8 @@
 //     every step started and succeeded exactly once (events and attempts), every agent step made
 //     exactly one model call (the AI call log), with wall time and steps/s.
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
 import { printTable } from './lib/load.mjs';
-import { api as apiCall, signUp as signUpAt, startServer } from './lib/server.mjs';
+import { api as apiCall, runAlone } from './lib/server.mjs';
 
 const WIDTH = 10;
 const LAYERS = 10;
@@ -401,11 +400,4 @@ export async function run({ baseUrl, signUp, api = apiCall }) {
   return { a, b, c };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const server = await startServer({ port: Number(process.env.BENCH_PORT ?? 8799) });
-  try {
-    await run({ baseUrl: server.baseUrl, signUp: (label) => signUpAt(server.baseUrl, label), api: apiCall });
-  } finally {
-    await server.stop();
-  }
-}
+await runAlone(import.meta.url, run, { port: 8799 });

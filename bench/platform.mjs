@@ -1,10 +1,5 @@
-// Issues 2 and 8 benchmark: /health against authenticated reads (JWT and API key), the main
-// paginated lists, and publishing one event per request to an agent hub, all in one run.
-// Goals: JWT reads >= 60% of /health throughput, API-key reads >= 50%, every list >= 35%, and
-// single-event publishing >= 25%.
-import { pathToFileURL } from 'node:url';
 import { load, printTable } from './lib/load.mjs';
-import { api, signUp, startServer } from './lib/server.mjs';
+import { api, runAlone, signUp } from './lib/server.mjs';
 
 const LISTS = ['teams', 'members', 'agents', 'tickets', 'activity', 'api-keys', 'jobs'];
 
@@ -88,11 +83,4 @@ export async function run({ baseUrl, duration = 8 }) {
   return rows;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const server = await startServer({ port: 8797 });
-  try {
-    await run({ baseUrl: server.baseUrl });
-  } finally {
-    await server.stop();
-  }
-}
+await runAlone(import.meta.url, run, { port: 8797 });

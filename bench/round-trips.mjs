@@ -4,9 +4,8 @@
 // second) and again at once. Goals: an authenticated read makes at most 2 D1 round trips, 1 when
 // repeated; a create is one batch (plus the idempotency claim and result when a key is sent).
 import { randomBytes } from 'node:crypto';
-import { pathToFileURL } from 'node:url';
 import { printTable } from './lib/load.mjs';
-import { startServer } from './lib/server.mjs';
+import { runAlone } from './lib/server.mjs';
 
 /** Longer than the one second an isolate trusts a credential or membership check. */
 const CACHE_EXPIRY_MS = 1100;
@@ -161,11 +160,4 @@ export async function run({ baseUrl }) {
   return rows;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const server = await startServer({ port: 8794 });
-  try {
-    await run({ baseUrl: server.baseUrl });
-  } finally {
-    await server.stop();
-  }
-}
+await runAlone(import.meta.url, run, { port: 8794 });

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const wrangler = join(process.cwd(), 'node_modules', '.bin', 'wrangler');
 
@@ -111,4 +112,19 @@ export async function signUp(baseUrl, label = 'bench') {
   });
   const tokens = await api(baseUrl, '/api/v1/auth/login', { body: { email, password }, expect: 200 });
   return { token: tokens.access_token, orgId: user.personal_org_id, userId: user.id };
+}
+
+/**
+ * Runs a suite on its own (`node bench/<suite>.mjs`) when `moduleUrl` is the script started: a
+ * server on `port` (see `startServer`) with the suite's `vars`, and the arguments `bench/run.mjs`
+ * gives every suite.
+ */
+export async function runAlone(moduleUrl, run, { port, vars } = {}) {
+  if (moduleUrl !== pathToFileURL(process.argv[1]).href) return;
+  const server = await startServer({ port, vars });
+  try {
+    await run({ baseUrl: server.baseUrl, signUp: (label) => signUp(server.baseUrl, label), api });
+  } finally {
+    await server.stop();
+  }
 }
