@@ -68,7 +68,9 @@ describe('agents CRUD', () => {
   it('allows the same name in another organization', async () => {
     const other = await newUser('Other');
     const a = await newAgent(owner);
-    await newAgent(other, { name: a.name });
+    const b = await newAgent(other, { name: a.name });
+    expect(b.name).toBe(a.name);
+    expect(b.id).not.toBe(a.id);
   });
 
   it('refuses invalid fields with per-field errors', async () => {

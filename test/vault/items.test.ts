@@ -10,6 +10,7 @@ import {
   MISSING_ITEM_ID,
   memberOf,
   newUser,
+  reveal,
   secretValue,
   storeItem,
   unique,
@@ -67,7 +68,9 @@ describe('store a vault item', () => {
 
   it('accepts a value of exactly 64 KiB', async () => {
     const owner = await newUser();
-    await storeItem(owner.token, owner.orgId, { value: 'v'.repeat(64 * 1024) });
+    const { item } = await storeItem(owner.token, owner.orgId, { value: 'v'.repeat(64 * 1024) });
+    const revealed = await reveal(owner.token, owner.orgId, item.id);
+    expect(revealed.json.value).toHaveLength(64 * 1024);
   });
 
   it('refuses a name already used in the organization with 409', async () => {
@@ -80,8 +83,9 @@ describe('store a vault item', () => {
 
   it('allows the same name in two organizations', async () => {
     const [a, b] = await Promise.all([newUser(), newUser()]);
-    await storeItem(a.token, a.orgId, { name: 'shared-name' });
-    await storeItem(b.token, b.orgId, { name: 'shared-name' });
+    const first = await storeItem(a.token, a.orgId, { name: 'shared-name' });
+    const second = await storeItem(b.token, b.orgId, { name: 'shared-name' });
+    expect([first.item.name, second.item.name]).toEqual(['shared-name', 'shared-name']);
   });
 
   it('replays a retried store with the same Idempotency-Key instead of storing twice', async () => {
@@ -352,8 +356,10 @@ describe('delete a vault item', () => {
   it('frees the name for a new item', async () => {
     const owner = await newUser();
     const { item } = await storeItem(owner.token, owner.orgId, { name: 'reuse' });
-    await call(itemsPath(owner.orgId, item.id), { token: owner.token, method: 'DELETE' });
-    await storeItem(owner.token, owner.orgId, { name: 'reuse' });
+    const deleted = await call(itemsPath(owner.orgId, item.id), { token: owner.token, method: 'DELETE' });
+    expect(deleted.status).toBe(204);
+    const again = await storeItem(owner.token, owner.orgId, { name: 'reuse' });
+    expect(again.item.id).not.toBe(item.id);
   });
 
   it('refuses a malformed item id with 422', async () => {
