@@ -133,9 +133,9 @@ export class ChatSession extends DurableObject<Env> {
     this.store.setStatus(replyId, 'streaming');
     const run = new ReplyRun(this.host, replyId);
     this.run = run;
-    // From the next task: the send (and its sender's stream) is answered first, even when the model
-    // answers without waiting on anything, as the development model does.
-    new Promise((resolve) => setTimeout(resolve, 0))
+    // Once the send has stored all it stores (a microtask on): the reply's first model call waits
+    // on I/O, and the send is answered meanwhile. Its sender's stream replays what came before.
+    Promise.resolve()
       .then(() => (run.aborted ? ('ended' as const) : run.drive()))
       .catch((err) => {
         logError('chat reply', err);

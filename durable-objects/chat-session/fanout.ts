@@ -100,6 +100,8 @@ export class Fanout {
       ui: ui && replyId ? new UiStreamTranslator(replyId) : null,
       owner,
     };
+    // A client that went away errors the stream: it is dropped now, not at the next frame.
+    client.writer.closed.catch(() => this.drop(client));
     this.write(client, 'retry: 3000\n\n');
     if (replay?.gap) this.writeGap(client, replay);
     for (const e of replay?.events ?? []) this.writeEvent(client, e);
@@ -109,11 +111,6 @@ export class Fanout {
   }
 
   deliver(event: SessionEvent) {
-    const sockets = this.sockets();
-    if (sockets.length > 0) {
-      const frame = JSON.stringify({ op: 'event', event });
-      for (const ws of sockets) sendRaw(ws, frame);
-    }
     for (const c of this.sse) {
       if (c.replyId !== null && (event.type !== 'frame' || event.reply_id !== c.replyId)) continue;
       this.writeEvent(c, event);
@@ -121,6 +118,11 @@ export class Fanout {
         this.sse.delete(c);
         this.end(c);
       }
+    }
+    const sockets = this.sockets();
+    if (sockets.length > 0) {
+      const frame = JSON.stringify({ op: 'event', event });
+      for (const ws of sockets) sendRaw(ws, frame);
     }
   }
 

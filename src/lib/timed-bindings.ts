@@ -114,6 +114,8 @@ export function timedEnv(env: Env): Env {
       RATE_LIMITER: timedNamespace(env.RATE_LIMITER),
       AGENT_HUB: timedNamespace(env.AGENT_HUB),
       ORG_STREAM: timedNamespace(env.ORG_STREAM),
+      PIPELINE_RUN: timedNamespace(env.PIPELINE_RUN),
+      CHAT_SESSION: timedNamespace(env.CHAT_SESSION),
     };
     timedEnvs.set(env, timed);
   }

@@ -131,6 +131,11 @@ describe('the session object evicted between messages', () => {
     const sent = await sendChat(owner, s.id, { content: 'a long answer please' });
     const first = await sent.frames.next();
     expect(first!.data).toEqual({ content: 'You' });
+    // Frames are written in bursts just after they are sent; reading the messages writes them now,
+    // so the object dies with this one stored (one sent in the last moments of it may not be).
+    const [, stored] = (await call(chatPath(owner.orgId, `/${s.id}/messages`), { token: owner.token })).json
+      .data;
+    expect(stored).toMatchObject({ status: 'streaming', content: 'You' });
     await evict(s.id);
     const replay = await (await resumeReply(owner, s.id, sent.replyId)).rest();
     expect(replay.map((f) => f.data)).toEqual([

@@ -1,4 +1,5 @@
-import { and, eq, isNotNull, isNull, or } from 'drizzle-orm';
+import { and, desc, eq, isNotNull, isNull, or } from 'drizzle-orm';
+import { read } from '../../db/reads';
 import { agentRules } from '../../db/schema';
 import { conflict } from '../../lib/errors';
 import { newId } from '../../lib/ids';
@@ -21,10 +22,13 @@ export interface RuleFilter {
 
 export const getRule = (ctx: OrgCtx, id: string) => getInOrg(ctx.db, agentRules, 'Rule', ctx.orgId, id);
 
+/** An agent's own rules and the universal ones. */
+const appliesTo = (agentId: string) => or(eq(agentRules.agentId, agentId), isNull(agentRules.agentId));
+
 /** Newest first. */
 export function listRules(ctx: OrgCtx, f: RuleFilter, page: PageRequest) {
   const where = and(
-    f.agentId ? or(eq(agentRules.agentId, f.agentId), isNull(agentRules.agentId)) : undefined,
+    f.agentId ? appliesTo(f.agentId) : undefined,
     f.scope === 'all' ? isNull(agentRules.agentId) : undefined,
     f.scope === 'agent' ? isNotNull(agentRules.agentId) : undefined,
     f.category ? eq(agentRules.category, f.category) : undefined,
@@ -32,6 +36,18 @@ export function listRules(ctx: OrgCtx, f: RuleFilter, page: PageRequest) {
   );
   return pageInOrg(ctx.db, agentRules, ctx.orgId, page, where, { desc: true });
 }
+
+/** The newest `limit` rules that apply to an agent, as a read to join others. */
+export const rulesFor = (ctx: OrgCtx, agentId: string, limit: number) =>
+  read(
+    ctx.db
+      .select()
+      .from(agentRules)
+      .where(and(eq(agentRules.orgId, ctx.orgId), appliesTo(agentId)))
+      .orderBy(desc(agentRules.id))
+      .limit(limit),
+    (rows) => rows,
+  );
 
 export interface RuleInput {
   rule: string;

@@ -1,5 +1,6 @@
+import { known, mapRead, type Read } from '../../db/reads';
 import type { OrgCtx } from '../context';
-import { memoryMatch, searchMemory } from '../memory/search';
+import { memoryMatch, memorySearch } from '../memory/search';
 
 const RECALLED = 5;
 
@@ -7,12 +8,13 @@ const RECALLED = 5;
  * The agent's own and the shared memory entries that best match the message (BM25), as prompt
  * text; nothing when the message has no searchable words.
  */
-export async function recallForMessage(ctx: OrgCtx, agentId: string, text: string): Promise<string> {
+export function recallForMessage(ctx: OrgCtx, agentId: string, text: string): Read<string> {
   try {
     memoryMatch(text);
   } catch {
-    return '';
+    return known('');
   }
-  const hits = await searchMemory(ctx, text, { visibleTo: agentId }, RECALLED);
-  return hits.map((h) => `- (${h.entry.kind}) ${h.entry.content}`).join('\n');
+  return mapRead(memorySearch(ctx, text, { visibleTo: agentId }, RECALLED), (hits) =>
+    hits.map((h) => `- (${h.entry.kind}) ${h.entry.content}`).join('\n'),
+  );
 }

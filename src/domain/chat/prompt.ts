@@ -1,66 +1,91 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
+import { known, mapRead, type Read, read, together } from '../../db/reads';
 import { agentRoles, agents, projects, tickets } from '../../db/schema';
 import { notFound } from '../../lib/errors';
 import { previewPrompt } from '../agent-design/prompt';
-import { listRules } from '../agent-design/rules';
-import { roleInstructions } from '../agent-design/skills';
+import { rulesFor } from '../agent-design/rules';
 import type { OrgCtx } from '../context';
+import { recallForMessage } from './memory';
 import type { SessionRow } from './sessions';
 
 const MAX_RULES = 50;
 
-/** The agent with its role, in one read: the prompt and the tools of a reply both start from it. */
-export async function agentDesign(ctx: OrgCtx, agentId: string) {
-  const [row] = await ctx.db
-    .select({ agent: agents, role: agentRoles })
-    .from(agents)
-    .leftJoin(agentRoles, and(eq(agentRoles.orgId, agents.orgId), eq(agentRoles.id, agents.roleId)))
-    .where(and(eq(agents.orgId, ctx.orgId), eq(agents.id, agentId)))
-    .limit(1);
-  if (!row) throw notFound('Agent');
-  return { agent: row.agent, role: row.role ?? null };
+/**
+ * The agent with its role: the prompt and the tools of a reply both start from it. Two queries,
+ * not a join: in a D1 batch rows come back keyed by column name, and the tables share names.
+ */
+function agentDesign(ctx: OrgCtx, agentId: string) {
+  const theAgent = and(eq(agents.orgId, ctx.orgId), eq(agents.id, agentId));
+  const roleId = ctx.db.select({ id: agents.roleId }).from(agents).where(theAgent);
+  return mapRead(
+    together([
+      read(ctx.db.select().from(agents).where(theAgent).limit(1), ([row]) => row),
+      read(
+        ctx.db
+          .select()
+          .from(agentRoles)
+          .where(and(eq(agentRoles.orgId, ctx.orgId), inArray(agentRoles.id, roleId)))
+          .limit(1),
+        ([row]) => row ?? null,
+      ),
+    ]),
+    ([agent, role]) => {
+      if (!agent) throw notFound('Agent');
+      return { agent, role };
+    },
+  );
 }
 
-export type AgentDesign = Awaited<ReturnType<typeof agentDesign>>;
+/** The session's project or ticket, when it has one. */
+const projectOf = (ctx: OrgCtx, id: string | null) =>
+  id
+    ? read(
+        ctx.db
+          .select()
+          .from(projects)
+          .where(and(eq(projects.orgId, ctx.orgId), eq(projects.id, id))),
+        ([row]) => row,
+      )
+    : known(undefined);
+
+const ticketOf = (ctx: OrgCtx, id: string | null) =>
+  id
+    ? read(
+        ctx.db
+          .select()
+          .from(tickets)
+          .where(and(eq(tickets.orgId, ctx.orgId), eq(tickets.id, id))),
+        ([row]) => row,
+      )
+    : known(undefined);
+
+/**
+ * What a reply's system prompt is made of that only needs the session and the message: the
+ * agent's design, the rules that apply, the project or ticket, and what memory recalls for the
+ * message. One read, so it joins the send's other reads in one round trip.
+ */
+export const promptInputs = (ctx: OrgCtx, session: SessionRow, content: string) =>
+  mapRead(
+    together([
+      agentDesign(ctx, session.agentId),
+      rulesFor(ctx, session.agentId, MAX_RULES),
+      projectOf(ctx, session.projectId),
+      ticketOf(ctx, session.ticketId),
+      recallForMessage(ctx, session.agentId, content),
+    ]),
+    ([design, rules, project, ticket, memory]) => ({ ...design, rules, project, ticket, memory }),
+  );
+
+export type PromptInputs = ReturnType<typeof promptInputs> extends Read<infer T> ? T : never;
 
 /**
  * The system prompt of a reply: the agent's role prompt rendered with its variables (agent, role,
- * project, ticket, skills, rules, time), then any enabled skills' instructions and applicable rules
- * the template did not place itself, then what memory recalls for the message. Its reads all start
- * at once; the agent's design and memory are promises, so their reads run alongside them.
+ * project, ticket, skills, rules, time), then the enabled skills' instructions and applicable rules
+ * the template did not place itself, then what memory recalls for the message.
  */
-export async function systemPrompt(
-  ctx: OrgCtx,
-  session: SessionRow,
-  design: Promise<AgentDesign>,
-  recalled: Promise<string>,
-) {
-  const [{ agent, role, skills }, rules, project, ticket, memory] = await Promise.all([
-    design.then(async (d) => ({
-      ...d,
-      skills: d.role ? await roleInstructions(ctx.db, ctx.orgId, d.role.id) : { instructions: '' },
-    })),
-    listRules(ctx, { agentId: session.agentId }, { limit: MAX_RULES }).then((r) => r.slice(0, MAX_RULES)),
-    session.projectId
-      ? ctx.db
-          .select()
-          .from(projects)
-          .where(and(eq(projects.orgId, ctx.orgId), eq(projects.id, session.projectId)))
-          .then((r) => r[0])
-      : undefined,
-    session.ticketId
-      ? ctx.db
-          .select()
-          .from(tickets)
-          .where(and(eq(tickets.orgId, ctx.orgId), eq(tickets.id, session.ticketId)))
-          .then((r) => r[0])
-      : undefined,
-    recalled,
-  ]);
-  const ruleText = rules
-    .slice(0, MAX_RULES)
-    .map((r) => `- ${r.rule}`)
-    .join('\n');
+export function systemPrompt(ctx: OrgCtx, inputs: PromptInputs, skills: string) {
+  const { agent, role, rules, project, ticket, memory } = inputs;
+  const ruleText = rules.map((r) => `- ${r.rule}`).join('\n');
   const now = new Date();
   const template = role?.promptTemplate ?? `You are {{agent.display_name}}.`;
   const rendered = previewPrompt(template, {
@@ -75,13 +100,12 @@ export async function systemPrompt(
     org: { id: ctx.orgId },
     project: project ? { id: project.id, name: project.name, description: project.description } : {},
     task: ticket ? { id: ticket.id, title: ticket.title, description: ticket.description } : {},
-    skills: { instructions: skills.instructions },
+    skills: { instructions: skills },
     rules: ruleText,
     now: { date: now.toISOString().slice(0, 10), datetime: now.toISOString() },
   }).rendered;
   const sections = [rendered];
-  if (skills.instructions && !template.includes('skills.instructions'))
-    sections.push(`# Skills\n\n${skills.instructions}`);
+  if (skills && !template.includes('skills.instructions')) sections.push(`# Skills\n\n${skills}`);
   if (ruleText && !/\{\{\s*rules\s*\}\}/.test(template)) sections.push(`# Rules\n\n${ruleText}`);
   if (memory) sections.push(`# What you remember that may be relevant\n\n${memory}`);
   return sections.join('\n\n');

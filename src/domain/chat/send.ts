@@ -1,8 +1,10 @@
+import { known, readTogether } from '../../db/reads';
 import type { MultitaskPolicy } from '../../db/schema';
 import { ApiError, conflict } from '../../lib/errors';
 import { newId } from '../../lib/ids';
+import { roleInstructions } from '../agent-design/skills';
 import type { OrgCtx } from '../context';
-import { resolveModel } from '../models/resolve';
+import { modelCandidates, resolveModel } from '../models/resolve';
 import { offerOf, toolsOf } from '../tools';
 import { resolveAttachments } from './attachments';
 import {
@@ -12,8 +14,7 @@ import {
   MAX_STEPS,
   type ReplyRequest,
 } from './context';
-import { recallForMessage } from './memory';
-import { agentDesign, systemPrompt } from './prompt';
+import { promptInputs, systemPrompt } from './prompt';
 import type { SendOutcome } from './session-rpc';
 import { getSession, sessionObject, touchSession } from './sessions';
 
@@ -58,18 +59,23 @@ export async function sendMessage(ctx: OrgCtx, sessionId: string, input: SendMes
   const prior = idempotency ? await object.sentWith(idempotency) : null;
   if (prior) return prior.ok ? prior : refused(prior);
   if (session.archived) throw conflict('The chat session is archived; unarchive it to send messages');
-  // Every read the reply needs starts at once: one round trip after the session's, then the
-  // ones that depend on a first answer (the role's skills and MCP tools, the model's registry entry).
+  // The reads that need only the session run as one batch (one round trip); then the ones that
+  // need its answer: the role's skills and MCP tools, the model's registry entry (usually cached).
   // The session's object then reads nothing before the model's first token.
-  const design = agentDesign(ctx, session.agentId);
-  const [attachments, system, tools, resolution] = await Promise.all([
+  const resolving = { orgId: ctx.orgId, agentId: session.agentId, model: input.model };
+  const [attachments, [inputs, candidates]] = await Promise.all([
     resolveAttachments(ctx.env, ctx.orgId, sessionId, input.attachments),
-    systemPrompt(ctx, session, design, recallForMessage(ctx, session.agentId, input.content)),
-    design
-      .then(({ role }) => toolsOf(ctx, session.agentId, role, { chatSessionId: sessionId }))
-      .then(offerOf),
-    resolveModel(ctx.db, ctx.env, { orgId: ctx.orgId, agentId: session.agentId, model: input.model }),
+    readTogether(ctx.db, [
+      promptInputs(ctx, session, input.content),
+      input.model ? known(undefined) : modelCandidates(ctx.db, ctx.env, resolving),
+    ]),
   ]);
+  const [skills, tools, resolution] = await Promise.all([
+    inputs.role ? roleInstructions(ctx.db, ctx.orgId, inputs.role.id) : null,
+    toolsOf(ctx, session.agentId, inputs.role, { chatSessionId: sessionId }).then(offerOf),
+    resolveModel(ctx.db, ctx.env, resolving, candidates),
+  ]);
+  const system = systemPrompt(ctx, inputs, skills?.instructions ?? '');
   const contextTokens = resolution.model?.contextWindow ?? DEFAULT_CONTEXT_TOKENS;
   const historyTokens = contextTokens - estimateTokens(system) - estimateTokens(input.content);
   if (historyTokens < 0)
@@ -101,8 +107,7 @@ export async function sendMessage(ctx: OrgCtx, sessionId: string, input: SendMes
   });
   if (!outcome.ok) refused(outcome);
   if (outcome.replayed) return outcome;
-  const at = Date.now();
-  const touch = touchSession(ctx, sessionId, at);
+  const touch = touchSession(ctx, sessionId, Date.now());
   if (ctx.defer) ctx.defer(touch);
   else await touch;
   return outcome;

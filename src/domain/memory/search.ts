@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { type Read, read, readTogether } from '../../db/reads';
 import { memoryEntries } from '../../db/schema';
 import { ApiError } from '../../lib/errors';
 import type { OrgCtx } from '../context';
@@ -52,8 +53,8 @@ export interface MemoryHit {
 }
 
 /** The best `limit` live entries for `q` in the organization, best first (ties: newest first). */
-export async function searchMemory(ctx: OrgCtx, q: string, scope: MemoryScope, limit: number) {
-  const rows = await ctx.db
+export function memorySearch(ctx: OrgCtx, q: string, scope: MemoryScope, limit: number): Read<MemoryHit[]> {
+  const query = ctx.db
     .select({
       entry: memoryEntries,
       rank: memoryFts.rank,
@@ -64,5 +65,11 @@ export async function searchMemory(ctx: OrgCtx, q: string, scope: MemoryScope, l
     .where(and(sql`${memoryFts} MATCH ${memoryMatch(q)}`, ...scopeConditions(ctx.orgId, scope, Date.now())))
     .orderBy(asc(memoryFts.rank), desc(memoryEntries.id))
     .limit(limit);
-  return rows.map((r): MemoryHit => ({ entry: r.entry, rank: r.rank, snippet: highlight(r.snippet) }));
+  return read(query, (rows) =>
+    rows.map((r): MemoryHit => ({ entry: r.entry, rank: r.rank, snippet: highlight(r.snippet) })),
+  );
+}
+
+export async function searchMemory(ctx: OrgCtx, q: string, scope: MemoryScope, limit: number) {
+  return (await readTogether(ctx.db, [memorySearch(ctx, q, scope, limit)]))[0];
 }

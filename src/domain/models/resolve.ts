@@ -1,5 +1,6 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
+import { type Read, readTogether } from '../../db/reads';
 import { agentRoles, agents, modelRoutingRules, orgModelSettings } from '../../db/schema';
 import type { Env } from '../../env';
 import { type CallableModel, DEV_MODEL_ID, devModelEnabled, loadModels, usable } from './registry';
@@ -32,10 +33,13 @@ export interface ResolveInput {
   tags?: string[];
 }
 
-type Candidate = { source: ResolutionSource; modelId: string | null; detail: string };
+export type Candidate = { source: ResolutionSource; modelId: string | null; detail: string };
 
-/** The candidates in resolution order; the first one that exists and is enabled is used. */
-async function candidates(db: Db, env: Env, input: ResolveInput): Promise<Candidate[]> {
+/**
+ * The candidates in resolution order; the first one that exists and is enabled is used. One read
+ * of three queries, so it can join a caller's other reads in one round trip.
+ */
+export function modelCandidates(db: Db, env: Env, input: ResolveInput): Read<Candidate[]> {
   const rulesQuery = db
     .select()
     .from(modelRoutingRules)
@@ -46,51 +50,62 @@ async function candidates(db: Db, env: Env, input: ResolveInput): Promise<Candid
     .from(orgModelSettings)
     .where(eq(orgModelSettings.orgId, input.orgId))
     .limit(1);
-  // One round trip for the three reads.
-  const [rules, settings, agentRows] = input.agentId
-    ? await db.batch([
-        rulesQuery,
-        settingsQuery,
-        db
-          .select({
-            modelId: sql<string | null>`coalesce(${agents.modelId}, ${agents.model})`,
-            tags: agents.tags,
-            roleModelId: agentRoles.modelId,
-          })
-          .from(agents)
-          .leftJoin(agentRoles, eq(agentRoles.id, agents.roleId))
-          .where(and(eq(agents.orgId, input.orgId), eq(agents.id, input.agentId)))
-          .limit(1),
-      ])
-    : [...(await db.batch([rulesQuery, settingsQuery])), []];
-  const agent = agentRows[0];
-  const topic = input.topic?.trim().toLowerCase() || null;
-  const tags = new Set([...(input.tags ?? []), ...(agent?.tags ?? [])].map((t) => t.toLowerCase()));
-  const rule = rules.find((r) =>
-    r.match === 'topic' ? topic === r.value.toLowerCase() : tags.has(r.value.toLowerCase()),
-  );
-  const list: Candidate[] = [
-    { source: 'agent', modelId: agent?.modelId ?? null, detail: 'the agent’s model' },
-    { source: 'role', modelId: agent?.roleModelId ?? null, detail: 'the model of the agent’s role' },
-    {
-      source: 'routing',
-      modelId: rule?.modelId ?? null,
-      detail: rule ? `routing rule: ${rule.match} "${rule.value}"` : 'no routing rule matches',
+  const agentQuery = db
+    .select({
+      modelId: sql<string | null>`coalesce(${agents.modelId}, ${agents.model})`,
+      tags: agents.tags,
+      roleModelId: agentRoles.modelId,
+    })
+    .from(agents)
+    .leftJoin(agentRoles, eq(agentRoles.id, agents.roleId))
+    .where(and(eq(agents.orgId, input.orgId), eq(agents.id, input.agentId ?? '')))
+    .limit(1);
+  return {
+    queries: [rulesQuery, settingsQuery, agentQuery],
+    decode: (results) => {
+      const [rules, settings, [agent]] = results as [
+        Awaited<typeof rulesQuery>,
+        Awaited<typeof settingsQuery>,
+        Awaited<typeof agentQuery>,
+      ];
+      const topic = input.topic?.trim().toLowerCase() || null;
+      const tags = new Set([...(input.tags ?? []), ...(agent?.tags ?? [])].map((t) => t.toLowerCase()));
+      const rule = rules.find((r) =>
+        r.match === 'topic' ? topic === r.value.toLowerCase() : tags.has(r.value.toLowerCase()),
+      );
+      const list: Candidate[] = [
+        { source: 'agent', modelId: agent?.modelId ?? null, detail: 'the agent’s model' },
+        { source: 'role', modelId: agent?.roleModelId ?? null, detail: 'the model of the agent’s role' },
+        {
+          source: 'routing',
+          modelId: rule?.modelId ?? null,
+          detail: rule ? `routing rule: ${rule.match} "${rule.value}"` : 'no routing rule matches',
+        },
+        {
+          source: 'default',
+          modelId: settings[0]?.defaultModelId ?? null,
+          detail: 'the organization’s default',
+        },
+      ];
+      if (devModelEnabled(env))
+        list.push({ source: 'development', modelId: DEV_MODEL_ID, detail: 'the built-in development model' });
+      return list;
     },
-    { source: 'default', modelId: settings[0]?.defaultModelId ?? null, detail: 'the organization’s default' },
-  ];
-  if (devModelEnabled(env))
-    list.push({ source: 'development', modelId: DEV_MODEL_ID, detail: 'the built-in development model' });
-  return list;
+  };
 }
 
 /**
  * Which model a call uses, and why: the explicit model → the agent's → its role's → the first
  * matching routing rule (topic, or a tag of the call or the agent) → the organization's default →
  * the development model where it exists. An explicit model that cannot be used is an answer (no
- * model), not a reason to silently use another.
+ * model), not a reason to silently use another. `candidates`: read already (see `modelCandidates`).
  */
-export async function resolveModel(db: Db, env: Env, input: ResolveInput): Promise<Resolution> {
+export async function resolveModel(
+  db: Db,
+  env: Env,
+  input: ResolveInput,
+  candidates?: Candidate[],
+): Promise<Resolution> {
   if (input.model) {
     const [model] = await loadModels(db, env, input.orgId, [input.model]);
     const outcome = !model ? 'missing' : usable(env, model) ? 'chosen' : 'disabled';
@@ -114,7 +129,7 @@ export async function resolveModel(db: Db, env: Env, input: ResolveInput): Promi
       return { model, source: 'explicit', steps: [step] };
     }
   }
-  const list = await candidates(db, env, input);
+  const list = candidates ?? (await readTogether(db, [modelCandidates(db, env, input)]))[0];
   const ids = [...new Set(list.flatMap((c) => (c.modelId ? [c.modelId] : [])))];
   const found = new Map((await loadModels(db, env, input.orgId, ids)).map((m) => [m.id, m]));
   const steps: ResolutionStep[] = [];
