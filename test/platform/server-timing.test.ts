@@ -1,5 +1,15 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { addMember, call, newAgent, newApiKey, newUser, orgPath, unique } from '../support';
+import {
+  addMember,
+  call,
+  newAgent,
+  newApiKey,
+  newChatSession,
+  newUser,
+  orgPath,
+  sendChat,
+  unique,
+} from '../support';
 
 /** The counts a response's `Server-Timing` header reports. */
 function costOf(res: { headers: Headers }) {
@@ -72,6 +82,24 @@ describe('Server-Timing', () => {
       expect(warm.status, warm.text).toBe(200);
       expect(costOf(warm), path).toMatchObject({ d1: 1, do: 0 });
     }
+  });
+
+  it('sending a chat message reads the session, then all the prompt and model need in one round trip', async () => {
+    const u = await newUser();
+    const s = await newChatSession(u);
+    clock();
+    // A rule, a memory entry the message matches and the agent's model all come from that one batch.
+    await call(orgPath(u.orgId, '/rules'), { method: 'POST', token: u.token, body: { rule: 'Be brief' } });
+    await call(orgPath(u.orgId, '/memory'), {
+      method: 'POST',
+      token: u.token,
+      body: { content: 'The deploy window is Tuesday', kind: 'fact' },
+    });
+    const sent = await sendChat(u, s.id, { content: 'when is the deploy window' });
+    await sent.frames.rest();
+    // The session; the batch; the session's `last_message_at`, written while the response goes out
+    // (membership is cached). Two object calls: the send, and the sender's stream.
+    expect(costOf(sent.res)).toMatchObject({ d1: 3, do: 2 });
   });
 
   it('an API-key read makes at most 2 round trips, 1 while the key is cached', async () => {
