@@ -76,6 +76,13 @@ describe('models', () => {
     const byAgent = (await resolve({ topic: 'billing', agent_id: agent.id })).json;
     expect(byAgent).toMatchObject({ source: 'agent', model: { id: ofAgent!.id } });
     expect(byAgent.steps).toEqual([expect.objectContaining({ source: 'agent', outcome: 'chosen' })]);
+    // The agent's free-text model may name a registry model by its name.
+    await db.update(agents).set({ modelId: null, model: ofAgent!.name }).where(eq(agents.id, agent.id));
+    expect((await resolve({ agent_id: agent.id })).json).toMatchObject({
+      source: 'agent',
+      model: { id: ofAgent!.id },
+    });
+    await db.update(agents).set({ modelId: ofAgent!.id, model: null }).where(eq(agents.id, agent.id));
     const named = (await resolve({ model: explicit!.id, agent_id: agent.id })).json;
     expect(named).toMatchObject({ source: 'explicit', model: { id: explicit!.id } });
     // A disabled model is passed over, and the steps say so.

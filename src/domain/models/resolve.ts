@@ -131,7 +131,13 @@ export async function resolveModel(
   }
   const list = candidates ?? (await readTogether(db, [modelCandidates(db, env, input)]))[0];
   const ids = [...new Set(list.flatMap((c) => (c.modelId ? [c.modelId] : [])))];
-  const found = new Map((await loadModels(db, env, input.orgId, ids)).map((m) => [m.id, m]));
+  // A candidate names a model by id or by name (an agent's free-text `model`).
+  const found = new Map(
+    (await loadModels(db, env, input.orgId, ids)).flatMap((m) => [
+      [m.id, m],
+      [m.name, m],
+    ]),
+  );
   const steps: ResolutionStep[] = [];
   for (const c of list) {
     const model = c.modelId ? found.get(c.modelId) : undefined;

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import {
+  call,
+  fakeProvider,
+  newAgent,
+  newChatSession,
+  newModel,
+  newUser,
+  orgPath,
+  sendChat,
+  unique,
+  useFakeOpenAI,
+} from '../support';
+
+const fixture = useFakeOpenAI();
+
+describe('a reply’s system prompt', () => {
+  it('has the role’s prompt, its skills, the rules that apply and what memory recalls for the message', async () => {
+    const u = await newUser();
+    const post = async (rest: string, body: unknown, method = 'POST') => {
+      const res = await call(orgPath(u.orgId, rest), { method, token: u.token, body });
+      expect(res.status, res.text).toBeLessThan(300);
+      return res.json;
+    };
+    const provider = await fakeProvider(u.token, u.orgId);
+    const model = await newModel(u.token, u.orgId, {
+      provider_id: provider.id,
+      provider_model_id: 'fake-echo',
+    });
+    const role = await post('/roles', {
+      slug: unique('pr'),
+      name: 'Planner',
+      prompt_template: 'You are {{agent.display_name}}, a {{role.name}}.',
+    });
+    const skill = await post('/skills', { name: unique('sk'), instructions: 'Cite your sources.' });
+    await post(`/roles/${role.id}/skills/${skill.id}`, undefined, 'PUT');
+    const agent = await newAgent(u, {
+      name: 'ada',
+      display_name: 'Ada',
+      role_id: role.id,
+      model: model.name,
+    });
+    const other = await newAgent(u, { name: 'bob' });
+    await post('/rules', { rule: 'Answer in English.' });
+    await post('/rules', { rule: 'Ada keeps it short.', agent_id: agent.id });
+    await post('/rules', { rule: 'Bob rambles.', agent_id: other.id });
+    await post('/memory', { content: 'The deploy window is Tuesday', kind: 'fact' });
+    const s = await newChatSession(u, { agent_id: agent.id });
+    const sent = await sendChat(u, s.id, { content: 'when is the deploy window?' });
+    const frames = await sent.frames.rest();
+    const request = fixture().seen.find((r) => r.path.endsWith('/chat/completions'));
+    expect(request, JSON.stringify(frames)).toBeDefined();
+    const [system] = (request!.body as { messages: { role: string; content: string }[] }).messages;
+    expect(system!.role).toBe('system');
+    expect(system!.content).toContain('You are Ada, a Planner.');
+    expect(system!.content).toContain('Cite your sources.');
+    expect(system!.content).toContain('- Answer in English.');
+    expect(system!.content).toContain('- Ada keeps it short.');
+    expect(system!.content).not.toContain('Bob rambles.');
+    expect(system!.content).toContain('(fact) The deploy window is Tuesday');
+  });
+});
