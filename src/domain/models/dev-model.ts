@@ -151,9 +151,9 @@ export function createDevModel(modelId: string, opts: { tokenDelayMs?: number } 
             } else if (plan.kind === 'text') {
               controller.enqueue({ type: 'text-start', id: 'dev_text' });
               for (const [i, word] of words(plan.text).entries()) {
-                // Each word in a task of its own, as chunks arrive from a network: the caller's
-                // other work (answering the request that started the call) is not held up.
-                await pause(i > 0 ? delay : 0, signal);
+                // Each later word in a task of its own, as chunks arrive from a network: the
+                // caller's other work (answering the request that started the call) is not held up.
+                if (i > 0) await pause(delay, signal);
                 if (signal?.aborted) throw signal.reason;
                 controller.enqueue({
                   type: 'text-delta',
