@@ -61,12 +61,13 @@ export function modelCandidates(db: Db, env: Env, input: ResolveInput): Read<Can
     .where(and(eq(agents.orgId, input.orgId), eq(agents.id, input.agentId ?? '')))
     .limit(1);
   return {
-    queries: [rulesQuery, settingsQuery, agentQuery],
+    // A call for no agent reads no agent.
+    queries: input.agentId ? [rulesQuery, settingsQuery, agentQuery] : [rulesQuery, settingsQuery],
     decode: (results) => {
-      const [rules, settings, [agent]] = results as [
+      const [rules, settings, [agent] = []] = results as [
         Awaited<typeof rulesQuery>,
         Awaited<typeof settingsQuery>,
-        Awaited<typeof agentQuery>,
+        Awaited<typeof agentQuery>?,
       ];
       const topic = input.topic?.trim().toLowerCase() || null;
       const tags = new Set([...(input.tags ?? []), ...(agent?.tags ?? [])].map((t) => t.toLowerCase()));
