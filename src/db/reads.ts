@@ -1,5 +1,12 @@
+import type { SQLWrapper } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Db } from './client';
+
+/**
+ * An id, or a query that yields it (one column, at most one row): a read in a batch can find its
+ * rows through another row of the same batch (a session's agent) without waiting for it.
+ */
+export type IdRef = string | SQLWrapper;
 
 /**
  * A read one module defines and another runs: its queries, and how their rows become the value

@@ -5,6 +5,8 @@ import {
   newAgent,
   newChatSession,
   newModel,
+  newProject,
+  newTicket,
   newUser,
   orgPath,
   sendChat,
@@ -58,5 +60,38 @@ describe('a reply’s system prompt', () => {
     expect(system!.content).toContain('- Ada keeps it short.');
     expect(system!.content).not.toContain('Bob rambles.');
     expect(system!.content).toContain('(fact) The deploy window is Tuesday');
+  });
+
+  it('names the session’s project and ticket, and a session without them names none', async () => {
+    const u = await newUser();
+    const provider = await fakeProvider(u.token, u.orgId);
+    const model = await newModel(u.token, u.orgId, {
+      provider_id: provider.id,
+      provider_model_id: 'fake-echo',
+    });
+    const res = await call(orgPath(u.orgId, '/roles'), {
+      token: u.token,
+      body: {
+        slug: unique('pt'),
+        name: 'Tracker',
+        prompt_template: 'Project: {{project.name}}. Task: {{task.title}}.',
+      },
+    });
+    expect(res.status, res.text).toBe(201);
+    const agent = await newAgent(u, { name: 'pat', role_id: res.json.id, model: model.name });
+    const project = await newProject(u, 'Apollo');
+    const ticket = await newTicket(u, { project_id: project.id, title: 'Land the module' });
+    const systemOf = async (session: Record<string, unknown>) => {
+      const s = await newChatSession(u, { agent_id: agent.id, ...session });
+      await (await sendChat(u, s.id, { content: 'status?' })).frames.rest();
+      const request = fixture().seen.findLast((r) => r.path.endsWith('/chat/completions'));
+      return (request!.body as { messages: { content: string }[] }).messages[0]!.content;
+    };
+    expect(await systemOf({ project_id: project.id, ticket_id: ticket.id })).toContain(
+      'Project: Apollo. Task: Land the module.',
+    );
+    const none = await systemOf({});
+    expect(none).not.toContain('Apollo');
+    expect(none).not.toContain('Land the module');
   });
 });

@@ -1,5 +1,5 @@
 import { and, desc, eq, isNotNull, isNull, or } from 'drizzle-orm';
-import { read } from '../../db/reads';
+import { type IdRef, read } from '../../db/reads';
 import { agentRules } from '../../db/schema';
 import { conflict } from '../../lib/errors';
 import { newId } from '../../lib/ids';
@@ -23,7 +23,7 @@ export interface RuleFilter {
 export const getRule = (ctx: OrgCtx, id: string) => getInOrg(ctx.db, agentRules, 'Rule', ctx.orgId, id);
 
 /** An agent's own rules and the universal ones. */
-const appliesTo = (agentId: string) => or(eq(agentRules.agentId, agentId), isNull(agentRules.agentId));
+const appliesTo = (agentId: IdRef) => or(eq(agentRules.agentId, agentId), isNull(agentRules.agentId));
 
 /** Newest first. */
 export function listRules(ctx: OrgCtx, f: RuleFilter, page: PageRequest) {
@@ -38,7 +38,7 @@ export function listRules(ctx: OrgCtx, f: RuleFilter, page: PageRequest) {
 }
 
 /** The newest `limit` rules that apply to an agent, as a read to join others. */
-export const rulesFor = (ctx: OrgCtx, agentId: string, limit: number) =>
+export const rulesFor = (ctx: OrgCtx, agentId: IdRef, limit: number) =>
   read(
     ctx.db
       .select()

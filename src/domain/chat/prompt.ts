@@ -1,12 +1,12 @@
 import { and, eq, inArray } from 'drizzle-orm';
-import { known, mapRead, type Read, read, together } from '../../db/reads';
+import { type IdRef, mapRead, type Read, read, together } from '../../db/reads';
 import { agentRoles, agents, projects, tickets } from '../../db/schema';
 import { notFound } from '../../lib/errors';
 import { previewPrompt } from '../agent-design/prompt';
 import { rulesFor } from '../agent-design/rules';
 import type { OrgCtx } from '../context';
 import { recallForMessage } from './memory';
-import type { SessionRow } from './sessions';
+import type { SessionRefs } from './sessions';
 
 const MAX_RULES = 50;
 
@@ -14,7 +14,7 @@ const MAX_RULES = 50;
  * The agent with its role: the prompt and the tools of a reply both start from it. Two queries,
  * not a join: in a D1 batch rows come back keyed by column name, and the tables share names.
  */
-function agentDesign(ctx: OrgCtx, agentId: string) {
+function agentDesign(ctx: OrgCtx, agentId: IdRef) {
   const theAgent = and(eq(agents.orgId, ctx.orgId), eq(agents.id, agentId));
   const roleId = ctx.db.select({ id: agents.roleId }).from(agents).where(theAgent);
   return mapRead(
@@ -37,34 +37,31 @@ function agentDesign(ctx: OrgCtx, agentId: string) {
 }
 
 /** The session's project or ticket, when it has one. */
-const projectOf = (ctx: OrgCtx, id: string | null) =>
-  id
-    ? read(
-        ctx.db
-          .select()
-          .from(projects)
-          .where(and(eq(projects.orgId, ctx.orgId), eq(projects.id, id))),
-        ([row]) => row,
-      )
-    : known(undefined);
+const projectOf = (ctx: OrgCtx, id: IdRef) =>
+  read(
+    ctx.db
+      .select()
+      .from(projects)
+      .where(and(eq(projects.orgId, ctx.orgId), eq(projects.id, id))),
+    ([row]) => row,
+  );
 
-const ticketOf = (ctx: OrgCtx, id: string | null) =>
-  id
-    ? read(
-        ctx.db
-          .select()
-          .from(tickets)
-          .where(and(eq(tickets.orgId, ctx.orgId), eq(tickets.id, id))),
-        ([row]) => row,
-      )
-    : known(undefined);
+const ticketOf = (ctx: OrgCtx, id: IdRef) =>
+  read(
+    ctx.db
+      .select()
+      .from(tickets)
+      .where(and(eq(tickets.orgId, ctx.orgId), eq(tickets.id, id))),
+    ([row]) => row,
+  );
 
 /**
  * What a reply's system prompt is made of that only needs the session and the message: the
  * agent's design, the rules that apply, the project or ticket, and what memory recalls for the
- * message. One read, so it joins the send's other reads in one round trip.
+ * message. One read, so it joins the send's other reads in one round trip; it finds the agent,
+ * project and ticket through the session's row (`sessionRefs`).
  */
-export const promptInputs = (ctx: OrgCtx, session: SessionRow, content: string) =>
+export const promptInputs = (ctx: OrgCtx, session: SessionRefs, content: string) =>
   mapRead(
     together([
       agentDesign(ctx, session.agentId),

@@ -16,7 +16,7 @@ import {
 } from './context';
 import { promptInputs, systemPrompt } from './prompt';
 import type { SendOutcome } from './session-rpc';
-import { getSession, sessionObject, touchSession } from './sessions';
+import { sessionObject, sessionRead, sessionRefs, touchSession } from './sessions';
 
 export interface SendMessageInput {
   content: string;
@@ -48,29 +48,33 @@ function refused(outcome: Exclude<SendOutcome, { ok: true }>): never {
  * and starts nothing: it answers the message and reply the first attempt made.
  */
 export async function sendMessage(ctx: OrgCtx, sessionId: string, input: SendMessageInput) {
-  const session = await getSession(ctx, sessionId);
   const object = sessionObject(ctx, sessionId);
   const idempotency = input.idempotency && {
     key: `${ctx.actor.type}:${ctx.actor.id}:${input.idempotency.key}`,
     fingerprint: input.idempotency.fingerprint,
   };
-  // Asked before anything is prepared, so a retry answers as the first attempt did even if the
-  // session changed since (archived, attachments removed).
+  // Its failure counts only once the send is known not to be a retry (below).
+  const attaching = resolveAttachments(ctx.env, ctx.orgId, sessionId, input.attachments);
+  attaching.catch(() => {});
+  // One round trip reads the session and, through its row, what the reply's prompt needs; then
+  // the reads that need their answer: the role's skills and MCP tools, the model's registry entry
+  // (usually cached). The session's object then reads nothing before the model's first token.
+  const refs = sessionRefs(ctx, sessionId);
+  const [session, inputs, candidates] = await readTogether(ctx.db, [
+    sessionRead(ctx, sessionId),
+    promptInputs(ctx, refs, input.content),
+    input.model
+      ? known(undefined)
+      : modelCandidates(ctx.db, ctx.env, { orgId: ctx.orgId, agentId: refs.agentId }),
+  ]);
+  // A retry answers as the first attempt did even if the session changed since (archived,
+  // attachments removed).
   const prior = idempotency ? await object.sentWith(idempotency) : null;
   if (prior) return prior.ok ? prior : refused(prior);
   if (session.archived) throw conflict('The chat session is archived; unarchive it to send messages');
-  // The reads that need only the session run as one batch (one round trip); then the ones that
-  // need its answer: the role's skills and MCP tools, the model's registry entry (usually cached).
-  // The session's object then reads nothing before the model's first token.
   const resolving = { orgId: ctx.orgId, agentId: session.agentId, model: input.model };
-  const [attachments, [inputs, candidates]] = await Promise.all([
-    resolveAttachments(ctx.env, ctx.orgId, sessionId, input.attachments),
-    readTogether(ctx.db, [
-      promptInputs(ctx, session, input.content),
-      input.model ? known(undefined) : modelCandidates(ctx.db, ctx.env, resolving),
-    ]),
-  ]);
-  const [skills, tools, resolution] = await Promise.all([
+  const [attachments, skills, tools, resolution] = await Promise.all([
+    attaching,
     inputs.role ? roleInstructions(ctx.db, ctx.orgId, inputs.role.id) : null,
     toolsOf(ctx, session.agentId, inputs.role, { chatSessionId: sessionId }).then(offerOf),
     resolveModel(ctx.db, ctx.env, resolving, candidates),

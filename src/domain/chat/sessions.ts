@@ -1,4 +1,5 @@
 import { and, eq, type SQL, sql } from 'drizzle-orm';
+import { type Read, read } from '../../db/reads';
 import { chatParticipants, chatSessions, type MultitaskPolicy, tickets } from '../../db/schema';
 import { forbidden, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
@@ -23,15 +24,44 @@ const visibleTo = (actorId: string): SQL =>
   sql`(${chatSessions.createdBy} = ${actorId} OR EXISTS (SELECT 1 FROM ${chatParticipants}
     WHERE ${chatParticipants.sessionId} = ${chatSessions.id} AND ${chatParticipants.userId} = ${actorId}))`;
 
-export async function getSession(ctx: OrgCtx, sessionId: string): Promise<SessionRow> {
-  const [row] = await ctx.db
+const theSession = (ctx: OrgCtx, sessionId: string) =>
+  and(eq(chatSessions.orgId, ctx.orgId), eq(chatSessions.id, sessionId));
+
+const visibleSession = (ctx: OrgCtx, sessionId: string) =>
+  ctx.db
     .select()
     .from(chatSessions)
-    .where(and(eq(chatSessions.orgId, ctx.orgId), eq(chatSessions.id, sessionId), visibleTo(ctx.actor.id)))
+    .where(and(theSession(ctx, sessionId), visibleTo(ctx.actor.id)))
     .limit(1);
+
+const found = ([row]: SessionRow[]) => {
   if (!row) throw notFound('Chat session');
   return row;
+};
+
+export const getSession = async (ctx: OrgCtx, sessionId: string) =>
+  found(await visibleSession(ctx, sessionId));
+
+/** The session as a read, to join others (404 when the caller may not see it). */
+export const sessionRead = (ctx: OrgCtx, sessionId: string): Read<SessionRow> =>
+  read(visibleSession(ctx, sessionId), found);
+
+/**
+ * The session's agent, project and ticket as queries on its row, for reads in the same batch as
+ * `sessionRead`: they need not wait for it. They do not check visibility; the session's read does.
+ */
+export function sessionRefs(ctx: OrgCtx, sessionId: string) {
+  const column = (
+    c: typeof chatSessions.agentId | typeof chatSessions.projectId | typeof chatSessions.ticketId,
+  ) => ctx.db.select({ id: c }).from(chatSessions).where(theSession(ctx, sessionId));
+  return {
+    agentId: column(chatSessions.agentId),
+    projectId: column(chatSessions.projectId),
+    ticketId: column(chatSessions.ticketId),
+  };
 }
+
+export type SessionRefs = ReturnType<typeof sessionRefs>;
 
 export interface SessionInput {
   agentId: string;

@@ -1,5 +1,6 @@
 import { and, desc, eq, gt, gte, isNull, lt, lte, or, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
+import type { IdRef } from '../../db/reads';
 import { type MemoryKind, type MemorySource, memoryEntries } from '../../db/schema';
 import { notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
@@ -27,7 +28,7 @@ export type MemoryPatch = Partial<Pick<NewMemoryEntry, 'kind' | 'content' | 'tag
 export interface MemoryScope {
   agentId?: string;
   /** What one agent may read: its own entries and the shared ones. */
-  visibleTo?: string;
+  visibleTo?: IdRef;
   /** true: only shared knowledge; false: only agents' own entries. */
   shared?: boolean;
   kind?: MemoryKind;

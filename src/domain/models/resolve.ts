@@ -1,6 +1,6 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { type Read, readTogether } from '../../db/reads';
+import { type IdRef, type Read, readTogether } from '../../db/reads';
 import { agentRoles, agents, modelRoutingRules, orgModelSettings } from '../../db/schema';
 import type { Env } from '../../env';
 import { type CallableModel, DEV_MODEL_ID, devModelEnabled, loadModels, usable } from './registry';
@@ -37,9 +37,14 @@ export type Candidate = { source: ResolutionSource; modelId: string | null; deta
 
 /**
  * The candidates in resolution order; the first one that exists and is enabled is used. One read
- * of three queries, so it can join a caller's other reads in one round trip.
+ * of three queries, so it can join a caller's other reads in one round trip (where the agent may
+ * be found through another row of it).
  */
-export function modelCandidates(db: Db, env: Env, input: ResolveInput): Read<Candidate[]> {
+export function modelCandidates(
+  db: Db,
+  env: Env,
+  input: Omit<ResolveInput, 'agentId'> & { agentId?: IdRef | null },
+): Read<Candidate[]> {
   const rulesQuery = db
     .select()
     .from(modelRoutingRules)
