@@ -36,10 +36,21 @@ export interface BuiltinCall {
   caller: ToolCaller;
 }
 
-/** A built-in tool's input schema as model APIs take it (JSON Schema draft 7). */
+const inputSchemas = new WeakMap<z.ZodType, JSONSchema7>();
+
+/**
+ * A built-in tool's input schema as model APIs take it (JSON Schema draft 7). Made once per
+ * schema: every reply offers the built-in tools, and converting them each time was a
+ * millisecond of its start.
+ */
 export function inputSchemaOf(schema: z.ZodType): JSONSchema7 {
-  const { $schema: _, ...rest } = z.toJSONSchema(schema, { target: 'draft-7', io: 'input' });
-  return rest as JSONSchema7;
+  let json = inputSchemas.get(schema);
+  if (!json) {
+    const { $schema: _, ...rest } = z.toJSONSchema(schema, { target: 'draft-7', io: 'input' });
+    json = rest as JSONSchema7;
+    inputSchemas.set(schema, json);
+  }
+  return json;
 }
 
 /** The arguments failed their schema: the model is told what to fix. */
