@@ -1,7 +1,15 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { ReplyErrorKind } from '../src/domain/chat/protocol';
-import type { ApprovalAnswer, SendInput, SendKey, SendOutcome } from '../src/domain/chat/session-rpc';
-import type { Revocation, RevocationTarget } from '../src/domain/streams/owners';
+import {
+  type ApprovalAnswer,
+  replyStreamUrl,
+  type SendInput,
+  type SendKey,
+  type SendOutcome,
+  type SendRequest,
+  sendHeaders,
+} from '../src/domain/chat/session-rpc';
+import type { Revocation, RevocationTarget, StreamOwner } from '../src/domain/streams/owners';
 import type { Env } from '../src/env';
 import { Fanout } from './chat-session/fanout';
 import { MeasuredStore } from './chat-session/measured';
@@ -87,7 +95,7 @@ export class ChatSession extends DurableObject<Env> {
     return { ok: true, message, reply, queued: reply.status === 'queued', replayed: true };
   }
 
-  async send(input: SendInput): Promise<SendOutcome> {
+  private send(input: SendInput): SendOutcome {
     // Checked again here, not only by the Worker first: two retries may race to this point.
     const prior = input.idempotency ? this.priorSend(input.idempotency) : null;
     if (prior) return prior;
@@ -250,13 +258,26 @@ export class ChatSession extends DurableObject<Env> {
   }
 
   /**
-   * Live streams only: `/stream` (WebSocket or SSE) and `/replies/{id}/stream` (SSE), each opened
-   * by the Worker with its owner. A refused one opens (with nothing replayed) and closes at once.
+   * Live streams, each opened by the Worker with its owner: `/stream` (WebSocket or SSE),
+   * `/replies/{id}/stream` (SSE), and `/send`, which stores a message and answers with its
+   * sender's stream of the reply (one call, where a send and then a stream would be two). A
+   * refused stream opens (with nothing replayed) and closes at once.
    */
   override async fetch(request: Request): Promise<Response> {
-    const url = new URL(request.url);
     const owner = ownerOf(request);
     if (!owner) return new Response('A stream needs its owner', { status: 400 });
+    const url = new URL(request.url);
+    if (url.pathname !== '/send') return this.open(request, url, owner);
+    const { input, ui } = await request.json<SendRequest>();
+    const outcome = this.send(input);
+    if (!outcome.ok) return Response.json(outcome, { status: 409 });
+    // The reply starts while the stream is admitted; what it sends by then is replayed.
+    const res = await this.open(request, new URL(replyStreamUrl(outcome.reply.id, 0, ui)), owner);
+    for (const [name, value] of Object.entries(sendHeaders(outcome))) res.headers.set(name, value);
+    return res;
+  }
+
+  private async open(request: Request, url: URL, owner: StreamOwner) {
     const refused = this.credentials.refusal(owner, await this.registration.admit(owner));
     const res = openStream(this.store, this.fanout, { request, url, owner, replays: !refused });
     await this.credentials.opened(owner, refused);

@@ -2,7 +2,7 @@ import type { Db } from '../../db/client';
 import type { Env } from '../../env';
 import type { DomainEvent } from '../commit';
 import type { EventType } from '../events/catalog';
-import { STREAM_OWNER_HEADER, type StreamOwner } from '../streams/owners';
+import { ownerHeader, type StreamOwner } from '../streams/owners';
 import type { AgentRef, PublishInput, ReadResult, StreamEvent, StreamFilter } from '../streams/protocol';
 import { getAgentRow } from './shared';
 
@@ -105,7 +105,7 @@ export function subscribeRequest(o: SubscribeOptions) {
   url.searchParams.set('channels', o.filter.channels.join(','));
   if (o.filter.agents) url.searchParams.set('agents', o.filter.agents.join(','));
   if (o.after !== undefined) url.searchParams.set('after', String(o.after));
-  const headers: Record<string, string> = { [STREAM_OWNER_HEADER]: JSON.stringify(o.owner) };
+  const headers: Record<string, string> = ownerHeader(o.owner);
   if (o.websocket) headers.Upgrade = 'websocket';
   return new Request(url, { headers });
 }

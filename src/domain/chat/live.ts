@@ -1,7 +1,24 @@
 import { conflict, notFound } from '../../lib/errors';
 import { activityInsert } from '../activity/record';
 import type { OrgCtx } from '../context';
+import { ownerHeader, type StreamOwner } from '../streams/owners';
+import { replyStreamUrl } from './session-rpc';
 import { getSession, sessionObject } from './sessions';
+
+export interface ReplyStreamOptions {
+  /** Frames after this position; 0 for all. */
+  after: number;
+  /** In the Vercel AI SDK UI message stream protocol, not Foreman's frames. */
+  ui: boolean;
+  /** The credential holding it open: it closes when that ends (the reply goes on). */
+  owner: StreamOwner;
+}
+
+/** A reply's frames as Server-Sent Events, replayed from a position, then live until it ends. */
+export const replyStream = (ctx: OrgCtx, sessionId: string, replyId: string, o: ReplyStreamOptions) =>
+  sessionObject(ctx, sessionId).fetch(replyStreamUrl(replyId, o.after, o.ui), {
+    headers: ownerHeader(o.owner),
+  });
 
 /** Stops the reply in progress; 409 when none is running. */
 export async function cancelReply(ctx: OrgCtx, sessionId: string) {

@@ -3,8 +3,10 @@ import type { MultitaskPolicy } from '../../db/schema';
 import { ApiError, conflict } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { roleInstructions } from '../agent-design/skills';
+import { relayed } from '../agents/events';
 import type { OrgCtx } from '../context';
 import { modelCandidates, resolveModel } from '../models/resolve';
+import { ownerHeader } from '../streams/owners';
 import { offerOf, toolsOf } from '../tools';
 import { resolveAttachments } from './attachments';
 import {
@@ -14,8 +16,9 @@ import {
   MAX_STEPS,
   type ReplyRequest,
 } from './context';
+import { type ReplyStreamOptions, replyStream } from './live';
 import { promptInputs, systemPrompt } from './prompt';
-import type { SendOutcome } from './session-rpc';
+import { SEND_URL, type SendInput, type SendOutcome, type SendRequest, sendHeaders } from './session-rpc';
 import { sessionObject, sessionRead, sessionRefs, touchSession } from './sessions';
 
 export interface SendMessageInput {
@@ -27,6 +30,8 @@ export interface SendMessageInput {
   maxSteps?: number;
   /** The request's `Idempotency-Key` and a fingerprint of its body. */
   idempotency?: { key: string; fingerprint: string };
+  /** The sender's stream of the reply: its owner and protocol (from position 0). */
+  stream: Omit<ReplyStreamOptions, 'after'>;
 }
 
 /** A send the session refused: a reply still running (policy `reject`), or a key reused. */
@@ -43,11 +48,16 @@ function refused(outcome: Exclude<SendOutcome, { ok: true }>): never {
 
 /**
  * Prepares a reply (its system prompt and limits, from D1) and hands the message to the session's
- * object, which stores it and runs the reply. A reply already running decides by the multitask
- * policy: `reject` is a 409 naming it. A retry with the same `Idempotency-Key` (per sender) stores
- * and starts nothing: it answers the message and reply the first attempt made.
+ * object, which stores it, runs the reply and answers with the sender's stream of it (SSE, its
+ * headers naming the message and reply). A reply already running decides by the multitask policy:
+ * `reject` is a 409 naming it. A retry with the same `Idempotency-Key` (per sender) stores and
+ * starts nothing: it answers with the message and reply the first attempt made.
  */
-export async function sendMessage(ctx: OrgCtx, sessionId: string, input: SendMessageInput) {
+export async function sendMessage(
+  ctx: OrgCtx,
+  sessionId: string,
+  input: SendMessageInput,
+): Promise<Response> {
   const object = sessionObject(ctx, sessionId);
   const idempotency = input.idempotency && {
     key: `${ctx.actor.type}:${ctx.actor.id}:${input.idempotency.key}`,
@@ -70,7 +80,7 @@ export async function sendMessage(ctx: OrgCtx, sessionId: string, input: SendMes
   // A retry answers as the first attempt did even if the session changed since (archived,
   // attachments removed).
   const prior = idempotency ? await object.sentWith(idempotency) : null;
-  if (prior) return prior.ok ? prior : refused(prior);
+  if (prior) return prior.ok ? answered(ctx, sessionId, prior, input.stream) : refused(prior);
   if (session.archived) throw conflict('The chat session is archived; unarchive it to send messages');
   const resolving = { orgId: ctx.orgId, agentId: session.agentId, model: input.model };
   const [attachments, skills, tools, resolution] = await Promise.all([
@@ -99,7 +109,7 @@ export async function sendMessage(ctx: OrgCtx, sessionId: string, input: SendMes
     maxSteps: input.maxSteps ?? MAX_STEPS,
     approvalTtlMs: APPROVAL_TTL_MS,
   };
-  const outcome = await object.send({
+  const send: SendInput = {
     messageId: newId('msg'),
     replyId: newId('msg'),
     content: input.content,
@@ -108,11 +118,29 @@ export async function sendMessage(ctx: OrgCtx, sessionId: string, input: SendMes
     policy: input.multitask ?? session.multitask,
     request,
     idempotency,
+  };
+  const res = await object.fetch(SEND_URL, {
+    method: 'POST',
+    headers: { ...ownerHeader(input.stream.owner), 'Content-Type': 'application/json' },
+    body: JSON.stringify({ input: send, ui: input.stream.ui } satisfies SendRequest),
   });
-  if (!outcome.ok) refused(outcome);
-  if (outcome.replayed) return outcome;
+  if (res.status === 409) refused(await res.json<Exclude<SendOutcome, { ok: true }>>());
+  if (!res.ok) throw new Error(`The chat session refused the send: ${res.status} ${await res.text()}`);
+  if (res.headers.get('Idempotent-Replayed')) return res;
   const touch = touchSession(ctx, sessionId, Date.now());
   if (ctx.defer) ctx.defer(touch);
   else await touch;
-  return outcome;
+  return res;
+}
+
+/** A retry's answer: the stream of the reply the first attempt started, from the start. */
+async function answered(
+  ctx: OrgCtx,
+  sessionId: string,
+  prior: Extract<SendOutcome, { ok: true }>,
+  stream: SendMessageInput['stream'],
+) {
+  const res = relayed(await replyStream(ctx, sessionId, prior.reply.id, { after: 0, ...stream }));
+  for (const [name, value] of Object.entries(sendHeaders(prior))) res.headers.set(name, value);
+  return res;
 }

@@ -31,6 +31,9 @@ export interface StreamOwner {
   checkedAt: number;
 }
 
+/** The header that names a stream's owner to the object that holds the stream. */
+export const ownerHeader = (owner: StreamOwner) => ({ [STREAM_OWNER_HEADER]: JSON.stringify(owner) });
+
 /** Whose streams a revocation ends, within the organization it is sent to. */
 export type RevocationTarget =
   | { kind: 'session'; sessionId: string }

@@ -3,7 +3,7 @@ import { relayed } from '../../domain/agents/events';
 import { answerApproval, cancelReply } from '../../domain/chat/live';
 import { PARTICIPANT_HEADER } from '../../domain/chat/protocol';
 import { getSession, sessionObject } from '../../domain/chat/sessions';
-import { STREAM_OWNER_HEADER, streamOwner } from '../../domain/streams/owners';
+import { ownerHeader, streamOwner } from '../../domain/streams/owners';
 import { jsonBody, jsonResponse } from '../../http/openapi';
 import { pathId } from '../../http/params';
 import { orgRoute } from '../../http/route';
@@ -99,7 +99,7 @@ export const liveRouter = createRouter()
     const headers: Record<string, string> = {
       [PARTICIPANT_HEADER]: c.var.ctx.actor.id,
       // The stream closes when the credential it was opened with ends.
-      [STREAM_OWNER_HEADER]: JSON.stringify(streamOwner(c.var.principal, c.var.ctx.orgId)),
+      ...ownerHeader(streamOwner(c.var.principal, c.var.ctx.orgId)),
     };
     if (c.req.header('Upgrade')?.toLowerCase() === 'websocket') headers.Upgrade = 'websocket';
     return relayed(await sessionObject(c.var.ctx, sessionId).fetch(url, { headers }));

@@ -3,10 +3,10 @@ import type { Context } from 'hono';
 import { relayed } from '../../domain/agents/events';
 import { MAX_ATTACHMENTS_PER_MESSAGE } from '../../domain/chat/attachments';
 import { MAX_STEPS } from '../../domain/chat/context';
+import { replyStream } from '../../domain/chat/live';
 import { deleteMessage, pageMessages, replyIdOf } from '../../domain/chat/messages';
 import { sendMessage } from '../../domain/chat/send';
-import { sessionObject } from '../../domain/chat/sessions';
-import { STREAM_OWNER_HEADER, streamOwner } from '../../domain/streams/owners';
+import { streamOwner } from '../../domain/streams/owners';
 import type { AppEnv } from '../../env';
 import { jsonBody, jsonResponse, noContent } from '../../http/openapi';
 import { PageQuerySchema } from '../../http/pagination';
@@ -190,23 +190,6 @@ function protocolOf(c: Context<AppEnv>, q: { protocol?: 'foreman' | 'ui' }) {
   return q.protocol ?? (c.req.header('X-Chat-Protocol') === 'ui' ? 'ui' : 'foreman');
 }
 
-async function replyStream(
-  c: Context<AppEnv>,
-  sessionId: string,
-  replyId: string,
-  after: number,
-  ui: boolean,
-) {
-  const url = `https://chat.internal/replies/${replyId}/stream?after=${after}${ui ? '&protocol=ui' : ''}`;
-  // The stream closes when the credential it was opened with ends; the reply goes on regardless.
-  const owner = streamOwner(c.var.principal, c.var.ctx.orgId);
-  return relayed(
-    await sessionObject(c.var.ctx, sessionId).fetch(url, {
-      headers: { [STREAM_OWNER_HEADER]: JSON.stringify(owner) },
-    }),
-  );
-}
-
 export const messagesRouter = createRouter()
   .openapi(listRoute, async (c) => {
     const { sessionId } = c.req.valid('param');
@@ -221,20 +204,18 @@ export const messagesRouter = createRouter()
       fromUi?.parts.flatMap((p) => (p.type === 'text' && p.text ? [p.text] : [])).join('\n') ??
       '';
     const key = c.req.valid('header')['idempotency-key'];
-    const sent = await sendMessage(c.var.ctx, sessionId, {
+    const ui =
+      protocolOf(c, c.req.valid('query')) === 'ui' || (b.messages !== undefined && b.content === undefined);
+    const res = await sendMessage(c.var.ctx, sessionId, {
       content,
       attachments: b.attachments,
       multitask: b.multitask,
       maxSteps: b.max_steps,
       idempotency: key ? { key, fingerprint: await sha256Hex(JSON.stringify(b)) } : undefined,
+      // The stream closes when the credential it was opened with ends; the reply goes on regardless.
+      stream: { owner: streamOwner(c.var.principal, c.var.ctx.orgId), ui },
     });
-    const ui =
-      protocolOf(c, c.req.valid('query')) === 'ui' || (b.messages !== undefined && b.content === undefined);
-    const res = await replyStream(c, sessionId, sent.reply.id, 0, ui);
-    res.headers.set('X-Message-Id', sent.message.id);
-    res.headers.set('X-Reply-Id', sent.reply.id);
-    if (sent.replayed) res.headers.set('Idempotent-Replayed', 'true');
-    return res;
+    return relayed(res);
   })
   .openapi(replyStreamRoute, async (c) => {
     const { sessionId, messageId } = c.req.valid('param');
@@ -242,7 +223,10 @@ export const messagesRouter = createRouter()
     const replyId = await replyIdOf(c.var.ctx, sessionId, messageId);
     // Last-Event-ID wins: an EventSource reconnects to the same URL with the header set.
     const after = c.req.valid('header')['last-event-id'] ?? q.after ?? 0;
-    return replyStream(c, sessionId, replyId, after, protocolOf(c, q) === 'ui');
+    const owner = streamOwner(c.var.principal, c.var.ctx.orgId);
+    return relayed(
+      await replyStream(c.var.ctx, sessionId, replyId, { after, ui: protocolOf(c, q) === 'ui', owner }),
+    );
   })
   .openapi(deleteRoute, async (c) => {
     const { sessionId, messageId } = c.req.valid('param');
