@@ -11,7 +11,7 @@ import {
 } from '../src/domain/chat/session-rpc';
 import type { Revocation, RevocationTarget, StreamOwner } from '../src/domain/streams/owners';
 import type { Env } from '../src/env';
-import { Fanout } from './chat-session/fanout';
+import { Fanout, sseHeaders } from './chat-session/fanout';
 import { MeasuredStore } from './chat-session/measured';
 import { type ReplyHost, ReplyRun } from './chat-session/reply';
 import { SentKeys } from './chat-session/sent-keys';
@@ -267,16 +267,30 @@ export class ChatSession extends DurableObject<Env> {
     const owner = ownerOf(request);
     if (!owner) return new Response('A stream needs its owner', { status: 400 });
     const url = new URL(request.url);
-    if (url.pathname !== '/send') return this.open(request, url, owner);
-    const { input, ui } = await request.json<SendRequest>();
-    const outcome = this.send(input);
-    if (!outcome.ok) return Response.json(outcome, { status: 409 });
-    // The reply starts while the stream is admitted; what it sends by then is replayed.
-    const res = await this.open(request, new URL(replyStreamUrl(outcome.reply.id, 0, ui)), owner);
-    for (const [name, value] of Object.entries(sendHeaders(outcome))) res.headers.set(name, value);
-    return res;
+    if (url.pathname === '/send') return this.sendAndStream(request, owner, await request.json());
+    return this.open(request, url, owner);
   }
 
+  /**
+   * The send is answered at once, while the sender's stream is admitted (see `open`); the stream
+   * then carries what it would have had it opened first: the reply's frames from the start, or,
+   * refused, nothing before it closes. The reply started meanwhile.
+   */
+  private sendAndStream(request: Request, owner: StreamOwner, { input, ui }: SendRequest) {
+    const outcome = this.send(input);
+    if (!outcome.ok) return Response.json(outcome, { status: 409 });
+    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+    const url = new URL(replyStreamUrl(outcome.reply.id, 0, ui));
+    this.ctx.waitUntil(
+      this.open(request, url, owner)
+        .then((res) => res.body!.pipeTo(writable))
+        // A client gone away cancels the pipe; a failed admission closes the stream unanswered.
+        .catch((err) => writable.abort(err).catch(() => {})),
+    );
+    return new Response(readable, { headers: { ...sseHeaders(ui), ...sendHeaders(outcome) } });
+  }
+
+  /** A live stream, once the organization's stream has said its credential was not revoked. */
   private async open(request: Request, url: URL, owner: StreamOwner) {
     const refused = this.credentials.refusal(owner, await this.registration.admit(owner));
     const res = openStream(this.store, this.fanout, { request, url, owner, replays: !refused });

@@ -25,11 +25,13 @@ interface SseClient {
   owner: StreamOwner;
 }
 
-const sseHeaders = {
+/** The headers of an SSE stream, in Foreman's frames or the UI message stream protocol. */
+export const sseHeaders = (ui: boolean) => ({
   'Content-Type': 'text/event-stream; charset=utf-8',
   'Cache-Control': 'no-cache, no-transform',
   'X-Accel-Buffering': 'no',
-};
+  ...(ui ? UI_STREAM_HEADER : {}),
+});
 
 function sendRaw(ws: WebSocket, frame: string) {
   try {
@@ -107,7 +109,7 @@ export class Fanout {
     for (const e of replay?.events ?? []) this.writeEvent(client, e);
     if (finished) this.end(client);
     else this.sse.add(client);
-    return new Response(readable, { headers: { ...sseHeaders, ...(client.ui ? UI_STREAM_HEADER : {}) } });
+    return new Response(readable, { headers: sseHeaders(client.ui !== null) });
   }
 
   deliver(event: SessionEvent) {

@@ -29,10 +29,12 @@ export function openStream(
     const reply = store.message(replyPath[1]!);
     if (reply?.role !== 'assistant') return new Response('No such reply', { status: 404 });
     const replay = replays ? store.log.replyAfter(reply.id, after ?? 0) : null;
-    // Its status too: a finished reply's last frame may have been trimmed from the log.
+    // Its status too: a finished reply's last frame may have been trimmed from the log. A refused
+    // stream stays open for its `closed` event.
     const finished =
-      !LIVE_STATUSES.has(reply.status) ||
-      !!replay?.events.some((e) => e.type === 'frame' && isTerminal(e.frame));
+      replays &&
+      (!LIVE_STATUSES.has(reply.status) ||
+        !!replay?.events.some((e) => e.type === 'frame' && isTerminal(e.frame)));
     return fanout.openSse(reply.id, replay, url.searchParams.get('protocol') === 'ui', finished, owner);
   }
   const actorId = request.headers.get(PARTICIPANT_HEADER);

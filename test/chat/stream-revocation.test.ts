@@ -1,11 +1,19 @@
+import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { CLOSE_ACCESS_ENDED, CLOSE_CREDENTIAL_ENDED } from '../../src/domain/streams/owners';
+import { replyStreamUrl, SEND_URL, type SendRequest } from '../../src/domain/chat/session-rpc';
+import {
+  CLOSE_ACCESS_ENDED,
+  CLOSE_CREDENTIAL_ENDED,
+  ownerHeader,
+  type StreamOwner,
+} from '../../src/domain/streams/owners';
 import {
   addMember,
   call,
   chatPath,
   expectClosed,
   expectSseClosed,
+  FrameReader,
   type Frames,
   newAgent,
   newApiKey,
@@ -14,6 +22,7 @@ import {
   openSse,
   orgPath,
   readySocket,
+  resumeReply,
   SseReader,
   sendChat,
   sessionEnded,
@@ -143,5 +152,79 @@ describe('chat streams end with the credential', () => {
     await expectClosed(ws, CLOSE_ACCESS_ENDED, 'organization deleted');
     await expectSseClosed(sse, CLOSE_ACCESS_ENDED, 'organization deleted');
     await expectOpen(kept);
+  });
+});
+
+describe('the sender’s stream, checked while it opens', () => {
+  const orgStub = (orgId: string) => env.ORG_STREAM.get(env.ORG_STREAM.idFromName(orgId));
+
+  const stubOf = (sessionId: string) => env.CHAT_SESSION.get(env.CHAT_SESSION.idFromName(sessionId));
+  const ownerAt = (u: TestUser, checkedAt: number): StreamOwner => ({
+    credential: 'session',
+    credentialId: 'ses_stale',
+    userId: u.id,
+    orgId: u.orgId,
+    endsAt: null,
+    checkedAt,
+  });
+
+  /** A send as the Worker makes it, with the stream's owner checked at `checkedAt`. */
+  async function sendAs(u: TestUser, session: { id: string; agent_id: string }, checkedAt: number) {
+    const replyId = `msg_r${checkedAt}`;
+    const body: SendRequest = {
+      ui: false,
+      input: {
+        messageId: `msg_m${checkedAt}`,
+        replyId,
+        content: 'hello there',
+        author: { type: 'user', id: u.id },
+        attachments: [],
+        policy: 'enqueue',
+        request: {
+          orgId: u.orgId,
+          sessionId: session.id,
+          agentId: session.agent_id,
+          actor: { type: 'user', id: u.id },
+          model: null,
+          system: 'You are terse.',
+          historyTokens: 10_000,
+          maxSteps: 4,
+          approvalTtlMs: 60_000,
+        },
+      },
+    };
+    const res = await stubOf(session.id).fetch(SEND_URL, {
+      method: 'POST',
+      headers: ownerHeader(ownerAt(u, checkedAt)),
+      body: JSON.stringify(body),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('X-Reply-Id')).toBe(replyId);
+    return { replyId, res };
+  }
+
+  it('closes when the credential was revoked before the check; the message is sent and the reply stored', async () => {
+    const u = await newUser('Racer');
+    const s = await newChatSession(u);
+    const revokedAt = Date.now();
+    const reason = sessionEnded('logged out');
+    await orgStub(u.orgId).revoke(
+      { target: { kind: 'session', sessionId: 'ses_stale' }, code: CLOSE_CREDENTIAL_ENDED, reason },
+      revokedAt,
+    );
+    const stale = await sendAs(u, s, revokedAt - 1000);
+    await expectSseClosed(new SseReader(stale.res), CLOSE_CREDENTIAL_ENDED, reason);
+    // The reply ran to its end regardless, and anyone may read it.
+    const again = await resumeReply(u, s.id, stale.replyId);
+    expect((await again.rest()).at(-1)?.data).toEqual({ done: true });
+    // Opened again with the stale credential, the finished reply's stream says why it closes too.
+    const late = await stubOf(s.id).fetch(replyStreamUrl(stale.replyId, 0, false), {
+      headers: ownerHeader(ownerAt(u, revokedAt - 1000)),
+    });
+    await expectSseClosed(new SseReader(late), CLOSE_CREDENTIAL_ENDED, reason);
+
+    // The same session checked after the revocation (a member added back, say) streams to the end.
+    const fresh = await sendAs(u, s, revokedAt + 1);
+    expect((await new FrameReader(fresh.res).rest()).at(-1)?.data).toEqual({ done: true });
   });
 });
