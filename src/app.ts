@@ -106,6 +106,9 @@ export function createApp() {
         'RateLimit-Policy',
         'Idempotent-Replayed',
         'Server-Timing',
+        // A chat send names the message it stored and the reply to resume by.
+        'X-Message-Id',
+        'X-Reply-Id',
       ],
     }),
   );

@@ -1,3 +1,4 @@
+import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { call, chat, chatPath, newChatSession, newUser, resumeReply, sendChat, textOf } from '../support';
 
@@ -17,6 +18,25 @@ describe('streaming a reply', () => {
       [messageId, 'user', 'complete', 'hello there agent'],
       [replyId, 'assistant', 'complete', 'You said: hello there agent'],
     ]);
+  });
+
+  it('lets a page on another origin read the message and reply ids of its send', async () => {
+    const u = await newUser();
+    const s = await newChatSession(u);
+    const res = await SELF.fetch(`https://foreman.test${chatPath(u.orgId, `/${s.id}/messages`)}`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${u.token}`,
+        'Content-Type': 'application/json',
+        Origin: 'https://app.example',
+      },
+      body: JSON.stringify({ content: 'hi' }),
+    });
+    expect(res.status).toBe(200);
+    const exposed = res.headers.get('Access-Control-Expose-Headers')!.split(',');
+    expect(exposed).toEqual(expect.arrayContaining(['X-Message-Id', 'X-Reply-Id']));
+    expect(res.headers.get('X-Reply-Id')).toMatch(/^msg_/);
+    await res.body!.cancel();
   });
 
   it('resumes by Last-Event-ID mid-reply, losing and repeating nothing', async () => {
