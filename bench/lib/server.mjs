@@ -1,6 +1,6 @@
 // Starts the Worker with `wrangler dev` on local D1 in a throwaway state directory, as a newcomer
 // would, and stops it when the benchmark ends.
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -75,8 +75,14 @@ export async function startServer({ port: preferred = 8799, vars: extra = {} } =
     await new Promise((r) => setTimeout(r, 250));
   }
 
+  const direct = process.env.BENCH_DIRECT === 'on' ? await workerSocket(child.pid, [port, port + 100]) : null;
+  if (direct)
+    console.log(
+      `BENCH_DIRECT=on: talking to the Worker's own socket (${direct}), not through wrangler dev's proxy`,
+    );
+
   return {
-    baseUrl,
+    baseUrl: direct ?? baseUrl,
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => setTimeout(r, 500));
@@ -84,6 +90,40 @@ export async function startServer({ port: preferred = 8799, vars: extra = {} } =
       rmSync(state, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * `BENCH_DIRECT=on` (Linux): the address of the Worker's own socket, the one wrangler dev's proxy
+ * forwards each request to. That proxy (which holds requests while the Worker reloads) exists
+ * only in development and costs every request an extra hop; without it, the figures are closer to
+ * what Foreman itself adds. Found among the ports the wrangler process's descendants listen on,
+ * as the one that answers `/health`.
+ */
+async function workerSocket(rootPid, skip) {
+  const pids = new Set([String(rootPid)]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const line of execFileSync('ps', ['-e', '-o', 'pid=,ppid=']).toString().trim().split('\n')) {
+      const [pid, ppid] = line.trim().split(/\s+/);
+      if (pids.has(ppid) && !pids.has(pid)) {
+        pids.add(pid);
+        grew = true;
+      }
+    }
+  }
+  const ports = execFileSync('ss', ['-ltnpH'])
+    .toString()
+    .split('\n')
+    .filter((l) => [...l.matchAll(/pid=(\d+)/g)].some((m) => pids.has(m[1])))
+    .map((l) => Number(/:(\d+)\s/.exec(l)?.[1]))
+    .filter((p) => p && !skip.includes(p));
+  for (const p of ports) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${p}/health`);
+      if (res.ok && (await res.text()).includes('"ok"')) return `http://127.0.0.1:${p}`;
+    } catch {}
+  }
+  throw new Error(`BENCH_DIRECT=on: no socket of the Worker found among ports ${ports.join(', ')}`);
 }
 
 /** JSON call against the running server; throws on an unexpected status. */
