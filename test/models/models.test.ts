@@ -67,6 +67,18 @@ describe('models', () => {
       source: 'routing',
       model: { id: routed!.id },
     });
+    // Routing is kept a second per isolate; a change to it counts at once all the same.
+    const route = (value: string) =>
+      call(orgPath(u.orgId, '/models/routing'), {
+        method: 'PUT',
+        token: u.token,
+        body: { rules: [{ match: 'topic', value, model_id: routed!.id }] },
+      });
+    await route('Support');
+    expect((await resolve({ topic: 'billing' })).json).toMatchObject({ source: 'default' });
+    await call(orgPath(u.orgId, `/models/${explicit!.id}/default`), { method: 'POST', token: u.token });
+    expect((await resolve({})).json).toMatchObject({ source: 'default', model: { id: explicit!.id } });
+    await route('Billing');
     await db.update(agentRoles).set({ modelId: ofRole!.id }).where(eq(agentRoles.id, role.id));
     expect((await resolve({ topic: 'billing', agent_id: agent.id })).json).toMatchObject({
       source: 'role',

@@ -84,22 +84,27 @@ describe('Server-Timing', () => {
     }
   });
 
-  it('sending a chat message reads the session and all the prompt and model need in one round trip', async () => {
+  it('sending a chat message reads the session and all the prompt needs in one round trip', async () => {
     const u = await newUser();
     const s = await newChatSession(u);
     clock();
-    // A rule, a memory entry the message matches and the agent's model all come from that one batch.
+    // A rule and a memory entry the message matches come from that one batch.
     await call(orgPath(u.orgId, '/rules'), { method: 'POST', token: u.token, body: { rule: 'Be brief' } });
     await call(orgPath(u.orgId, '/memory'), {
       method: 'POST',
       token: u.token,
       body: { content: 'The deploy window is Tuesday', kind: 'fact' },
     });
-    const sent = await sendChat(u, s.id, { content: 'when is the deploy window' });
-    await sent.frames.rest();
-    // The batch, and the session's `last_message_at`, written while the response goes out
-    // (membership is cached). One object call: the send, answered with the sender's stream.
-    expect(costOf(sent.res)).toMatchObject({ d1: 2, do: 1 });
+    const first = await sendChat(u, s.id, { content: 'when is the deploy window' });
+    await first.frames.rest();
+    // The batch; the organization's model routing, read beside it; and the session's
+    // `last_message_at`, written while the response goes out (membership is cached). One object
+    // call: the send, answered with the sender's stream.
+    expect(costOf(first.res)).toMatchObject({ d1: 3, do: 1 });
+    // The routing is then cached for a second, as the gateway's other setup is.
+    const next = await sendChat(u, s.id, { content: 'and the one after?' });
+    await next.frames.rest();
+    expect(costOf(next.res)).toMatchObject({ d1: 2, do: 1 });
   });
 
   it('an API-key read makes at most 2 round trips, 1 while the key is cached', async () => {

@@ -1,12 +1,13 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { type IdRef, mapRead, type Read, read, together } from '../../db/reads';
-import { agentRoles, agents, projects, tickets } from '../../db/schema';
+import { agentRoles, agents, chatSessions, projects, tickets } from '../../db/schema';
 import { notFound } from '../../lib/errors';
 import { previewPrompt } from '../agent-design/prompt';
 import { rulesFor } from '../agent-design/rules';
 import type { OrgCtx } from '../context';
 import { recallForMessage } from './memory';
-import type { SessionRefs } from './sessions';
+import { sessionAgent, theSession } from './sessions';
 
 const MAX_RULES = 50;
 
@@ -36,42 +37,53 @@ function agentDesign(ctx: OrgCtx, agentId: IdRef) {
   );
 }
 
-/** The session's project or ticket, when it has one. */
-const projectOf = (ctx: OrgCtx, id: IdRef) =>
-  read(
-    ctx.db
-      .select()
-      .from(projects)
-      .where(and(eq(projects.orgId, ctx.orgId), eq(projects.id, id))),
-    ([row]) => row,
-  );
-
-const ticketOf = (ctx: OrgCtx, id: IdRef) =>
-  read(
-    ctx.db
-      .select()
-      .from(tickets)
-      .where(and(eq(tickets.orgId, ctx.orgId), eq(tickets.id, id))),
-    ([row]) => row,
-  );
+/**
+ * The session's project and ticket, when it has them: one query through its row, its columns
+ * named apart (in a D1 batch, rows come back keyed by column name).
+ */
+function workOf(ctx: OrgCtx, sessionId: string) {
+  const col = <T>(c: SQLiteColumn, name: string) => sql<T | null>`${c}`.as(name);
+  const query = ctx.db
+    .select({
+      projectId: col<string>(projects.id, 'project_id'),
+      projectName: col<string>(projects.name, 'project_name'),
+      projectDescription: col<string>(projects.description, 'project_description'),
+      ticketId: col<string>(tickets.id, 'ticket_id'),
+      ticketTitle: col<string>(tickets.title, 'ticket_title'),
+      ticketDescription: col<string>(tickets.description, 'ticket_description'),
+    })
+    .from(chatSessions)
+    .leftJoin(projects, and(eq(projects.orgId, ctx.orgId), eq(projects.id, chatSessions.projectId)))
+    .leftJoin(tickets, and(eq(tickets.orgId, ctx.orgId), eq(tickets.id, chatSessions.ticketId)))
+    .where(theSession(ctx, sessionId));
+  return read(query, ([row]) => ({
+    project: row?.projectId
+      ? { id: row.projectId, name: row.projectName ?? '', description: row.projectDescription }
+      : null,
+    ticket: row?.ticketId
+      ? { id: row.ticketId, title: row.ticketTitle ?? '', description: row.ticketDescription ?? '' }
+      : null,
+  }));
+}
 
 /**
  * What a reply's system prompt is made of that only needs the session and the message: the
  * agent's design, the rules that apply, the project or ticket, and what memory recalls for the
  * message. One read, so it joins the send's other reads in one round trip; it finds the agent,
- * project and ticket through the session's row (`sessionRefs`).
+ * project and ticket through the session's row, so it need not wait for the session's read.
  */
-export const promptInputs = (ctx: OrgCtx, session: SessionRefs, content: string) =>
-  mapRead(
+export function promptInputs(ctx: OrgCtx, sessionId: string, content: string) {
+  const agentId = sessionAgent(ctx, sessionId);
+  return mapRead(
     together([
-      agentDesign(ctx, session.agentId),
-      rulesFor(ctx, session.agentId, MAX_RULES),
-      projectOf(ctx, session.projectId),
-      ticketOf(ctx, session.ticketId),
-      recallForMessage(ctx, session.agentId, content),
+      agentDesign(ctx, agentId),
+      rulesFor(ctx, agentId, MAX_RULES),
+      workOf(ctx, sessionId),
+      recallForMessage(ctx, agentId, content),
     ]),
-    ([design, rules, project, ticket, memory]) => ({ ...design, rules, project, ticket, memory }),
+    ([design, rules, work, memory]) => ({ ...design, rules, ...work, memory }),
   );
+}
 
 export type PromptInputs = ReturnType<typeof promptInputs> extends Read<infer T> ? T : never;
 

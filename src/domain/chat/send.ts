@@ -1,11 +1,12 @@
-import { known, readTogether } from '../../db/reads';
+import { readTogether } from '../../db/reads';
 import type { MultitaskPolicy } from '../../db/schema';
 import { ApiError, conflict } from '../../lib/errors';
 import { newId } from '../../lib/ids';
 import { roleInstructions } from '../agent-design/skills';
 import { relayed } from '../agents/events';
 import type { OrgCtx } from '../context';
-import { modelCandidates, resolveModel } from '../models/resolve';
+import { agentModels, modelCandidates, readRouting, resolveModel } from '../models/resolve';
+import { cachedRouting } from '../models/setup-cache';
 import { ownerHeader } from '../streams/owners';
 import { offerOf, toolsOf } from '../tools';
 import { resolveAttachments } from './attachments';
@@ -19,7 +20,7 @@ import {
 import { type ReplyStreamOptions, replyStream } from './live';
 import { promptInputs, systemPrompt } from './prompt';
 import { SEND_URL, type SendInput, type SendOutcome, type SendRequest, sendHeaders } from './session-rpc';
-import { sessionObject, sessionRead, sessionRefs, touchSession } from './sessions';
+import { sessionObject, sessionRead, touchSession } from './sessions';
 
 export interface SendMessageInput {
   content: string;
@@ -66,16 +67,13 @@ export async function sendMessage(
   // Its failure counts only once the send is known not to be a retry (below).
   const attaching = resolveAttachments(ctx.env, ctx.orgId, sessionId, input.attachments);
   attaching.catch(() => {});
-  // One round trip reads the session and, through its row, what the reply's prompt needs; then
-  // the reads that need their answer: the role's skills and MCP tools, the model's registry entry
-  // (usually cached). The session's object then reads nothing before the model's first token.
-  const refs = sessionRefs(ctx, sessionId);
-  const [session, inputs, candidates] = await readTogether(ctx.db, [
-    sessionRead(ctx, sessionId),
-    promptInputs(ctx, refs, input.content),
-    input.model
-      ? known(undefined)
-      : modelCandidates(ctx.db, ctx.env, { orgId: ctx.orgId, agentId: refs.agentId }),
+  // One round trip reads the session and, through its row, what the reply's prompt needs (the
+  // organization's routing, usually cached, alongside); then the reads that need their answer:
+  // the role's skills and MCP tools, the model's registry entry (usually cached). The session's
+  // object then reads nothing before the model's first token.
+  const [[session, inputs], routing] = await Promise.all([
+    readTogether(ctx.db, [sessionRead(ctx, sessionId), promptInputs(ctx, sessionId, input.content)]),
+    input.model ? undefined : cachedRouting(ctx.orgId, () => readRouting(ctx.db, ctx.orgId)),
   ]);
   // A retry answers as the first attempt did even if the session changed since (archived,
   // attachments removed).
@@ -87,7 +85,12 @@ export async function sendMessage(
     attaching,
     inputs.role ? roleInstructions(ctx.db, ctx.orgId, inputs.role.id) : null,
     toolsOf(ctx, session.agentId, inputs.role, { chatSessionId: sessionId }).then(offerOf),
-    resolveModel(ctx.db, ctx.env, resolving, candidates),
+    resolveModel(
+      ctx.db,
+      ctx.env,
+      resolving,
+      routing && modelCandidates(ctx.env, {}, agentModels(inputs.agent, inputs.role), routing),
+    ),
   ]);
   const system = systemPrompt(ctx, inputs, skills?.instructions ?? '');
   const contextTokens = resolution.model?.contextWindow ?? DEFAULT_CONTEXT_TOKENS;

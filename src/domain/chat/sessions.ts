@@ -24,7 +24,8 @@ const visibleTo = (actorId: string): SQL =>
   sql`(${chatSessions.createdBy} = ${actorId} OR EXISTS (SELECT 1 FROM ${chatParticipants}
     WHERE ${chatParticipants.sessionId} = ${chatSessions.id} AND ${chatParticipants.userId} = ${actorId}))`;
 
-const theSession = (ctx: OrgCtx, sessionId: string) =>
+/** The session by id in the caller's organization (visible to the caller or not). */
+export const theSession = (ctx: OrgCtx, sessionId: string) =>
   and(eq(chatSessions.orgId, ctx.orgId), eq(chatSessions.id, sessionId));
 
 const visibleSession = (ctx: OrgCtx, sessionId: string) =>
@@ -47,21 +48,11 @@ export const sessionRead = (ctx: OrgCtx, sessionId: string): Read<SessionRow> =>
   read(visibleSession(ctx, sessionId), found);
 
 /**
- * The session's agent, project and ticket as queries on its row, for reads in the same batch as
- * `sessionRead`: they need not wait for it. They do not check visibility; the session's read does.
+ * The session's agent as a query on its row, for reads in the same batch as `sessionRead`: they
+ * need not wait for it. It does not check visibility; the session's read does.
  */
-export function sessionRefs(ctx: OrgCtx, sessionId: string) {
-  const column = (
-    c: typeof chatSessions.agentId | typeof chatSessions.projectId | typeof chatSessions.ticketId,
-  ) => ctx.db.select({ id: c }).from(chatSessions).where(theSession(ctx, sessionId));
-  return {
-    agentId: column(chatSessions.agentId),
-    projectId: column(chatSessions.projectId),
-    ticketId: column(chatSessions.ticketId),
-  };
-}
-
-export type SessionRefs = ReturnType<typeof sessionRefs>;
+export const sessionAgent = (ctx: OrgCtx, sessionId: string) =>
+  ctx.db.select({ id: chatSessions.agentId }).from(chatSessions).where(theSession(ctx, sessionId));
 
 export interface SessionInput {
   agentId: string;

@@ -1,9 +1,9 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { type IdRef, type Read, readTogether } from '../../db/reads';
 import { agentRoles, agents, modelRoutingRules, orgModelSettings } from '../../db/schema';
 import type { Env } from '../../env';
 import { type CallableModel, DEV_MODEL_ID, devModelEnabled, loadModels, usable } from './registry';
+import { cachedRouting } from './setup-cache';
 
 export type ResolutionSource = 'explicit' | 'agent' | 'role' | 'routing' | 'default' | 'development';
 
@@ -35,76 +35,86 @@ export interface ResolveInput {
 
 export type Candidate = { source: ResolutionSource; modelId: string | null; detail: string };
 
-/**
- * The candidates in resolution order; the first one that exists and is enabled is used. One read
- * of three queries, so it can join a caller's other reads in one round trip (where the agent may
- * be found through another row of it).
- */
-export function modelCandidates(
-  db: Db,
-  env: Env,
-  input: Omit<ResolveInput, 'agentId'> & { agentId?: IdRef | null },
-): Read<Candidate[]> {
-  const rulesQuery = db
-    .select()
-    .from(modelRoutingRules)
-    .where(eq(modelRoutingRules.orgId, input.orgId))
-    .orderBy(asc(modelRoutingRules.position));
-  const settingsQuery = db
-    .select()
-    .from(orgModelSettings)
-    .where(eq(orgModelSettings.orgId, input.orgId))
-    .limit(1);
-  const agentQuery = db
-    .select({
-      modelId: sql<string | null>`coalesce(${agents.modelId}, ${agents.model})`,
-      tags: agents.tags,
-      roleModelId: agentRoles.modelId,
-    })
+/** What an organization routes by: its routing rules in order, and its default model. */
+export interface Routing {
+  rules: (typeof modelRoutingRules.$inferSelect)[];
+  defaultModelId: string | null;
+}
+
+/** The organization's routing, read afresh (one round trip); `cachedRouting` keeps it a second. */
+export async function readRouting(db: Db, orgId: string): Promise<Routing> {
+  const [rules, settings] = await db.batch([
+    db
+      .select()
+      .from(modelRoutingRules)
+      .where(eq(modelRoutingRules.orgId, orgId))
+      .orderBy(asc(modelRoutingRules.position)),
+    db.select().from(orgModelSettings).where(eq(orgModelSettings.orgId, orgId)).limit(1),
+  ]);
+  return { rules, defaultModelId: settings[0]?.defaultModelId ?? null };
+}
+
+/** What an agent and its role say about the model: the agent's choice (by id, else by name). */
+export interface AgentModels {
+  modelId: string | null;
+  tags: string[];
+  roleModelId: string | null;
+}
+
+export const agentModels = (
+  agent: Pick<typeof agents.$inferSelect, 'modelId' | 'model' | 'tags'>,
+  role: Pick<typeof agentRoles.$inferSelect, 'modelId'> | null,
+): AgentModels => ({
+  modelId: agent.modelId ?? agent.model,
+  tags: agent.tags,
+  roleModelId: role?.modelId ?? null,
+});
+
+async function readAgentModels(db: Db, orgId: string, agentId: string) {
+  const [row] = await db
+    .select({ agent: agents, role: agentRoles })
     .from(agents)
     .leftJoin(agentRoles, eq(agentRoles.id, agents.roleId))
-    .where(and(eq(agents.orgId, input.orgId), eq(agents.id, input.agentId ?? '')))
+    .where(and(eq(agents.orgId, orgId), eq(agents.id, agentId)))
     .limit(1);
-  return {
-    // A call for no agent reads no agent.
-    queries: input.agentId ? [rulesQuery, settingsQuery, agentQuery] : [rulesQuery, settingsQuery],
-    decode: (results) => {
-      const [rules, settings, [agent] = []] = results as [
-        Awaited<typeof rulesQuery>,
-        Awaited<typeof settingsQuery>,
-        Awaited<typeof agentQuery>?,
-      ];
-      const topic = input.topic?.trim().toLowerCase() || null;
-      const tags = new Set([...(input.tags ?? []), ...(agent?.tags ?? [])].map((t) => t.toLowerCase()));
-      const rule = rules.find((r) =>
-        r.match === 'topic' ? topic === r.value.toLowerCase() : tags.has(r.value.toLowerCase()),
-      );
-      const list: Candidate[] = [
-        { source: 'agent', modelId: agent?.modelId ?? null, detail: 'the agent’s model' },
-        { source: 'role', modelId: agent?.roleModelId ?? null, detail: 'the model of the agent’s role' },
-        {
-          source: 'routing',
-          modelId: rule?.modelId ?? null,
-          detail: rule ? `routing rule: ${rule.match} "${rule.value}"` : 'no routing rule matches',
-        },
-        {
-          source: 'default',
-          modelId: settings[0]?.defaultModelId ?? null,
-          detail: 'the organization’s default',
-        },
-      ];
-      if (devModelEnabled(env))
-        list.push({ source: 'development', modelId: DEV_MODEL_ID, detail: 'the built-in development model' });
-      return list;
+  return row && agentModels(row.agent, row.role);
+}
+
+/**
+ * The candidates in resolution order; the first one that exists and is enabled is used. Pure:
+ * the agent's models (when the call is for one) and the organization's routing are read already.
+ */
+export function modelCandidates(
+  env: Env,
+  input: Pick<ResolveInput, 'topic' | 'tags'>,
+  agent: AgentModels | undefined,
+  routing: Routing,
+): Candidate[] {
+  const topic = input.topic?.trim().toLowerCase() || null;
+  const tags = new Set([...(input.tags ?? []), ...(agent?.tags ?? [])].map((t) => t.toLowerCase()));
+  const rule = routing.rules.find((r) =>
+    r.match === 'topic' ? topic === r.value.toLowerCase() : tags.has(r.value.toLowerCase()),
+  );
+  const list: Candidate[] = [
+    { source: 'agent', modelId: agent?.modelId ?? null, detail: 'the agent’s model' },
+    { source: 'role', modelId: agent?.roleModelId ?? null, detail: 'the model of the agent’s role' },
+    {
+      source: 'routing',
+      modelId: rule?.modelId ?? null,
+      detail: rule ? `routing rule: ${rule.match} "${rule.value}"` : 'no routing rule matches',
     },
-  };
+    { source: 'default', modelId: routing.defaultModelId, detail: 'the organization’s default' },
+  ];
+  if (devModelEnabled(env))
+    list.push({ source: 'development', modelId: DEV_MODEL_ID, detail: 'the built-in development model' });
+  return list;
 }
 
 /**
  * Which model a call uses, and why: the explicit model → the agent's → its role's → the first
  * matching routing rule (topic, or a tag of the call or the agent) → the organization's default →
  * the development model where it exists. An explicit model that cannot be used is an answer (no
- * model), not a reason to silently use another. `candidates`: read already (see `modelCandidates`).
+ * model), not a reason to silently use another. `candidates`: made already (see `modelCandidates`).
  */
 export async function resolveModel(
   db: Db,
@@ -135,7 +145,16 @@ export async function resolveModel(
       return { model, source: 'explicit', steps: [step] };
     }
   }
-  const list = candidates ?? (await readTogether(db, [modelCandidates(db, env, input)]))[0];
+  const list =
+    candidates ??
+    modelCandidates(
+      env,
+      input,
+      ...(await Promise.all([
+        input.agentId ? readAgentModels(db, input.orgId, input.agentId) : undefined,
+        cachedRouting(input.orgId, () => readRouting(db, input.orgId)),
+      ])),
+    );
   const ids = [...new Set(list.flatMap((c) => (c.modelId ? [c.modelId] : [])))];
   // A candidate names a model by id or by name (an agent's free-text `model`).
   const found = new Map(

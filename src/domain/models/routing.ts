@@ -6,6 +6,7 @@ import type { OrgCtx } from '../context';
 import { getModel } from './models';
 import { assertModelIds } from './references';
 import { type CallableModel, DEV_MODEL_ID, devModelEnabled } from './registry';
+import { forgetModelSetup } from './setup-cache';
 
 export type RoutingRule = typeof modelRoutingRules.$inferSelect;
 export interface RuleInput {
@@ -40,6 +41,7 @@ export async function setDefaultModel(ctx: OrgCtx, modelId: string): Promise<Cal
       metadata: { name: model.name },
     }),
   ]);
+  forgetModelSetup(ctx.orgId);
   return model;
 }
 
@@ -78,5 +80,6 @@ export async function replaceRoutingRules(ctx: OrgCtx, rules: RuleInput[]): Prom
       metadata: { rules: rows.length },
     }),
   ]);
+  forgetModelSetup(ctx.orgId);
   return rows;
 }

@@ -2,18 +2,20 @@ import type { Db } from '../../db/client';
 import { CredentialCache } from '../auth/credential-cache';
 import { applicableBudgets, type BudgetRow } from './budget-ledger';
 import type { CallableModel } from './registry';
+import type { Routing } from './resolve';
 
 /**
  * What the gateway reads before every call and that changes rarely (the registry's models with
- * their providers, the budgets that apply, the providers' keys), kept per isolate for the same
+ * their providers, the organization's routing, the budgets that apply, the providers' keys), kept per isolate for the same
  * second credentials are (see `CredentialCache`), so that a call usually makes no D1 round trip
  * before reaching its provider. Every write to these forgets its organization's entries here at
  * once (`forgetModelSetup`); other isolates see it within the second. Spend is never cached: each
  * call still reserves on the budget's row, so a cached budget list cannot let a call overspend.
  */
 const models = new CredentialCache<{ orgId: string; model: CallableModel }>();
-const budgets = new CredentialCache<{ orgId: string; rows: BudgetRow[] }>();
-const keys = new CredentialCache<{ orgId: string; key: string | null }>();
+const budgets = new CredentialCache<{ orgId: string; value: BudgetRow[] }>();
+const keys = new CredentialCache<{ orgId: string; value: string | null }>();
+const routings = new CredentialCache<{ orgId: string; value: Routing }>();
 
 const keyOf = (orgId: string, id: string) => `${orgId} ${id}`;
 
@@ -23,6 +25,7 @@ export function forgetModelSetup(orgId: string) {
   models.forget(inOrg);
   budgets.forget(inOrg);
   keys.forget(inOrg);
+  routings.forget(inOrg);
 }
 
 /**
@@ -52,26 +55,30 @@ export async function cachedModels(
   return found;
 }
 
-/** The enabled budgets that govern a call (see `applicableBudgets`), none included. */
-export async function cachedBudgets(db: Db, orgId: string, agentId: string | null | undefined) {
+/** A value kept for the organization under `key`: the cached one, else what `load` reads. */
+async function through<V>(
+  cache: CredentialCache<{ orgId: string; value: V }>,
+  orgId: string,
+  key: string,
+  load: () => Promise<V>,
+) {
   const now = Date.now();
-  const key = keyOf(orgId, agentId ?? '');
-  const hit = budgets.get(key, now);
-  if (hit) return hit.rows;
-  const readAt = budgets.version;
-  const rows = await applicableBudgets(db, orgId, agentId);
-  budgets.set(key, { orgId, rows }, now, readAt);
-  return rows;
-}
-
-/** A provider's API key from the vault item `itemId`; held only in this isolate's memory. */
-export async function cachedKey(orgId: string, itemId: string, read: () => Promise<string | null>) {
-  const now = Date.now();
-  const key = keyOf(orgId, itemId);
-  const hit = keys.get(key, now);
-  if (hit) return hit.key;
-  const readAt = keys.version;
-  const value = await read();
-  keys.set(key, { orgId, key: value }, now, readAt);
+  const hit = cache.get(key, now);
+  if (hit) return hit.value;
+  const readAt = cache.version;
+  const value = await load();
+  cache.set(key, { orgId, value }, now, readAt);
   return value;
 }
+
+/** The organization's routing rules and default model; `load` reads them. */
+export const cachedRouting = (orgId: string, load: () => Promise<Routing>) =>
+  through(routings, orgId, orgId, load);
+
+/** The enabled budgets that govern a call (see `applicableBudgets`), none included. */
+export const cachedBudgets = (db: Db, orgId: string, agentId: string | null | undefined) =>
+  through(budgets, orgId, keyOf(orgId, agentId ?? ''), () => applicableBudgets(db, orgId, agentId));
+
+/** A provider's API key from the vault item `itemId`; held only in this isolate's memory. */
+export const cachedKey = (orgId: string, itemId: string, read: () => Promise<string | null>) =>
+  through(keys, orgId, keyOf(orgId, itemId), read);
