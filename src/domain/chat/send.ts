@@ -5,8 +5,7 @@ import { newId } from '../../lib/ids';
 import { roleInstructions } from '../agent-design/skills';
 import { relayed } from '../agents/events';
 import type { OrgCtx } from '../context';
-import { agentModels, modelCandidates, readRouting, resolveModel } from '../models/resolve';
-import { cachedRouting } from '../models/setup-cache';
+import { agentModels, modelCandidates, resolveModel, routingOf } from '../models/resolve';
 import { ownerHeader } from '../streams/owners';
 import { offerOf, toolsOf } from '../tools';
 import { resolveAttachments } from './attachments';
@@ -73,7 +72,7 @@ export async function sendMessage(
   // object then reads nothing before the model's first token.
   const [[session, inputs], routing] = await Promise.all([
     readTogether(ctx.db, [sessionRead(ctx, sessionId), promptInputs(ctx, sessionId, input.content)]),
-    input.model ? undefined : cachedRouting(ctx.orgId, () => readRouting(ctx.db, ctx.orgId)),
+    input.model ? undefined : routingOf(ctx.db, ctx.orgId),
   ]);
   // A retry answers as the first attempt did even if the session changed since (archived,
   // attachments removed).

@@ -41,8 +41,7 @@ export interface Routing {
   defaultModelId: string | null;
 }
 
-/** The organization's routing, read afresh (one round trip); `cachedRouting` keeps it a second. */
-export async function readRouting(db: Db, orgId: string): Promise<Routing> {
+async function readRouting(db: Db, orgId: string): Promise<Routing> {
   const [rules, settings] = await db.batch([
     db
       .select()
@@ -53,6 +52,9 @@ export async function readRouting(db: Db, orgId: string): Promise<Routing> {
   ]);
   return { rules, defaultModelId: settings[0]?.defaultModelId ?? null };
 }
+
+/** The organization's routing: one round trip, or none while this isolate has it (a second). */
+export const routingOf = (db: Db, orgId: string) => cachedRouting(orgId, () => readRouting(db, orgId));
 
 /** What an agent and its role say about the model: the agent's choice (by id, else by name). */
 export interface AgentModels {
@@ -152,7 +154,7 @@ export async function resolveModel(
       input,
       ...(await Promise.all([
         input.agentId ? readAgentModels(db, input.orgId, input.agentId) : undefined,
-        cachedRouting(input.orgId, () => readRouting(db, input.orgId)),
+        routingOf(db, input.orgId),
       ])),
     );
   const ids = [...new Set(list.flatMap((c) => (c.modelId ? [c.modelId] : [])))];
