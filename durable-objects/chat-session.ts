@@ -16,7 +16,7 @@ import { MeasuredStore } from './chat-session/measured';
 import { type ReplyHost, ReplyRun } from './chat-session/reply';
 import { SentKeys } from './chat-session/sent-keys';
 import { SessionStore } from './chat-session/store';
-import { answerSocket, openStream } from './chat-session/streams';
+import { answeredWhileOpening, answerSocket, openStream } from './chat-session/streams';
 import { Credentials, OrgRegistration, ownerOf } from './streams/credentials';
 
 /**
@@ -41,7 +41,7 @@ export class ChatSession extends DurableObject<Env> {
     super(ctx, env);
     this.store = new SessionStore(ctx.storage);
     this.fanout = new Fanout(ctx);
-    this.keys = new SentKeys(ctx.storage.sql);
+    this.keys = new SentKeys(ctx.storage.sql, (id) => this.store.message(id));
     this.measured = new MeasuredStore(ctx.storage.sql);
     this.credentials = new Credentials(
       () => this.fanout.held(),
@@ -76,56 +76,22 @@ export class ChatSession extends DurableObject<Env> {
     this.startNext();
   }
 
-  /**
-   * What an earlier send with this key became: the same message and reply again (a retry starts
-   * nothing), or a refusal when the key came with another request. Null: the key is new, or what
-   * it sent was deleted since.
-   */
+  /** What an earlier send with this key became (see `SentKeys.prior`). */
   async sentWith(key: SendKey): Promise<SendOutcome | null> {
-    return this.priorSend(key);
-  }
-
-  private priorSend(key: SendKey): SendOutcome | null {
-    const row = this.keys.find(key.key);
-    if (!row) return null;
-    if (row.fingerprint !== key.fingerprint) return { ok: false, keyReused: true };
-    const message = this.store.message(row.message_id);
-    const reply = this.store.message(row.reply_id);
-    if (!message || !reply) return null;
-    return { ok: true, message, reply, queued: reply.status === 'queued', replayed: true };
+    return this.keys.prior(key);
   }
 
   private send(input: SendInput): SendOutcome {
     // Checked again here, not only by the Worker first: two retries may race to this point.
-    const prior = input.idempotency ? this.priorSend(input.idempotency) : null;
+    const prior = input.idempotency ? this.keys.prior(input.idempotency) : null;
     if (prior) return prior;
     const active = this.store.activeReply();
     if (active && input.policy === 'reject') return { ok: false, running: active.id };
     if (active && input.policy === 'interrupt')
       this.stop(active.id, 'interrupted', `Interrupted by a newer message (${input.messageId})`);
     const queued = active !== null && input.policy === 'enqueue';
-    const { message, event } = this.store.insertMessage({
-      id: input.messageId,
-      role: 'user',
-      content: input.content,
-      author: input.author,
-      status: 'complete',
-      replyId: input.replyId,
-      inReplyTo: null,
-      attachments: input.attachments,
-    });
+    const { message, reply, event } = this.store.insertExchange(input, queued);
     if (event) this.fanout.deliver(event);
-    const { message: reply } = this.store.insertMessage({
-      id: input.replyId,
-      role: 'assistant',
-      content: '',
-      author: { type: 'agent', id: input.request.agentId },
-      status: queued ? 'queued' : 'streaming',
-      replyId: null,
-      inReplyTo: input.messageId,
-      attachments: [],
-      request: input.request,
-    });
     if (input.idempotency)
       this.keys.remember({
         ...input.idempotency,
@@ -279,15 +245,12 @@ export class ChatSession extends DurableObject<Env> {
   private sendAndStream(request: Request, owner: StreamOwner, { input, ui }: SendRequest) {
     const outcome = this.send(input);
     if (!outcome.ok) return Response.json(outcome, { status: 409 });
-    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
     const url = new URL(replyStreamUrl(outcome.reply.id, 0, ui));
-    this.ctx.waitUntil(
-      this.open(request, url, owner)
-        .then((res) => res.body!.pipeTo(writable))
-        // A client gone away cancels the pipe; a failed admission closes the stream unanswered.
-        .catch((err) => writable.abort(err).catch(() => {})),
+    return answeredWhileOpening(
+      this.open(request, url, owner),
+      { ...sseHeaders(ui), ...sendHeaders(outcome) },
+      (work) => this.ctx.waitUntil(work),
     );
-    return new Response(readable, { headers: { ...sseHeaders(ui), ...sendHeaders(outcome) } });
   }
 
   /** A live stream, once the organization's stream has said its credential was not revoked. */

@@ -1,3 +1,5 @@
+import type { ChatMessage } from '../../src/domain/chat/protocol';
+import type { SendKey, SendOutcome } from '../../src/domain/chat/session-rpc';
 import { IDEMPOTENCY_TTL_MS } from '../../src/domain/idempotency/store';
 
 export interface SentKey extends Record<string, SqlStorageValue> {
@@ -15,7 +17,11 @@ export interface SentKey extends Record<string, SqlStorageValue> {
  * one place that decides, without a race, whether a message is new.
  */
 export class SentKeys {
-  constructor(private readonly sql: SqlStorage) {
+  constructor(
+    private readonly sql: SqlStorage,
+    /** A stored message by id (null once deleted). */
+    private readonly messageOf: (id: string) => ChatMessage | null,
+  ) {
     this.ensure();
   }
 
@@ -29,6 +35,21 @@ export class SentKeys {
   find(key: string, now = Date.now()): SentKey | null {
     const row = this.sql.exec<SentKey>('SELECT * FROM sent_keys WHERE key = ?', key).toArray()[0];
     return row && row.created_at > now - IDEMPOTENCY_TTL_MS ? row : null;
+  }
+
+  /**
+   * What an earlier send with this key became: the same message and reply again (a retry starts
+   * nothing), or a refusal when the key came with another request. Null: the key is new, or what
+   * it sent was deleted since.
+   */
+  prior(key: SendKey): SendOutcome | null {
+    const row = this.find(key.key);
+    if (!row) return null;
+    if (row.fingerprint !== key.fingerprint) return { ok: false, keyReused: true };
+    const message = this.messageOf(row.message_id);
+    const reply = this.messageOf(row.reply_id);
+    if (!message || !reply) return null;
+    return { ok: true, message, reply, queued: reply.status === 'queued', replayed: true };
   }
 
   /** Remembers a key for as long as keys are honoured elsewhere; older ones are forgotten now. */

@@ -1,4 +1,5 @@
 import type { Attachment, ChatMessage, MessageStatus, SessionEvent } from '../../src/domain/chat/protocol';
+import type { SendInput } from '../../src/domain/chat/session-rpc';
 import { iso } from '../../src/lib/time';
 import { ApprovalStore } from './approvals';
 import { EventLog } from './event-log';
@@ -130,6 +131,35 @@ export class SessionStore {
       const message = this.message(m.id)!;
       return { message, event: m.role === 'user' ? this.log.append('message', message, now) : null };
     });
+  }
+
+  /**
+   * A send's user message and the assistant reply that answers it (`queued` behind a running one,
+   * else streaming); the user message's event is for the participants.
+   */
+  insertExchange(input: SendInput, queued: boolean) {
+    const { message, event } = this.insertMessage({
+      id: input.messageId,
+      role: 'user',
+      content: input.content,
+      author: input.author,
+      status: 'complete',
+      replyId: input.replyId,
+      inReplyTo: null,
+      attachments: input.attachments,
+    });
+    const { message: reply } = this.insertMessage({
+      id: input.replyId,
+      role: 'assistant',
+      content: '',
+      author: { type: 'agent', id: input.request.agentId },
+      status: queued ? 'queued' : 'streaming',
+      replyId: null,
+      inReplyTo: input.messageId,
+      attachments: [],
+      request: input.request,
+    });
+    return { message, reply, event };
   }
 
   message(id: string): ChatMessage | null {

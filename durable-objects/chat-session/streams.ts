@@ -46,6 +46,23 @@ export function openStream(
   return fanout.accept({ actorId, owner }, hello, replay);
 }
 
+/**
+ * A stream's response given now, while `opening` (the stream as it will open) is awaited: it then
+ * carries what that stream does, from its start. A client gone away cancels the copy; a stream
+ * that failed to open ends this one with the error.
+ */
+export function answeredWhileOpening(
+  opening: Promise<Response>,
+  headers: Record<string, string>,
+  waitUntil: (work: Promise<unknown>) => void,
+) {
+  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+  waitUntil(
+    opening.then((res) => res.body!.pipeTo(writable)).catch((err) => writable.abort(err).catch(() => {})),
+  );
+  return new Response(readable, { headers });
+}
+
 /** What a participant's socket may say: it is typing, or it wants what it missed after a position. */
 export function answerSocket(
   store: SessionStore,

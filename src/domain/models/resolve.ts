@@ -3,6 +3,7 @@ import type { Db } from '../../db/client';
 import { agentRoles, agents, modelRoutingRules, orgModelSettings } from '../../db/schema';
 import type { Env } from '../../env';
 import { type CallableModel, DEV_MODEL_ID, devModelEnabled, loadModels, usable } from './registry';
+import type { RoutingRule } from './routing';
 import { cachedRouting } from './setup-cache';
 
 export type ResolutionSource = 'explicit' | 'agent' | 'role' | 'routing' | 'default' | 'development';
@@ -33,11 +34,11 @@ export interface ResolveInput {
   tags?: string[];
 }
 
-export type Candidate = { source: ResolutionSource; modelId: string | null; detail: string };
+type Candidate = { source: ResolutionSource; modelId: string | null; detail: string };
 
 /** What an organization routes by: its routing rules in order, and its default model. */
 export interface Routing {
-  rules: (typeof modelRoutingRules.$inferSelect)[];
+  rules: RoutingRule[];
   defaultModelId: string | null;
 }
 
