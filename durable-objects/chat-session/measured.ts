@@ -1,15 +1,8 @@
-import type { MeasuredTokens } from '../../src/domain/chat/context';
-
-interface MeasuredRow extends Record<string, SqlStorageValue> {
-  message_id: string;
-  tokens: number;
-  chars: number;
-}
-
 /**
  * What the model reported about each message's text: how many tokens it counted, and how many
  * characters of the message that count covers (a reply cut off mid-turn has text it never
- * counted). History is fitted with these, and estimated only where nothing was measured.
+ * counted). History is fitted with these, and estimated only where nothing was measured (the
+ * history read joins this table: `SessionStore.historyBefore`).
  */
 export class MeasuredStore {
   constructor(private readonly sql: SqlStorage) {
@@ -31,11 +24,6 @@ export class MeasuredStore {
       tokens,
       chars,
     );
-  }
-
-  all(): Map<string, MeasuredTokens> {
-    const rows = this.sql.exec<MeasuredRow>('SELECT * FROM measured_tokens').toArray();
-    return new Map(rows.map((r) => [r.message_id, { tokens: r.tokens, chars: r.chars }]));
   }
 
   forget(messageId: string) {

@@ -29,13 +29,19 @@ export async function replyContext(
   question: ChatMessage,
 ): Promise<ReplyContext> {
   const files = await attachmentContext(host.env, question.attachments);
-  const history = host.store.historyBefore(question.seq);
-  const measured = host.measured.all();
   const budget = request.historyTokens - (files ? estimateTokens(files) : 0);
-  let fitted = fitHistory(history, budget, measured);
-  if (fitted.dropped > 0)
-    fitted = fitHistory(history, budget - estimateTokens(droppedNote(history.length)), measured);
-  const { messages, dropped } = fitted;
+  const fitted = fitHistory(host.store.historyBefore(question.seq), budget);
+  let { messages } = fitted;
+  let dropped = 0;
+  if (fitted.full) {
+    // The note saying so takes room too: fitted again with room for the longest it can be.
+    const finished = host.store.historyCount(question.seq);
+    messages = fitHistory(
+      host.store.historyBefore(question.seq),
+      budget - estimateTokens(droppedNote(finished)),
+    ).messages;
+    dropped = finished - messages.length;
+  }
   if (dropped > 0) host.store.setStatus(replyId, 'streaming', droppedNote(dropped));
   const system = dropped > 0 ? `${request.system}\n\n${droppedNote(dropped)}` : request.system;
   const all = [...historyMessages(messages), { role: 'user', content: `${question.content}${files}` }];

@@ -1,10 +1,14 @@
+import type { HistoryMessage } from '../../src/domain/chat/context';
 import type { Attachment, ChatMessage, MessageStatus, SessionEvent } from '../../src/domain/chat/protocol';
 import type { SendInput } from '../../src/domain/chat/session-rpc';
 import { iso } from '../../src/lib/time';
 import { ApprovalStore } from './approvals';
 import { EventLog } from './event-log';
 
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
+
+/** The statuses a message ends in: what a reply's history is made of. */
+const FINISHED = "('complete', 'interrupted', 'cancelled', 'failed')";
 
 interface MessageRow extends Record<string, SqlStorageValue> {
   id: string;
@@ -20,6 +24,15 @@ interface MessageRow extends Record<string, SqlStorageValue> {
   tool_calls: string;
   note: string | null;
   created_at: number;
+}
+
+interface HistoryRow extends Record<string, SqlStorageValue> {
+  id: string;
+  role: 'user' | 'assistant';
+  content: string;
+  status: MessageStatus;
+  tokens: number | null;
+  chars: number | null;
 }
 
 /**
@@ -92,6 +105,7 @@ export class SessionStore {
         created_at INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS events (
         seq INTEGER PRIMARY KEY, type TEXT NOT NULL, reply_id TEXT, data TEXT NOT NULL, time INTEGER NOT NULL);
+      CREATE INDEX IF NOT EXISTS messages_status_idx ON messages (status);
       CREATE INDEX IF NOT EXISTS events_reply_idx ON events (reply_id, seq);
       CREATE TABLE IF NOT EXISTS trimmed_replies (reply_id TEXT PRIMARY KEY, through INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS approvals (
@@ -233,17 +247,30 @@ export class SessionStore {
     return rows.map(toMessage);
   }
 
-  /** Finished messages before `seq`, newest first: what a reply's history is built from. */
-  historyBefore(seq: number): ChatMessage[] {
+  /**
+   * Finished messages before `seq`, newest first, with what the model measured of each (the
+   * `MeasuredStore`'s table, joined so history is one read). Rows are read as they are consumed:
+   * a long session's history is read only as far back as a reply's context window reaches.
+   */
+  *historyBefore(seq: number): Generator<HistoryMessage> {
     this.log.flush();
+    const rows = this.sql.exec<HistoryRow>(
+      `SELECT m.id, m.role, m.content, m.status, t.tokens, t.chars FROM messages m
+       LEFT JOIN measured_tokens t ON t.message_id = m.id
+       WHERE m.seq < ? AND m.status IN ${FINISHED} ORDER BY m.seq DESC`,
+      seq,
+    );
+    for (const r of rows) {
+      const measured = r.tokens === null || r.chars === null ? null : { tokens: r.tokens, chars: r.chars };
+      yield { id: r.id, role: r.role, content: r.content, status: r.status, measured };
+    }
+  }
+
+  /** How many finished messages come before `seq` (see `historyBefore`). */
+  historyCount(seq: number): number {
     return this.sql
-      .exec<MessageRow>(
-        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE seq < ? AND status IN ('complete', 'interrupted', 'cancelled', 'failed')
-         ORDER BY seq DESC`,
-        seq,
-      )
-      .toArray()
-      .map(toMessage);
+      .exec<{ n: number }>(`SELECT COUNT(*) AS n FROM messages WHERE seq < ? AND status IN ${FINISHED}`, seq)
+      .one().n;
   }
 
   /** The reply in progress (streaming or waiting for an approval), if any. */

@@ -55,40 +55,42 @@ export interface MeasuredTokens {
 export const shareOf = (inputTokens: number, chars: number, promptChars: number) =>
   promptChars > 0 ? Math.ceil((inputTokens * Math.min(chars, promptChars)) / promptChars) : 0;
 
+/** A finished message as a reply's history reads it, with what the model measured of it, if anything. */
+export interface HistoryMessage extends Pick<ChatMessage, 'id' | 'role' | 'content' | 'status'> {
+  measured: MeasuredTokens | null;
+}
+
 /** A history message as the model is sent it; an interrupted reply is shown as such, so it knows. */
-const sentText = (m: ChatMessage) =>
+const sentText = (m: HistoryMessage) =>
   m.role === 'user' || m.status === 'complete' ? m.content : `${m.content} [${m.status}]`;
 
 /** What a history message costs: the model's own count of what it measured, the estimate for the rest. */
-export function historyCost(m: ChatMessage, measured?: MeasuredTokens) {
+export function historyCost(m: HistoryMessage) {
   const text = sentText(m);
+  const measured = m.measured;
   if (m.content === '') return 0;
   if (!measured) return estimateTokens(text);
   return measured.tokens + (text.length > measured.chars ? textTokens(text.length - measured.chars) : 0);
 }
 
 /**
- * The newest messages that fit `budget` tokens, oldest first, and how many older ones were left
+ * The newest messages that fit `budget` tokens, oldest first, and whether an older one was left
  * out (never the current message: it is passed separately). Counted as the model reported them
- * where it did (see `historyCost`).
+ * where it did (see `historyCost`). Reads no further back than the first message that does not fit.
  */
-export function fitHistory(
-  newestFirst: ChatMessage[],
-  budget: number,
-  measured: ReadonlyMap<string, MeasuredTokens> = new Map(),
-) {
-  const kept: ChatMessage[] = [];
+export function fitHistory(newestFirst: Iterable<HistoryMessage>, budget: number) {
+  const kept: HistoryMessage[] = [];
   let used = 0;
   for (const m of newestFirst) {
-    const cost = historyCost(m, measured.get(m.id));
-    if (used + cost > budget) break;
+    const cost = historyCost(m);
+    if (used + cost > budget) return { messages: kept.reverse(), full: true };
     used += cost;
     kept.push(m);
   }
-  return { messages: kept.reverse(), dropped: newestFirst.length - kept.length };
+  return { messages: kept.reverse(), full: false };
 }
 
-export function historyMessages(history: ChatMessage[]): ModelMessage[] {
+export function historyMessages(history: HistoryMessage[]): ModelMessage[] {
   return history
     .filter((m) => m.content !== '')
     .map((m) => ({ role: m.role, content: sentText(m) }) as ModelMessage);
