@@ -209,7 +209,7 @@ export class ReplyRun {
         tool_call_id: call.toolCallId,
         expires_at: iso(expiresAt),
       });
-      this.host.defer(this.host.alarmBy(expiresAt));
+      this.host.defer(() => this.host.alarmBy(expiresAt));
     }
     return 'pending' as const;
   }

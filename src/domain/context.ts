@@ -3,8 +3,11 @@ import type { Env } from '../env';
 import type { Actor } from './auth/principal';
 import type { OrgContext } from './orgs/context';
 
-/** Hands work to the runtime to finish after the response (the Worker's `waitUntil`). */
-export type Defer = (work: Promise<unknown>) => void;
+/**
+ * Hands work to the runtime to run after the response (the Worker's `waitUntil`). It starts once
+ * the current task is done (`afterThisTask`), so the response it was deferred from goes out first.
+ */
+export type Defer = (work: () => Promise<unknown>) => void;
 
 /** What domain code needs to know about the caller; built from the HTTP request by `ctxOf`. */
 export interface Ctx {

@@ -1,8 +1,10 @@
 import type { Context } from 'hono';
 import { actorOf } from '../domain/auth/principal';
-import type { Ctx } from '../domain/context';
+import type { Ctx, Defer } from '../domain/context';
 import type { AppEnv } from '../env';
 import { forbidden } from '../lib/errors';
+import { afterThisTask } from '../lib/time';
+import { untimed } from './server-timing';
 
 /** Set by Cloudflare's edge (and wrangler dev); a client-sent X-Forwarded-For is not trusted. */
 export const clientIp = (c: Context<AppEnv>) => c.req.header('CF-Connecting-IP') ?? null;
@@ -18,8 +20,11 @@ export function ctxOf(c: Context<AppEnv>): Ctx {
   };
 }
 
-/** Work the request's response need not wait for. */
-export const deferOf = (c: Context<AppEnv>) => (work: Promise<unknown>) => c.executionCtx.waitUntil(work);
+/** Work the request's response need not wait for: it runs after, and outside the request's timing. */
+export const deferOf =
+  (c: Context<AppEnv>): Defer =>
+  (work) =>
+    c.executionCtx.waitUntil(untimed(() => afterThisTask(work)));
 
 /** For routes about the signed-in person (sessions, password, two-factor): API keys are refused. */
 export function requireUser(c: Context<AppEnv>) {

@@ -4,7 +4,7 @@ import { assertSessionActive } from '../domain/auth/sessions';
 import { verifyToken } from '../domain/auth/tokens';
 import { assertSessionOpenIn } from '../domain/orgs/context';
 import type { AppEnv } from '../env';
-import { untimed } from '../http/server-timing';
+import { deferOf } from '../http/request';
 import { unauthenticated } from '../lib/errors';
 
 /** The only routes under /api/v1 that need no credentials. */
@@ -47,16 +47,14 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
     c.set('principal', principal);
     await next();
     // Usage is written after the response, off the request's critical path.
-    c.executionCtx.waitUntil(
-      untimed(() =>
-        recordKeyUsage(c.var.db, {
-          keyId: principal.keyId,
-          orgId: principal.orgId,
-          method: c.req.method,
-          path: c.req.path,
-          status: c.res.status,
-        }),
-      ),
+    deferOf(c)(() =>
+      recordKeyUsage(c.var.db, {
+        keyId: principal.keyId,
+        orgId: principal.orgId,
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+      }),
     );
     return;
   }

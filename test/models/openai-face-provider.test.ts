@@ -1,12 +1,19 @@
 import { env, SELF } from 'cloudflare:test';
-import { eq } from 'drizzle-orm';
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { createDb } from '../../src/db/client';
-import { aiCalls, modelBudgetPeriods, modelBudgets, modelProviders, models } from '../../src/db/schema';
+import { modelBudgetPeriods, modelBudgets, modelProviders, models } from '../../src/db/schema';
 import { periodOf } from '../../src/domain/models/budget-ledger';
 import { newId } from '../../src/lib/ids';
-import { FAKE_OPENAI_KEY, FAKE_OPENAI_URL, ownerWithKey, storeItem, unique, useFakeOpenAI } from '../support';
+import {
+  FAKE_OPENAI_KEY,
+  FAKE_OPENAI_URL,
+  loggedCalls,
+  ownerWithKey,
+  storeItem,
+  unique,
+  useFakeOpenAI,
+} from '../support';
 
 // The face in front of a real OpenAI-compatible provider (the fake, over the AI SDK's client):
 // what the provider streams, how it fails, and the gateway's fallbacks reach an OpenAI client.
@@ -125,7 +132,7 @@ describe('OpenAI-compatible face over an OpenAI-compatible provider', () => {
     const reply = await client.chat.completions.create({ model: 'primary', messages: ask('still here') });
     expect(reply.model).toBe('backup');
     expect(reply.choices[0]?.message.content).toBe('Echo: still here');
-    const rows = await createDb(env.DB).select().from(aiCalls).where(eq(aiCalls.orgId, orgId));
+    const rows = await loggedCalls(orgId, 2);
     expect(rows.map((r) => [r.attempt, r.modelName, r.status, r.purpose]).sort()).toEqual([
       [1, 'primary', 'error', 'openai_api'],
       [2, 'backup', 'ok', 'openai_api'],

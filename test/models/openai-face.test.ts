@@ -4,7 +4,7 @@ import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { createDb } from '../../src/db/client';
 import { aiCalls } from '../../src/db/schema';
-import { addMember, captureErrorLog, newUser, ownerWithKey } from '../support';
+import { addMember, captureErrorLog, loggedCalls, newUser, ownerWithKey } from '../support';
 
 /** The official client, pointed at the organization's OpenAI-compatible base URL inside the Worker. */
 const clientFor = (orgId: string, apiKey: string) =>
@@ -43,7 +43,7 @@ describe('OpenAI-compatible face', () => {
       usage: { prompt_tokens: expect.any(Number), completion_tokens: 4 },
     });
     expect(completion.id).toMatch(/^chatcmpl_/);
-    const rows = await logRows(orgId);
+    const rows = await loggedCalls(orgId, 1);
     expect(rows).toMatchObject([
       { purpose: 'openai_api', apiKeyId: record.id, status: 'ok', outputTokens: 4 },
     ]);
@@ -104,7 +104,7 @@ describe('OpenAI-compatible face', () => {
       messages: ask('hi'),
     });
     expect(reply.choices[0]?.message.content).toBe('You said: hi');
-    expect(await logRows(owner.orgId)).toMatchObject([{ userId: member.id, apiKeyId: null }]);
+    expect(await loggedCalls(owner.orgId, 1)).toMatchObject([{ userId: member.id, apiKeyId: null }]);
 
     const refused = await clientFor(owner.orgId, viewer.token)
       .chat.completions.create({ model: 'dev', messages: ask('hi') })

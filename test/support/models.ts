@@ -1,4 +1,8 @@
+import { env } from 'cloudflare:test';
+import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, expect } from 'vitest';
+import { createDb } from '../../src/db/client';
+import { aiCalls } from '../../src/db/schema';
 import { FAKE_OPENAI_KEY, FAKE_OPENAI_URL, installFakeOpenAI } from './fake-openai';
 import { call, unique } from './http';
 import { orgPath } from './paths';
@@ -52,6 +56,20 @@ export async function aiLogs(token: string, orgId: string, count: number, query 
     const res = await call(orgPath(orgId, `/ai-logs?limit=100${query}`), { token });
     expect(res.status, res.text).toBe(200);
     if (res.json.data.length >= count) return res.json.data as Record<string, unknown>[];
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+  throw new Error(`fewer than ${count} AI call log rows landed`);
+}
+
+/**
+ * An organization's AI call log rows as stored, once `count` have landed (they are written after
+ * the response, see `aiLogs`).
+ */
+export async function loggedCalls(orgId: string, count: number) {
+  const db = createDb(env.DB);
+  for (let i = 0; i < 100; i++) {
+    const rows = await db.select().from(aiCalls).where(eq(aiCalls.orgId, orgId));
+    if (rows.length >= count) return rows;
     await new Promise((resolve) => setTimeout(resolve, 0));
   }
   throw new Error(`fewer than ${count} AI call log rows landed`);

@@ -129,9 +129,10 @@ export async function sendMessage(
   if (res.status === 409) refused(await res.json<Exclude<SendOutcome, { ok: true }>>());
   if (!res.ok) throw new Error(`The chat session refused the send: ${res.status} ${await res.text()}`);
   if (res.headers.get('Idempotent-Replayed')) return res;
-  const touch = touchSession(ctx, sessionId, Date.now());
+  const at = Date.now();
+  const touch = () => touchSession(ctx, sessionId, at);
   if (ctx.defer) ctx.defer(touch);
-  else await touch;
+  else await touch();
   return res;
 }
 

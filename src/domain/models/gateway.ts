@@ -149,8 +149,8 @@ export async function* streamModel(
       message: thrown instanceof Error ? thrown.message : String(thrown),
     };
   } finally {
-    const work = account(db, env, request.caller.orgId, rows, reservations);
+    const work = () => account(db, env, request.caller.orgId, rows, reservations);
     if (defer) defer(work);
-    else await work;
+    else await work();
   }
 }

@@ -39,7 +39,7 @@ async function toStreams(
   call: (stream: OrgStreamStub, at: number) => Promise<number>,
 ): Promise<void> {
   const at = Date.now();
-  const work = (async () => {
+  const work = async () => {
     const orgIds =
       'orgId' in scope
         ? [scope.orgId]
@@ -50,9 +50,11 @@ async function toStreams(
               .where(eq(memberships.userId, scope.userId))
           ).map((m) => m.orgId);
     await Promise.all(orgIds.map((orgId) => call(orgStreamOf(deps.env, orgId), at)));
-  })().catch((err) => {
-    console.error(JSON.stringify({ end_streams: what, failed: String(err) }));
-  });
-  if (deps.defer) deps.defer(work);
-  else await work;
+  };
+  const logged = () =>
+    work().catch((err) => {
+      console.error(JSON.stringify({ end_streams: what, failed: String(err) }));
+    });
+  if (deps.defer) deps.defer(logged);
+  else await logged();
 }
