@@ -11,7 +11,7 @@ import {
 } from '../src/domain/chat/session-rpc';
 import type { Revocation, RevocationTarget, StreamOwner } from '../src/domain/streams/owners';
 import type { Env } from '../src/env';
-import { afterThisTask } from '../src/lib/time';
+import { afterThisTask } from '../src/lib/tasks';
 import { Fanout, sseHeaders } from './chat-session/fanout';
 import { MeasuredStore } from './chat-session/measured';
 import { type ReplyHost, ReplyRun } from './chat-session/reply';

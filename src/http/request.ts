@@ -3,7 +3,7 @@ import { actorOf } from '../domain/auth/principal';
 import type { Ctx, Defer } from '../domain/context';
 import type { AppEnv } from '../env';
 import { forbidden } from '../lib/errors';
-import { afterThisTask } from '../lib/time';
+import { afterThisTask } from '../lib/tasks';
 import { untimed } from './server-timing';
 
 /** Set by Cloudflare's edge (and wrangler dev); a client-sent X-Forwarded-For is not trusted. */
