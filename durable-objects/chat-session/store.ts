@@ -26,7 +26,11 @@ interface MessageRow extends Record<string, SqlStorageValue> {
   created_at: number;
 }
 
+/** How many history messages one read takes (see `historyBefore`). */
+const HISTORY_PAGE = 100;
+
 interface HistoryRow extends Record<string, SqlStorageValue> {
+  seq: number;
   id: string;
   role: 'user' | 'assistant';
   content: string;
@@ -249,20 +253,29 @@ export class SessionStore {
 
   /**
    * Finished messages before `seq`, newest first, with what the model measured of each (the
-   * `MeasuredStore`'s table, joined so history is one read). Rows are read as they are consumed:
-   * a long session's history is read only as far back as a reply's context window reaches.
+   * `MeasuredStore`'s table, joined). Read a page at a time as they are consumed, each page's
+   * query run to its end: a long session's history is read only as far back as a reply's context
+   * window reaches.
    */
   *historyBefore(seq: number): Generator<HistoryMessage> {
     this.log.flush();
-    const rows = this.sql.exec<HistoryRow>(
-      `SELECT m.id, m.role, m.content, m.status, t.tokens, t.chars FROM messages m
-       LEFT JOIN measured_tokens t ON t.message_id = m.id
-       WHERE m.seq < ? AND m.status IN ${FINISHED} ORDER BY m.seq DESC`,
-      seq,
-    );
-    for (const r of rows) {
-      const measured = r.tokens === null || r.chars === null ? null : { tokens: r.tokens, chars: r.chars };
-      yield { id: r.id, role: r.role, content: r.content, status: r.status, measured };
+    for (let before = seq; ; ) {
+      const rows = this.sql
+        .exec<HistoryRow>(
+          `SELECT m.seq, m.id, m.role, m.content, m.status, t.tokens, t.chars FROM messages m
+           LEFT JOIN measured_tokens t ON t.message_id = m.id
+           WHERE m.seq < ? AND m.status IN ${FINISHED} ORDER BY m.seq DESC LIMIT ?`,
+          before,
+          HISTORY_PAGE,
+        )
+        .toArray();
+      for (const r of rows) {
+        const measured = r.tokens === null || r.chars === null ? null : { tokens: r.tokens, chars: r.chars };
+        yield { id: r.id, role: r.role, content: r.content, status: r.status, measured };
+      }
+      const last = rows.at(-1);
+      if (!last || rows.length < HISTORY_PAGE) return;
+      before = last.seq;
     }
   }
 

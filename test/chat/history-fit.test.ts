@@ -48,6 +48,27 @@ describe('history fitted to the model’s context window', () => {
     );
   });
 
+  it('reads a long history page by page: every message while the window holds it, and counts what it drops', async () => {
+    const [roomyOwner, tightOwner] = [await newUser(), await newUser()];
+    const roomy = await newChatSession(roomyOwner);
+    const tight = await smallWindowSession(tightOwner, 200);
+    // 60 exchanges: 120 earlier messages, more than one page of history.
+    for (let i = 0; i <= 60; i++) {
+      await chat(roomyOwner, roomy.id, `w${i}`);
+      await chat(tightOwner, tight.id, `w${i}`);
+    }
+    const [latest] = await aiLogs(roomyOwner.token, roomyOwner.orgId, 61, '&purpose=chat');
+    // The development model counts a word a token: each exchange is "wN" and "You said: wN".
+    expect(Number(latest!.input_tokens)).toBeGreaterThanOrEqual(60 * 4 + 1);
+    const newest = await call(chatPath(tightOwner.orgId, `/${tight.id}/messages?from=latest&limit=2`), {
+      token: tightOwner.token,
+    });
+    const note = newest.json.data.at(-1)?.note as string;
+    const dropped = Number(/^(\d+) earlier messages/.exec(note)?.[1]);
+    expect(dropped).toBeGreaterThan(0);
+    expect(dropped).toBeLessThan(120);
+  });
+
   it('keeps history the estimate would have dropped when the model counted it as small', async () => {
     const u = await newUser();
     const s = await smallWindowSession(u, 300);
