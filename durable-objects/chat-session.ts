@@ -11,7 +11,6 @@ import {
 } from '../src/domain/chat/session-rpc';
 import type { Revocation, RevocationTarget, StreamOwner } from '../src/domain/streams/owners';
 import type { Env } from '../src/env';
-import { afterThisTask } from '../src/lib/tasks';
 import { Fanout, sseHeaders } from './chat-session/fanout';
 import { MeasuredStore } from './chat-session/measured';
 import { type ReplyHost, ReplyRun } from './chat-session/reply';
@@ -56,7 +55,9 @@ export class ChatSession extends DurableObject<Env> {
       // Sent first, written with the next flush: a frame never waits for its own write.
       emit: (replyId, frame) => this.fanout.deliver(this.store.log.frame(replyId, frame)),
       alarmBy: (at) => this.alarmBy(at),
-      defer: (work) => this.ctx.waitUntil(afterThisTask(work).catch((err) => logError('chat work', err))),
+      // Started at once: a reply runs apart from any response, and the object's input gate then
+      // covers the work's first storage call (an alarm set after an erase would outlive it).
+      defer: (work) => this.ctx.waitUntil(work().catch((err) => logError('chat work', err))),
     };
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
     this.recover();

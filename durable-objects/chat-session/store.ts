@@ -253,18 +253,24 @@ export class SessionStore {
 
   /**
    * Finished messages before `seq`, newest first, with what the model measured of each (the
-   * `MeasuredStore`'s table, joined). Read a page at a time as they are consumed, each page's
+   * `MeasuredStore`'s table, which the object creates beside this store, joined). Read a page at a time as they are consumed, each page's
    * query run to its end: a long session's history is read only as far back as a reply's context
    * window reaches.
    */
-  *historyBefore(seq: number): Generator<HistoryMessage> {
+  historyBefore(seq: number): Iterable<HistoryMessage> {
     this.log.flush();
+    return this.historyPages(seq);
+  }
+
+  private *historyPages(seq: number): Generator<HistoryMessage> {
     for (let before = seq; ; ) {
+      // `+status`: the status index would find every finished message (nearly all of them) and
+      // sort them; walking the primary key back from `before` reads one page.
       const rows = this.sql
         .exec<HistoryRow>(
           `SELECT m.seq, m.id, m.role, m.content, m.status, t.tokens, t.chars FROM messages m
            LEFT JOIN measured_tokens t ON t.message_id = m.id
-           WHERE m.seq < ? AND m.status IN ${FINISHED} ORDER BY m.seq DESC LIMIT ?`,
+           WHERE m.seq < ? AND +m.status IN ${FINISHED} ORDER BY m.seq DESC LIMIT ?`,
           before,
           HISTORY_PAGE,
         )
@@ -281,6 +287,7 @@ export class SessionStore {
 
   /** How many finished messages come before `seq` (see `historyBefore`). */
   historyCount(seq: number): number {
+    this.log.flush();
     return this.sql
       .exec<{ n: number }>(`SELECT COUNT(*) AS n FROM messages WHERE seq < ? AND status IN ${FINISHED}`, seq)
       .one().n;

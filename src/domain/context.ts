@@ -4,8 +4,9 @@ import type { Actor } from './auth/principal';
 import type { OrgContext } from './orgs/context';
 
 /**
- * Hands work to the runtime to run after the response (the Worker's `waitUntil`). It starts once
- * the current task is done (`afterThisTask`), so the response it was deferred from goes out first.
+ * Hands work to the runtime to finish after the response (the Worker's `waitUntil`). In a request
+ * it starts after the current task (`afterThisTask`), so a response returned in that task is
+ * handed off before any of the work runs.
  */
 export type Defer = (work: () => Promise<unknown>) => void;
 

@@ -47,15 +47,14 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
     c.set('principal', principal);
     await next();
     // Usage is written after the response, off the request's critical path.
-    deferOf(c)(() =>
-      recordKeyUsage(c.var.db, {
-        keyId: principal.keyId,
-        orgId: principal.orgId,
-        method: c.req.method,
-        path: c.req.path,
-        status: c.res.status,
-      }),
-    );
+    const use = {
+      keyId: principal.keyId,
+      orgId: principal.orgId,
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+    };
+    deferOf(c)(() => recordKeyUsage(c.var.db, use));
     return;
   }
 

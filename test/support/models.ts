@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:test';
 import { eq } from 'drizzle-orm';
-import { afterEach, beforeEach, expect } from 'vitest';
+import { afterEach, beforeEach, expect, vi } from 'vitest';
 import { createDb } from '../../src/db/client';
 import { aiCalls } from '../../src/db/schema';
 import { FAKE_OPENAI_KEY, FAKE_OPENAI_URL, installFakeOpenAI } from './fake-openai';
@@ -67,10 +67,12 @@ export async function aiLogs(token: string, orgId: string, count: number, query 
  */
 export async function loggedCalls(orgId: string, count: number) {
   const db = createDb(env.DB);
-  for (let i = 0; i < 100; i++) {
-    const rows = await db.select().from(aiCalls).where(eq(aiCalls.orgId, orgId));
-    if (rows.length >= count) return rows;
-    await new Promise((resolve) => setTimeout(resolve, 0));
-  }
-  throw new Error(`fewer than ${count} AI call log rows landed`);
+  return vi.waitFor(
+    async () => {
+      const rows = await db.select().from(aiCalls).where(eq(aiCalls.orgId, orgId));
+      if (rows.length < count) throw new Error(`${rows.length} of ${count} AI call log rows landed`);
+      return rows;
+    },
+    { timeout: 5000, interval: 10 },
+  );
 }
