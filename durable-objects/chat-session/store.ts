@@ -4,11 +4,9 @@ import type { SendInput } from '../../src/domain/chat/session-rpc';
 import { iso } from '../../src/lib/time';
 import { ApprovalStore } from './approvals';
 import { EventLog } from './event-log';
+import { historyCount, historyPages } from './history';
 
 const SCHEMA_VERSION = 3;
-
-/** The statuses a message ends in: what a reply's history is made of. */
-const FINISHED = "('complete', 'interrupted', 'cancelled', 'failed')";
 
 interface MessageRow extends Record<string, SqlStorageValue> {
   id: string;
@@ -24,19 +22,6 @@ interface MessageRow extends Record<string, SqlStorageValue> {
   tool_calls: string;
   note: string | null;
   created_at: number;
-}
-
-/** How many history messages one read takes (see `historyBefore`). */
-const HISTORY_PAGE = 100;
-
-interface HistoryRow extends Record<string, SqlStorageValue> {
-  seq: number;
-  id: string;
-  role: 'user' | 'assistant';
-  content: string;
-  status: MessageStatus;
-  tokens: number | null;
-  chars: number | null;
 }
 
 /**
@@ -251,46 +236,16 @@ export class SessionStore {
     return rows.map(toMessage);
   }
 
-  /**
-   * Finished messages before `seq`, newest first, with what the model measured of each (the
-   * `MeasuredStore`'s table, which the object creates beside this store, joined). Read a page at a time as they are consumed, each page's
-   * query run to its end: a long session's history is read only as far back as a reply's context
-   * window reaches.
-   */
+  /** A reply's history: finished messages before `seq`, newest first (see `historyPages`). */
   historyBefore(seq: number): Iterable<HistoryMessage> {
     this.log.flush();
-    return this.historyPages(seq);
+    return historyPages(this.sql, seq);
   }
 
-  private *historyPages(seq: number): Generator<HistoryMessage> {
-    for (let before = seq; ; ) {
-      // `+status`: the status index would find every finished message (nearly all of them) and
-      // sort them; walking the primary key back from `before` reads one page.
-      const rows = this.sql
-        .exec<HistoryRow>(
-          `SELECT m.seq, m.id, m.role, m.content, m.status, t.tokens, t.chars FROM messages m
-           LEFT JOIN measured_tokens t ON t.message_id = m.id
-           WHERE m.seq < ? AND +m.status IN ${FINISHED} ORDER BY m.seq DESC LIMIT ?`,
-          before,
-          HISTORY_PAGE,
-        )
-        .toArray();
-      for (const r of rows) {
-        const measured = r.tokens === null || r.chars === null ? null : { tokens: r.tokens, chars: r.chars };
-        yield { id: r.id, role: r.role, content: r.content, status: r.status, measured };
-      }
-      const last = rows.at(-1);
-      if (!last || rows.length < HISTORY_PAGE) return;
-      before = last.seq;
-    }
-  }
-
-  /** How many finished messages come before `seq` (see `historyBefore`). */
+  /** How many finished messages come before `seq`. */
   historyCount(seq: number): number {
     this.log.flush();
-    return this.sql
-      .exec<{ n: number }>(`SELECT COUNT(*) AS n FROM messages WHERE seq < ? AND status IN ${FINISHED}`, seq)
-      .one().n;
+    return historyCount(this.sql, seq);
   }
 
   /** The reply in progress (streaming or waiting for an approval), if any. */

@@ -6,11 +6,12 @@ import type { Routing } from './resolve';
 
 /**
  * What the gateway reads before every call and that changes rarely (the registry's models with
- * their providers, the organization's routing, the budgets that apply, the providers' keys), kept per isolate for the same
- * second credentials are (see `CredentialCache`), so that a call usually makes no D1 round trip
- * before reaching its provider. Every write to these forgets its organization's entries here at
- * once (`forgetModelSetup`); other isolates see it within the second. Spend is never cached: each
- * call still reserves on the budget's row, so a cached budget list cannot let a call overspend.
+ * their providers, the organization's routing, the budgets that apply, the providers' keys), kept
+ * per isolate for the same second credentials are (see `CredentialCache`), so that a call usually
+ * makes no D1 round trip before reaching its provider. Every write to these forgets its
+ * organization's entries here at once (`forgetModelSetup`); other isolates see it within the
+ * second. Spend is never cached: each call still reserves on the budget's row, so a cached budget
+ * list cannot let a call overspend.
  */
 const models = new CredentialCache<{ orgId: string; model: CallableModel }>();
 const budgets = new CredentialCache<{ orgId: string; value: BudgetRow[] }>();
