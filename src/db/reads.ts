@@ -1,12 +1,54 @@
-import type { SQLWrapper } from 'drizzle-orm';
-import type { BatchItem } from 'drizzle-orm/batch';
+import { fillPlaceholders, type Placeholder, type Query, type SQLWrapper, sql } from 'drizzle-orm';
 import type { Db } from './client';
 
 /**
- * An id, or a query that yields it (one column, at most one row): a read in a batch can find its
- * rows through another row of the same batch (a session's agent) without waiting for it.
+ * An id: its value, a placeholder for it (`prepared`), or a query that yields it (one column, at
+ * most one row), so a read in a batch can find its rows through another row of the same batch (a
+ * session's agent) without waiting for it.
  */
 export type IdRef = string | SQLWrapper;
+
+/** What drizzle's `prepare()` gives: the query's SQL and parameters, and how a result becomes rows. */
+interface Built {
+  getQuery(): Query;
+  mapResult(response: unknown, isFromBatch?: boolean): unknown;
+}
+
+/** A query drizzle can build (a select); awaiting it gives its rows. */
+type Buildable = PromiseLike<unknown> & { prepare(): Built };
+
+/** A built query and the values of its placeholders, its rows typed `R`: one statement of a batch. */
+export interface Bound<R> {
+  built: Built;
+  values: Record<string, unknown>;
+  /** Carries the rows' type only. */
+  readonly rows?: R;
+}
+
+/**
+ * A query built once per isolate, with placeholders where each run's values go: the hot reads of
+ * a request (a chat send's) skip drizzle building the same SQL every time, which costs more than
+ * the statements' own work in D1. `build` gets only the client and the placeholders, so no value
+ * of one request can be kept in the SQL another runs (an organization's id above all).
+ */
+export function prepared<const N extends string, Q extends Buildable>(
+  names: readonly N[],
+  build: (db: Db, p: Record<N, Placeholder<N>>) => Q,
+) {
+  const placeholders = Object.fromEntries(names.map((n) => [n, sql.placeholder(n)])) as Record<
+    N,
+    Placeholder<N>
+  >;
+  const builtFor = new WeakMap<Db, Built>();
+  return (db: Db, values: Record<N, unknown>): Bound<Awaited<Q>> => {
+    let built = builtFor.get(db);
+    if (!built) {
+      built = build(db, placeholders).prepare();
+      builtFor.set(db, built);
+    }
+    return { built, values };
+  };
+}
 
 /**
  * A read one module defines and another runs: its queries, and how their rows become the value
@@ -14,18 +56,17 @@ export type IdRef = string | SQLWrapper;
  * (`readTogether`); a read that needs no query (`known`) costs nothing.
  */
 export interface Read<T> {
-  queries: BatchItem<'sqlite'>[];
+  queries: Bound<unknown>[];
   decode(results: unknown[]): T;
 }
 
-/** A read of one query; `decode` gets its rows as awaiting the query would. */
-export const read = <Q extends BatchItem<'sqlite'>, T>(
-  query: Q,
-  decode: (rows: Awaited<Q>) => T,
-): Read<T> => ({
-  queries: [query],
-  decode: ([rows]) => decode(rows as Awaited<Q>),
-});
+/** A read of one query (prepared, or built now); `decode` gets its rows as awaiting it would. */
+export function read<R, T>(query: Bound<R>, decode: (rows: R) => T): Read<T>;
+export function read<Q extends Buildable, T>(query: Q, decode: (rows: Awaited<Q>) => T): Read<T>;
+export function read(query: Bound<unknown> | Buildable, decode: (rows: unknown) => unknown): Read<unknown> {
+  const bound = 'built' in query ? query : { built: query.prepare(), values: {} };
+  return { queries: [bound], decode: ([rows]) => decode(rows) };
+}
 
 /** The same queries, their value passed through `f`. */
 export const mapRead = <T, U>(r: Read<T>, f: (value: T) => U): Read<U> => ({
@@ -55,15 +96,20 @@ export function together<const R extends readonly Read<unknown>[]>(reads: R): Re
   };
 }
 
-/** Runs the reads' queries as one D1 batch (one round trip) and decodes each read's share. */
+/**
+ * Runs the reads' queries as one D1 batch (one round trip) and decodes each read's share. Rows
+ * come back from a batch keyed by column name, as drizzle's own batch has them.
+ */
 export async function readTogether<const R extends readonly Read<unknown>[]>(
   db: Db,
   reads: R,
 ): Promise<Values<R>> {
   const all = together(reads);
-  const results: unknown[] =
-    all.queries.length === 0
-      ? []
-      : await db.batch(all.queries as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]);
-  return all.decode(results);
+  if (all.queries.length === 0) return all.decode([]);
+  const statements = all.queries.map(({ built, values }) => {
+    const query = built.getQuery();
+    return db.$client.prepare(query.sql).bind(...fillPlaceholders(query.params, values));
+  });
+  const results = await db.$client.batch(statements);
+  return all.decode(results.map((result, i) => all.queries[i]!.built.mapResult(result, true)));
 }

@@ -2,7 +2,7 @@ import { env } from 'cloudflare:test';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { createDb, type Db } from '../../src/db/client';
-import { known, mapRead, type Read, read, readTogether, together } from '../../src/db/reads';
+import { known, mapRead, prepared, type Read, read, readTogether, together } from '../../src/db/reads';
 
 const db = createDb(env.DB);
 /** Stands in for a query: `decode` only ever sees the results the batch gave it. */
@@ -21,9 +21,12 @@ describe('reads run together', () => {
       read(db.select({ n: sql<number>`${n}` }).from(sql`(SELECT 1)`), ([row]) => row!.n);
     let batches = 0;
     const counted = {
-      batch: (q: Parameters<Db['batch']>[0]) => {
-        batches++;
-        return db.batch(q);
+      $client: {
+        prepare: (query: string) => env.DB.prepare(query),
+        batch: (statements: D1PreparedStatement[]) => {
+          batches++;
+          return env.DB.batch(statements);
+        },
       },
     } as unknown as Db;
     expect(await readTogether(counted, [one(1), known('k'), together([one(2), one(3)])])).toEqual([
@@ -32,7 +35,34 @@ describe('reads run together', () => {
       [2, 3],
     ]);
     expect(batches).toBe(1);
-    const noBatch = { batch: () => Promise.reject(new Error('no batch expected')) } as unknown as Db;
+    const noBatch = {
+      $client: { batch: () => Promise.reject(new Error('no batch expected')) },
+    } as unknown as Db;
     expect(await readTogether(noBatch, [known(1), known(2)])).toEqual([1, 2]);
+  });
+
+  it('builds a prepared query once and runs it with each read’s own values', async () => {
+    let builds = 0;
+    const echo = prepared(['n', 'word'], (client, p) => {
+      builds++;
+      // Named: in a batch, rows come back keyed by column name.
+      const n = sql<number>`${p.n}`.as('n');
+      return client.select({ n, word: sql<string>`${p.word}`.as('word') }).from(sql`(SELECT 1)`);
+    });
+    const of = (n: number, word: string) => read(echo(db, { n, word }), ([row]) => row);
+    expect(await readTogether(db, [of(1, 'one'), of(2, 'two')])).toEqual([
+      { n: 1, word: 'one' },
+      { n: 2, word: 'two' },
+    ]);
+    expect(await readTogether(db, [of(3, 'three')])).toEqual([{ n: 3, word: 'three' }]);
+    expect(builds).toBe(1);
+  });
+
+  it('refuses to run a prepared query without a value for each placeholder', async () => {
+    const byOrg = prepared(['orgId'], (client, p) =>
+      client.select({ id: sql<string>`${p.orgId}` }).from(sql`(SELECT 1)`),
+    );
+    const missing = read(byOrg(db, {} as { orgId: string }), (rows) => rows);
+    await expect(readTogether(db, [missing])).rejects.toThrow(/orgId/);
   });
 });

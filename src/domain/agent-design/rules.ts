@@ -1,5 +1,6 @@
 import { and, desc, eq, isNotNull, isNull, or } from 'drizzle-orm';
-import { type IdRef, read } from '../../db/reads';
+import type { Db } from '../../db/client';
+import type { IdRef } from '../../db/reads';
 import { agentRules } from '../../db/schema';
 import { conflict } from '../../lib/errors';
 import { newId } from '../../lib/ids';
@@ -37,17 +38,14 @@ export function listRules(ctx: OrgCtx, f: RuleFilter, page: PageRequest) {
   return pageInOrg(ctx.db, agentRules, ctx.orgId, page, where, { desc: true });
 }
 
-/** The newest `limit` rules that apply to an agent, as a read to join others. */
-export const rulesFor = (ctx: OrgCtx, agentId: IdRef, limit: number) =>
-  read(
-    ctx.db
-      .select()
-      .from(agentRules)
-      .where(and(eq(agentRules.orgId, ctx.orgId), appliesTo(agentId)))
-      .orderBy(desc(agentRules.id))
-      .limit(limit),
-    (rows) => rows,
-  );
+/** The newest `limit` rules that apply to an agent. */
+export const rulesQuery = (db: Db, orgId: IdRef, agentId: IdRef, limit: number) =>
+  db
+    .select()
+    .from(agentRules)
+    .where(and(eq(agentRules.orgId, orgId), appliesTo(agentId)))
+    .orderBy(desc(agentRules.id))
+    .limit(limit);
 
 export interface RuleInput {
   rule: string;

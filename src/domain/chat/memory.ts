@@ -1,20 +1,31 @@
-import { type IdRef, known, mapRead, type Read } from '../../db/reads';
+import { known, prepared, type Read, read } from '../../db/reads';
 import type { OrgCtx } from '../context';
-import { memoryMatch, memorySearch } from '../memory/search';
+import { scopeConditions } from '../memory/entries';
+import { hitsQuery, memoryMatch, toHits } from '../memory/search';
+import { sessionAgent } from './sessions';
 
 const RECALLED = 5;
 
+/** The session's agent's own and the shared entries that best match a message (prepared). */
+const recall = prepared(['orgId', 'sessionId', 'match', 'now'], (db, p) => {
+  const scope = { visibleTo: sessionAgent(db, p.orgId, p.sessionId) };
+  return hitsQuery(db, p.match, scopeConditions(p.orgId, scope, p.now), RECALLED);
+});
+
 /**
- * The agent's own and the shared memory entries that best match the message (BM25), as prompt
- * text; nothing when the message has no searchable words.
+ * What memory recalls for a message in a session (BM25), as prompt text; nothing when the message
+ * has no searchable words.
  */
-export function recallForMessage(ctx: OrgCtx, agentId: IdRef, text: string): Read<string> {
+export function recallForSession(ctx: OrgCtx, sessionId: string, text: string): Read<string> {
+  let match: string;
   try {
-    memoryMatch(text);
+    match = memoryMatch(text);
   } catch {
     return known('');
   }
-  return mapRead(memorySearch(ctx, text, { visibleTo: agentId }, RECALLED), (hits) =>
-    hits.map((h) => `- (${h.entry.kind}) ${h.entry.content}`).join('\n'),
+  return read(recall(ctx.db, { orgId: ctx.orgId, sessionId, match, now: Date.now() }), (rows) =>
+    toHits(rows)
+      .map((h) => `- (${h.entry.kind}) ${h.entry.content}`)
+      .join('\n'),
   );
 }

@@ -1,49 +1,51 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
-import { type IdRef, mapRead, type Read, read, together } from '../../db/reads';
+import { mapRead, prepared, type Read, read, together } from '../../db/reads';
 import { agentRoles, agents, chatSessions, projects, tickets } from '../../db/schema';
 import { notFound } from '../../lib/errors';
 import { previewPrompt } from '../agent-design/prompt';
-import { rulesFor } from '../agent-design/rules';
+import { rulesQuery } from '../agent-design/rules';
 import type { OrgCtx } from '../context';
-import { recallForMessage } from './memory';
+import { recallForSession } from './memory';
 import { sessionAgent, theSession } from './sessions';
 
 const MAX_RULES = 50;
 
 /**
- * The agent with its role: the prompt and the tools of a reply both start from it. Two queries,
- * not a join: in a D1 batch rows come back keyed by column name, and the tables share names.
+ * The reads of a send's prompt, prepared (see `prepared`): each finds what it reads through the
+ * session's row, so none waits for another, or for the session's own read.
  */
-function agentDesign(ctx: OrgCtx, agentId: IdRef) {
-  const theAgent = and(eq(agents.orgId, ctx.orgId), eq(agents.id, agentId));
-  const roleId = ctx.db.select({ id: agents.roleId }).from(agents).where(theAgent);
-  return mapRead(
-    together([
-      read(ctx.db.select().from(agents).where(theAgent).limit(1), ([row]) => row),
-      read(
-        ctx.db
-          .select()
-          .from(agentRoles)
-          .where(and(eq(agentRoles.orgId, ctx.orgId), inArray(agentRoles.id, roleId)))
-          .limit(1),
-        ([row]) => row ?? null,
-      ),
-    ]),
-    ([agent, role]) => {
-      if (!agent) throw notFound('Agent');
-      return { agent, role };
-    },
-  );
-}
+const inSession = ['orgId', 'sessionId'] as const;
 
-/**
- * The session's project and ticket, when it has them: one query through its row, its columns
- * named apart (in a D1 batch, rows come back keyed by column name).
- */
-function workOf(ctx: OrgCtx, sessionId: string) {
+/** The agent with its role: two queries, not a join (in a batch, rows are keyed by column name). */
+const agentOfSession = prepared(inSession, (db, p) =>
+  db
+    .select()
+    .from(agents)
+    .where(and(eq(agents.orgId, p.orgId), eq(agents.id, sessionAgent(db, p.orgId, p.sessionId))))
+    .limit(1),
+);
+
+const roleOfSession = prepared(inSession, (db, p) => {
+  const roleId = db
+    .select({ id: agents.roleId })
+    .from(agents)
+    .where(and(eq(agents.orgId, p.orgId), eq(agents.id, sessionAgent(db, p.orgId, p.sessionId))));
+  return db
+    .select()
+    .from(agentRoles)
+    .where(and(eq(agentRoles.orgId, p.orgId), inArray(agentRoles.id, roleId)))
+    .limit(1);
+});
+
+const rulesOfSession = prepared(inSession, (db, p) =>
+  rulesQuery(db, p.orgId, sessionAgent(db, p.orgId, p.sessionId), MAX_RULES),
+);
+
+/** The session's project and ticket, when it has them: one query, its columns named apart. */
+const workOfSession = prepared(inSession, (db, p) => {
   const col = <T>(c: SQLiteColumn, name: string) => sql<T | null>`${c}`.as(name);
-  const query = ctx.db
+  return db
     .select({
       projectId: col<string>(projects.id, 'project_id'),
       projectName: col<string>(projects.name, 'project_name'),
@@ -53,35 +55,37 @@ function workOf(ctx: OrgCtx, sessionId: string) {
       ticketDescription: col<string>(tickets.description, 'ticket_description'),
     })
     .from(chatSessions)
-    .leftJoin(projects, and(eq(projects.orgId, ctx.orgId), eq(projects.id, chatSessions.projectId)))
-    .leftJoin(tickets, and(eq(tickets.orgId, ctx.orgId), eq(tickets.id, chatSessions.ticketId)))
-    .where(theSession(ctx, sessionId));
-  return read(query, ([row]) => ({
-    project: row?.projectId
-      ? { id: row.projectId, name: row.projectName ?? '', description: row.projectDescription }
-      : null,
-    ticket: row?.ticketId
-      ? { id: row.ticketId, title: row.ticketTitle ?? '', description: row.ticketDescription ?? '' }
-      : null,
-  }));
-}
+    .leftJoin(projects, and(eq(projects.orgId, p.orgId), eq(projects.id, chatSessions.projectId)))
+    .leftJoin(tickets, and(eq(tickets.orgId, p.orgId), eq(tickets.id, chatSessions.ticketId)))
+    .where(theSession(p.orgId, p.sessionId));
+});
 
 /**
  * What a reply's system prompt is made of that only needs the session and the message: the
  * agent's design, the rules that apply, the project or ticket, and what memory recalls for the
- * message. One read, so it joins the send's other reads in one round trip; it finds the agent,
- * project and ticket through the session's row, so it need not wait for the session's read.
+ * message. One read, so it joins the send's other reads in one round trip.
  */
 export function promptInputs(ctx: OrgCtx, sessionId: string, content: string) {
-  const agentId = sessionAgent(ctx, sessionId);
+  const session = { orgId: ctx.orgId, sessionId };
   return mapRead(
     together([
-      agentDesign(ctx, agentId),
-      rulesFor(ctx, agentId, MAX_RULES),
-      workOf(ctx, sessionId),
-      recallForMessage(ctx, agentId, content),
+      read(agentOfSession(ctx.db, session), ([row]) => row),
+      read(roleOfSession(ctx.db, session), ([row]) => row ?? null),
+      read(rulesOfSession(ctx.db, session), (rows) => rows),
+      read(workOfSession(ctx.db, session), ([row]) => ({
+        project: row?.projectId
+          ? { id: row.projectId, name: row.projectName ?? '', description: row.projectDescription }
+          : null,
+        ticket: row?.ticketId
+          ? { id: row.ticketId, title: row.ticketTitle ?? '', description: row.ticketDescription ?? '' }
+          : null,
+      })),
+      recallForSession(ctx, sessionId, content),
     ]),
-    ([design, rules, work, memory]) => ({ ...design, rules, ...work, memory }),
+    ([agent, role, rules, work, memory]) => {
+      if (!agent) throw notFound('Agent');
+      return { agent, role, rules, ...work, memory };
+    },
   );
 }
 

@@ -1,5 +1,6 @@
-import { and, eq, type SQL, sql } from 'drizzle-orm';
-import { type Read, read } from '../../db/reads';
+import { and, eq, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client';
+import { type IdRef, prepared, type Read, read, readTogether } from '../../db/reads';
 import { chatParticipants, chatSessions, type MultitaskPolicy, tickets } from '../../db/schema';
 import { forbidden, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
@@ -20,39 +21,39 @@ export const sessionObject = (ctx: { env: OrgCtx['env'] }, sessionId: string) =>
  * A session is visible to whoever created it and to the members it was shared with (its
  * participants); to everyone else it does not exist (404), whatever their role.
  */
-const visibleTo = (actorId: string): SQL =>
+const visibleTo = (actorId: string | SQLWrapper): SQL =>
   sql`(${chatSessions.createdBy} = ${actorId} OR EXISTS (SELECT 1 FROM ${chatParticipants}
     WHERE ${chatParticipants.sessionId} = ${chatSessions.id} AND ${chatParticipants.userId} = ${actorId}))`;
 
-/** The session by id in the caller's organization (visible to the caller or not). */
-export const theSession = (ctx: OrgCtx, sessionId: string) =>
-  and(eq(chatSessions.orgId, ctx.orgId), eq(chatSessions.id, sessionId));
+/** The session by id in an organization (visible to the caller or not). */
+export const theSession = (orgId: IdRef, sessionId: IdRef) =>
+  and(eq(chatSessions.orgId, orgId), eq(chatSessions.id, sessionId));
 
-const visibleSession = (ctx: OrgCtx, sessionId: string) =>
-  ctx.db
+/** Prepared: every send and stream reads it. */
+const visibleSession = prepared(['orgId', 'sessionId', 'actorId'], (db, p) =>
+  db
     .select()
     .from(chatSessions)
-    .where(and(theSession(ctx, sessionId), visibleTo(ctx.actor.id)))
-    .limit(1);
-
-const found = ([row]: SessionRow[]) => {
-  if (!row) throw notFound('Chat session');
-  return row;
-};
-
-export const getSession = async (ctx: OrgCtx, sessionId: string) =>
-  found(await visibleSession(ctx, sessionId));
+    .where(and(theSession(p.orgId, p.sessionId), visibleTo(p.actorId)))
+    .limit(1),
+);
 
 /** The session as a read, to join others (404 when the caller may not see it). */
 export const sessionRead = (ctx: OrgCtx, sessionId: string): Read<SessionRow> =>
-  read(visibleSession(ctx, sessionId), found);
+  read(visibleSession(ctx.db, { orgId: ctx.orgId, sessionId, actorId: ctx.actor.id }), ([row]) => {
+    if (!row) throw notFound('Chat session');
+    return row;
+  });
+
+export const getSession = async (ctx: OrgCtx, sessionId: string) =>
+  (await readTogether(ctx.db, [sessionRead(ctx, sessionId)]))[0];
 
 /**
  * The session's agent as a query on its row, for reads in the same batch as `sessionRead`: they
  * need not wait for it. It does not check visibility; the session's read does.
  */
-export const sessionAgent = (ctx: OrgCtx, sessionId: string) =>
-  ctx.db.select({ id: chatSessions.agentId }).from(chatSessions).where(theSession(ctx, sessionId));
+export const sessionAgent = (db: Db, orgId: IdRef, sessionId: IdRef) =>
+  db.select({ id: chatSessions.agentId }).from(chatSessions).where(theSession(orgId, sessionId));
 
 export interface SessionInput {
   agentId: string;

@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, gte, isNull, lt, lte, or, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, gte, isNull, lt, lte, or, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import type { IdRef } from '../../db/reads';
 import { type MemoryKind, type MemorySource, memoryEntries } from '../../db/schema';
@@ -40,12 +40,13 @@ export interface MemoryScope {
 }
 
 /** An expired entry is as good as gone until housekeeping deletes it. */
-export const live = (now: number) => or(isNull(memoryEntries.expiresAt), gt(memoryEntries.expiresAt, now));
+export const live = (now: number | SQLWrapper) =>
+  or(isNull(memoryEntries.expiresAt), gt(memoryEntries.expiresAt, now));
 
 /** Tags are kept lower-case and unique, so filters and the index match however they were typed. */
 export const normalTags = (tags: string[]) => [...new Set(tags.map((t) => t.trim().toLowerCase()))];
 
-export function scopeConditions(orgId: string, s: MemoryScope, now: number): SQL[] {
+export function scopeConditions(orgId: IdRef, s: MemoryScope, now: number | SQLWrapper): SQL[] {
   const conditions: (SQL | undefined)[] = [
     eq(memoryEntries.orgId, orgId),
     live(now),

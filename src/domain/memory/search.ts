@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import { real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
-import { type Read, read, readTogether } from '../../db/reads';
+import type { Db } from '../../db/client';
 import { memoryEntries } from '../../db/schema';
 import { ApiError } from '../../lib/errors';
 import type { OrgCtx } from '../context';
@@ -52,9 +52,12 @@ export interface MemoryHit {
   snippet: string;
 }
 
-/** The best `limit` live entries for `q` in the organization, best first (ties: newest first). */
-export function memorySearch(ctx: OrgCtx, q: string, scope: MemoryScope, limit: number): Read<MemoryHit[]> {
-  const query = ctx.db
+/**
+ * The best `limit` entries for an FTS5 query (`memoryMatch`) that meet `conditions`
+ * (`scopeConditions`), best first (ties: newest first).
+ */
+export const hitsQuery = (db: Db, match: string | SQLWrapper, conditions: SQL[], limit: number) =>
+  db
     .select({
       entry: memoryEntries,
       rank: memoryFts.rank,
@@ -62,14 +65,15 @@ export function memorySearch(ctx: OrgCtx, q: string, scope: MemoryScope, limit: 
     })
     .from(memoryFts)
     .innerJoin(memoryEntries, eq(memoryEntries.id, memoryFts.entryId))
-    .where(and(sql`${memoryFts} MATCH ${memoryMatch(q)}`, ...scopeConditions(ctx.orgId, scope, Date.now())))
+    .where(and(sql`${memoryFts} MATCH ${match}`, ...conditions))
     .orderBy(asc(memoryFts.rank), desc(memoryEntries.id))
     .limit(limit);
-  return read(query, (rows) =>
-    rows.map((r): MemoryHit => ({ entry: r.entry, rank: r.rank, snippet: highlight(r.snippet) })),
-  );
-}
 
+export const toHits = (rows: Awaited<ReturnType<typeof hitsQuery>>) =>
+  rows.map((r): MemoryHit => ({ entry: r.entry, rank: r.rank, snippet: highlight(r.snippet) }));
+
+/** The best `limit` live entries for `q` in the organization's `scope`. */
 export async function searchMemory(ctx: OrgCtx, q: string, scope: MemoryScope, limit: number) {
-  return (await readTogether(ctx.db, [memorySearch(ctx, q, scope, limit)]))[0];
+  const conditions = scopeConditions(ctx.orgId, scope, Date.now());
+  return toHits(await hitsQuery(ctx.db, memoryMatch(q), conditions, limit));
 }
