@@ -265,6 +265,7 @@ export class ChatSession extends DurableObject<Env> {
 
   /** Closes the connections a revocation names (see `Credentials`); returns how many remain open. */
   async revoke(revocation: Revocation, at: number): Promise<number> {
+    this.registration.noteRevocation(revocation, at);
     return this.registration.noteOpen(this.credentials.revoke(revocation, at));
   }
 

@@ -104,6 +104,7 @@ export abstract class EventStream extends DurableObject<Env> {
    * before the revocation was made (`at`); returns how many subscriptions remain open.
    */
   async revoke(revocation: Revocation, at: number): Promise<number> {
+    this.registration?.noteRevocation(revocation, at);
     return this.noteOpen(this.credentials.revoke(revocation, at));
   }
 

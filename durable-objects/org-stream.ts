@@ -5,17 +5,11 @@ import {
   type StreamOwner,
 } from '../src/domain/streams/owners';
 import type { StreamEvent } from '../src/domain/streams/protocol';
-import { MINUTE } from '../src/lib/time';
 import { EventStream } from './event-stream';
-import type { LiveKind } from './streams/credentials';
+import { type LiveKind, REVOCATION_MEMORY_MS } from './streams/credentials';
 
 /** The organization stream keeps more history than one agent: it carries all of them. */
 export const ORG_STREAM_CAPACITY = 1000;
-/**
- * How long a revocation is remembered for subscriptions that arrive after it: longer than any
- * request takes between checking its credential and reaching the stream.
- */
-const REVOCATION_MEMORY_MS = MINUTE;
 
 /** What every object holding subscriptions answers to (agent hubs, pipeline runs, chat sessions). */
 interface Revocable {

@@ -9,6 +9,7 @@ import {
   type StreamOwner,
 } from '../../src/domain/streams/owners';
 import type { Env } from '../../src/env';
+import { MINUTE } from '../../src/lib/time';
 
 /**
  * The part every object with live streams shares: each open connection is kept with its owner
@@ -103,13 +104,37 @@ export class Credentials {
 }
 
 /**
- * Admission for an object whose subscriptions the organization stream must know of: the stream
- * says whether the credential was already revoked, and learns that this object holds subscribers
- * (so it passes revocations on), unless this instance registered already and no revocation has
- * found it empty since: then it sends nothing to write.
+ * How long a revocation is remembered for subscriptions that arrive after it: longer than any
+ * request takes between checking its credential and reaching the stream.
+ */
+export const REVOCATION_MEMORY_MS = MINUTE;
+
+/**
+ * How long an instance admits subscriptions by what it was told, without asking the organization
+ * stream again: a bound on trusting it, should a revocation passed on fail to arrive.
+ */
+export const LOCAL_ADMISSION_MS = 10_000;
+
+/** How far apart the clocks of the machines involved may be (a revocation's time is another's). */
+const CLOCK_MARGIN_MS = 1000;
+
+/**
+ * Admission for an object whose subscriptions the organization stream must know of. The stream
+ * says whether the credential was already revoked, and learns that this object holds subscribers,
+ * so it passes each revocation on before acknowledging it. Once registered, the instance knows
+ * every revocation made since: a credential checked after that is admitted here, by the
+ * revocations passed on, with no call (for `LOCAL_ADMISSION_MS` after the stream last spoke).
+ * A revocation that finds the object empty unregisters it, and the next subscription asks again.
  */
 export class OrgRegistration {
-  private registered = false;
+  /** Since when the organization stream passes revocations to this instance; null: it does not. */
+  private registeredAt: number | null = null;
+  /** Counts "none left" answers, each of which unregisters the object. */
+  private unregistrations = 0;
+  /** When the organization stream last answered or passed a revocation on. */
+  private heardAt = 0;
+  /** The revocations passed on, for `REVOCATION_MEMORY_MS`. */
+  private revocations: { revocation: Revocation; at: number }[] = [];
 
   constructor(
     private readonly env: Env,
@@ -117,16 +142,46 @@ export class OrgRegistration {
     private readonly id: DurableObjectId,
   ) {}
 
-  async admit(owner: StreamOwner): Promise<Revocation | null> {
+  async admit(owner: StreamOwner, now = Date.now()): Promise<Revocation | null> {
+    if (this.knowsRevocationsFor(owner, now)) return this.revokedFor(owner);
+    const registering = this.registeredAt === null;
+    const unregistrations = this.unregistrations;
     const stream = orgStreamOf(this.env, owner.orgId);
-    const refused = await stream.admitTo(this.kind, this.id.toString(), owner, !this.registered);
-    this.registered = true;
+    const refused = await stream.admitTo(this.kind, this.id.toString(), owner, registering);
+    // A revocation that found the object empty meanwhile unregistered it: register again.
+    if (this.unregistrations !== unregistrations) return this.admit(owner);
+    this.heardAt = Date.now();
+    if (registering) this.registeredAt = this.heardAt;
     return refused;
+  }
+
+  /** A revocation the organization stream passed on (before `noteOpen` with what it left open). */
+  noteRevocation(revocation: Revocation, at: number, now = Date.now()) {
+    this.revocations = this.revocations.filter((r) => r.at >= now - REVOCATION_MEMORY_MS);
+    this.revocations.push({ revocation, at });
+    this.heardAt = now;
   }
 
   /** Answering "none left" gets the object unregistered, so the next subscription registers it again. */
   noteOpen(open: number) {
-    if (open === 0) this.registered = false;
+    if (open === 0) {
+      this.registeredAt = null;
+      this.unregistrations += 1;
+    }
     return open;
+  }
+
+  /** Registered before the credential was checked, and heard from lately. */
+  private knowsRevocationsFor(owner: StreamOwner, now: number) {
+    return (
+      this.registeredAt !== null &&
+      owner.checkedAt >= this.registeredAt + CLOCK_MARGIN_MS &&
+      now - this.heardAt < LOCAL_ADMISSION_MS
+    );
+  }
+
+  private revokedFor(owner: StreamOwner): Revocation | null {
+    const r = this.revocations.find((r) => r.at >= owner.checkedAt && revokes(r.revocation.target, owner));
+    return r?.revocation ?? null;
   }
 }

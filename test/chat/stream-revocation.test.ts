@@ -227,4 +227,26 @@ describe('the sender’s stream, checked while it opens', () => {
     const fresh = await sendAs(u, s, revokedAt + 1);
     expect((await new FrameReader(fresh.res).rest()).at(-1)?.data).toEqual({ done: true });
   });
+
+  it('a registered session refuses by itself a credential that a revocation passed on to it names', async () => {
+    const u = await newUser('Racer');
+    const s = await newChatSession(u);
+    // A participant's socket registers the session with the organization's stream.
+    const ws = await readySocket(streamPath(u, s.id), u.token);
+    const checkedAt = Date.now() + 2000;
+    const reason = sessionEnded('logged out');
+    // Passed on to the session alone: the organization's stream never hears of it, so only the
+    // session's own record of what was passed on to it can refuse the stream.
+    expect(
+      await stubOf(s.id).revoke(
+        { target: { kind: 'session', sessionId: 'ses_stale' }, code: CLOSE_CREDENTIAL_ENDED, reason },
+        checkedAt + 1,
+      ),
+    ).toBe(1);
+    const stale = await sendAs(u, s, checkedAt);
+    await expectSseClosed(new SseReader(stale.res), CLOSE_CREDENTIAL_ENDED, reason);
+    const fresh = await sendAs(u, s, checkedAt + 2);
+    expect((await new FrameReader(fresh.res).rest()).at(-1)?.data).toEqual({ done: true });
+    await expectOpen(ws);
+  });
 });
