@@ -1,5 +1,6 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, type Placeholder, sql } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
+import type { Db } from '../../db/client';
 import { mapRead, prepared, type Read, read, together } from '../../db/reads';
 import { agentRoles, agents, chatSessions, projects, tickets } from '../../db/schema';
 import { notFound } from '../../lib/errors';
@@ -16,21 +17,18 @@ const MAX_RULES = 50;
  * session's row, so none waits for another, or for the session's own read.
  */
 const inSession = ['orgId', 'sessionId'] as const;
+type InSession = Record<(typeof inSession)[number], Placeholder>;
+
+const theSessionsAgent = (db: Db, p: InSession) =>
+  and(eq(agents.orgId, p.orgId), eq(agents.id, sessionAgent(db, p.orgId, p.sessionId)));
 
 /** The agent with its role: two queries, not a join (in a batch, rows are keyed by column name). */
 const agentOfSession = prepared(inSession, (db, p) =>
-  db
-    .select()
-    .from(agents)
-    .where(and(eq(agents.orgId, p.orgId), eq(agents.id, sessionAgent(db, p.orgId, p.sessionId))))
-    .limit(1),
+  db.select().from(agents).where(theSessionsAgent(db, p)).limit(1),
 );
 
 const roleOfSession = prepared(inSession, (db, p) => {
-  const roleId = db
-    .select({ id: agents.roleId })
-    .from(agents)
-    .where(and(eq(agents.orgId, p.orgId), eq(agents.id, sessionAgent(db, p.orgId, p.sessionId))));
+  const roleId = db.select({ id: agents.roleId }).from(agents).where(theSessionsAgent(db, p));
   return db
     .select()
     .from(agentRoles)
