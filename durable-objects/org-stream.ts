@@ -81,7 +81,9 @@ export class OrgStream extends EventStream {
     owner: StreamOwner,
     register: boolean,
   ): Promise<Revocation | null> {
-    if (register) {
+    // Registered again if its row is gone though it believes it registered (storage lost, say).
+    const known = this.ctx.storage.sql.exec('SELECT 1 FROM hubs WHERE hub_id = ?', id).toArray().length > 0;
+    if (register || !known) {
       const registration = Number(this.getMeta('registrations') ?? 0) + 1;
       this.setMeta('registrations', registration);
       this.ctx.storage.sql.exec(

@@ -110,8 +110,9 @@ export class Credentials {
 export const REVOCATION_MEMORY_MS = MINUTE;
 
 /**
- * How long an instance admits subscriptions by what it was told, without asking the organization
- * stream again: a bound on trusting it, should a revocation passed on fail to arrive.
+ * How long an instance admits subscriptions by itself after the organization stream last answered
+ * an admission: the bound on trusting what was passed on, should a revocation fail to arrive (the
+ * organization stream logs a failed pass-on and goes on).
  */
 export const LOCAL_ADMISSION_MS = 10_000;
 
@@ -123,7 +124,7 @@ const CLOCK_MARGIN_MS = 1000;
  * says whether the credential was already revoked, and learns that this object holds subscribers,
  * so it passes each revocation on before acknowledging it. Once registered, the instance knows
  * every revocation made since: a credential checked after that is admitted here, by the
- * revocations passed on, with no call (for `LOCAL_ADMISSION_MS` after the stream last spoke).
+ * revocations passed on, with no call (for `LOCAL_ADMISSION_MS` after the stream last answered).
  * A revocation that finds the object empty unregisters it, and the next subscription asks again.
  */
 export class OrgRegistration {
@@ -131,8 +132,8 @@ export class OrgRegistration {
   private registeredAt: number | null = null;
   /** Counts "none left" answers, each of which unregisters the object. */
   private unregistrations = 0;
-  /** When the organization stream last answered or passed a revocation on. */
-  private heardAt = 0;
+  /** When the organization stream last answered an admission. */
+  private answeredAt = 0;
   /** The revocations passed on, for `REVOCATION_MEMORY_MS`. */
   private revocations: { revocation: Revocation; at: number }[] = [];
 
@@ -150,16 +151,16 @@ export class OrgRegistration {
     const refused = await stream.admitTo(this.kind, this.id.toString(), owner, registering);
     // A revocation that found the object empty meanwhile unregistered it: register again.
     if (this.unregistrations !== unregistrations) return this.admit(owner);
-    this.heardAt = Date.now();
-    if (registering) this.registeredAt = this.heardAt;
-    return refused;
+    this.answeredAt = Date.now();
+    if (registering) this.registeredAt = this.answeredAt;
+    // One passed on while the call was under way, recorded there after it answered.
+    return refused ?? this.revokedFor(owner);
   }
 
   /** A revocation the organization stream passed on (before `noteOpen` with what it left open). */
   noteRevocation(revocation: Revocation, at: number, now = Date.now()) {
     this.revocations = this.revocations.filter((r) => r.at >= now - REVOCATION_MEMORY_MS);
     this.revocations.push({ revocation, at });
-    this.heardAt = now;
   }
 
   /** Answering "none left" gets the object unregistered, so the next subscription registers it again. */
@@ -171,12 +172,12 @@ export class OrgRegistration {
     return open;
   }
 
-  /** Registered before the credential was checked, and heard from lately. */
+  /** Registered before the credential was checked, and answered lately. */
   private knowsRevocationsFor(owner: StreamOwner, now: number) {
     return (
       this.registeredAt !== null &&
       owner.checkedAt >= this.registeredAt + CLOCK_MARGIN_MS &&
-      now - this.heardAt < LOCAL_ADMISSION_MS
+      now - this.answeredAt < LOCAL_ADMISSION_MS
     );
   }
 

@@ -29,7 +29,9 @@ export interface Bound<R> {
  * A query built once per isolate, with placeholders where each run's values go: the hot reads of
  * a request (a chat send's) skip drizzle building the same SQL every time, which costs more than
  * the statements' own work in D1. `build` gets only the client and the placeholders, so no value
- * of one request can be kept in the SQL another runs (an organization's id above all).
+ * of one request can be kept in the SQL another runs (an organization's id above all): define it
+ * at module level. A placeholder's value is bound as given, not encoded by its column (JSON,
+ * boolean or timestamp columns would need the stored form).
  */
 export function prepared<const N extends string, Q extends Buildable>(
   names: readonly N[],

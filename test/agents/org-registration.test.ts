@@ -93,14 +93,23 @@ describe('admission to an object registered with the organization stream', () =>
     expect(asked).toHaveLength(2);
   });
 
-  it('asks the organization stream again when it has not heard from it for a while', async () => {
+  it('asks the organization stream again once it has not answered an admission for a while', async () => {
     const revoked = loggedOut('ses_stale');
     const { asked, registration } = fakeOrgStream(() => revoked);
     const t = Date.now();
     await registration.admit(owner('ses_a', t));
     const later = t + LOCAL_ADMISSION_MS + 5000;
+    // Other revocations passed on meanwhile do not extend the trust: one may have been lost.
+    registration.noteRevocation(loggedOut('ses_other'), later - 2000, later - 2000);
     // A revocation it never received still refuses the credential: the stream is asked.
     expect(await registration.admit(owner('ses_stale', later - 1000), later)).toEqual(revoked);
     expect(asked).toHaveLength(2);
+  });
+
+  it('refuses a credential named by a revocation passed on while the organization stream was asked', async () => {
+    const { registration, whileAsking } = fakeOrgStream();
+    const t = Date.now();
+    whileAsking(() => registration.noteRevocation(loggedOut('ses_stale'), t + 1));
+    expect(await registration.admit(owner('ses_stale', t))).toEqual(loggedOut('ses_stale'));
   });
 });

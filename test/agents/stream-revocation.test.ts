@@ -376,4 +376,20 @@ describe('revocations that race a subscription', () => {
     await orgStub(user.orgId).revoke(revocation, Date.now());
     expect(await hubs()).toEqual({ n: 0 });
   });
+
+  it('registers again an object it has no row for, even one that believes it registered', async () => {
+    const { owner: user, agent, agentStream } = await scene();
+    const ws = await socket(agentStream, user.token);
+    const hubs = () =>
+      runInDurableObject(orgStub(user.orgId), (_o, state) =>
+        state.storage.sql.exec<{ n: number }>('SELECT count(*) AS n FROM hubs').one(),
+      );
+    await runInDurableObject(orgStub(user.orgId), (_o, state) => {
+      state.storage.sql.exec('DELETE FROM hubs');
+    });
+    const hubId = env.AGENT_HUB.idFromName(agent.id).toString();
+    await orgStub(user.orgId).admitTo('agent_hub', hubId, owner(user.orgId, 'ses_any', Date.now()), false);
+    expect(await hubs()).toEqual({ n: 1 });
+    ws.close();
+  });
 });
