@@ -12,6 +12,7 @@ import {
 import type { Revocation, RevocationTarget, StreamOwner } from '../src/domain/streams/owners';
 import type { Env } from '../src/env';
 import { Fanout, sseHeaders } from './chat-session/fanout';
+import { logError } from './chat-session/log';
 import { MeasuredStore } from './chat-session/measured';
 import { type ReplyHost, ReplyRun } from './chat-session/reply';
 import { SentKeys } from './chat-session/sent-keys';
@@ -265,8 +266,7 @@ export class ChatSession extends DurableObject<Env> {
 
   /** Closes the connections a revocation names (see `Credentials`); returns how many remain open. */
   async revoke(revocation: Revocation, at: number): Promise<number> {
-    this.registration.noteRevocation(revocation, at);
-    return this.registration.noteOpen(this.credentials.revoke(revocation, at));
+    return this.registration.revoke(this.credentials, revocation, at);
   }
 
   /** Brings the end of the connections the target names forward to `endsAt` (see `Credentials`). */
@@ -292,10 +292,4 @@ export class ChatSession extends DurableObject<Env> {
       ws.close(1011, 'error');
     } catch {}
   }
-}
-
-function logError(what: string, err: unknown) {
-  console.error(
-    JSON.stringify({ level: 'error', what, error: err instanceof Error ? err.message : String(err) }),
-  );
 }

@@ -104,8 +104,9 @@ export abstract class EventStream extends DurableObject<Env> {
    * before the revocation was made (`at`); returns how many subscriptions remain open.
    */
   async revoke(revocation: Revocation, at: number): Promise<number> {
-    this.registration?.noteRevocation(revocation, at);
-    return this.noteOpen(this.credentials.revoke(revocation, at));
+    return (
+      this.registration?.revoke(this.credentials, revocation, at) ?? this.credentials.revoke(revocation, at)
+    );
   }
 
   /** Brings the end of the subscriptions the target names forward to `endsAt` (see `Credentials`). */

@@ -157,10 +157,19 @@ export class OrgRegistration {
     return refused ?? this.revokedFor(owner);
   }
 
-  /** A revocation the organization stream passed on (before `noteOpen` with what it left open). */
+  /** Keeps a revocation the organization stream passed on, for subscriptions opened after it. */
   noteRevocation(revocation: Revocation, at: number, now = Date.now()) {
     this.revocations = this.revocations.filter((r) => r.at >= now - REVOCATION_MEMORY_MS);
     this.revocations.push({ revocation, at });
+  }
+
+  /**
+   * A revocation the organization stream passed on: kept for later subscriptions, and the
+   * connections it names closed (see `Credentials.revoke`); returns how many remain open.
+   */
+  revoke(credentials: Credentials, revocation: Revocation, at: number): number {
+    this.noteRevocation(revocation, at);
+    return this.noteOpen(credentials.revoke(revocation, at));
   }
 
   /** Answering "none left" gets the object unregistered, so the next subscription registers it again. */

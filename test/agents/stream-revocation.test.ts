@@ -32,6 +32,11 @@ afterEach(() => {
 
 const hubStub = (agentId: string) => env.AGENT_HUB.get(env.AGENT_HUB.idFromName(agentId));
 const orgStub = (orgId: string) => env.ORG_STREAM.get(env.ORG_STREAM.idFromName(orgId));
+/** How many objects the organization's stream has registered as holding subscribers. */
+const hubsOf = (orgId: string) =>
+  runInDurableObject(orgStub(orgId), (_o, state) =>
+    state.storage.sql.exec<{ n: number }>('SELECT count(*) AS n FROM hubs').one(),
+  );
 
 /** An organization with an agent, and the paths of the agent's stream and the organization's. */
 async function scene(owner?: TestUser) {
@@ -360,11 +365,7 @@ describe('revocations that race a subscription', () => {
   it('passes revocations only to hubs with subscribers, and forgets a hub a revocation finds empty', async () => {
     const { owner: user, agent, agentStream } = await scene();
     const ws = await socket(agentStream, user.token);
-    const hubs = () =>
-      runInDurableObject(orgStub(user.orgId), (_o, state) =>
-        state.storage.sql.exec<{ n: number }>('SELECT count(*) AS n FROM hubs').one(),
-      );
-    expect(await hubs()).toEqual({ n: 1 });
+    expect(await hubsOf(user.orgId)).toEqual({ n: 1 });
     ws.close();
     await ws.whenClosed();
     const revocation = {
@@ -374,22 +375,18 @@ describe('revocations that race a subscription', () => {
     } as const;
     expect(await hubStub(agent.id).revoke(revocation, Date.now())).toBe(0);
     await orgStub(user.orgId).revoke(revocation, Date.now());
-    expect(await hubs()).toEqual({ n: 0 });
+    expect(await hubsOf(user.orgId)).toEqual({ n: 0 });
   });
 
   it('registers again an object it has no row for, even one that believes it registered', async () => {
     const { owner: user, agent, agentStream } = await scene();
     const ws = await socket(agentStream, user.token);
-    const hubs = () =>
-      runInDurableObject(orgStub(user.orgId), (_o, state) =>
-        state.storage.sql.exec<{ n: number }>('SELECT count(*) AS n FROM hubs').one(),
-      );
     await runInDurableObject(orgStub(user.orgId), (_o, state) => {
       state.storage.sql.exec('DELETE FROM hubs');
     });
     const hubId = env.AGENT_HUB.idFromName(agent.id).toString();
     await orgStub(user.orgId).admitTo('agent_hub', hubId, owner(user.orgId, 'ses_any', Date.now()), false);
-    expect(await hubs()).toEqual({ n: 1 });
+    expect(await hubsOf(user.orgId)).toEqual({ n: 1 });
     ws.close();
   });
 });
