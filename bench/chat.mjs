@@ -6,10 +6,12 @@
 // call log). The part of it spent in the session's object (user message stored → first
 // `{content}` frame sent, the model's first token included) is shown beside it, as is the Worker's
 // (its `Server-Timing` total) and the local server's cost for any request (`GET /health`).
-// Messages are sent one at a time, each once every participant has the previous reply.
+// Messages are sent one at a time, each once every participant has the previous reply. The
+// participants run on a thread of their own, so their sockets' frames are not parsed on the thread
+// that times the sender's stream (in a real session they are other machines).
 // Targets: p99 delivery under 50 ms locally; added first-frame time under 10 ms p50.
 import { performance } from 'node:perf_hooks';
-import WebSocket from 'ws';
+import { Worker } from 'node:worker_threads';
 import { printTable } from './lib/load.mjs';
 import { runAlone } from './lib/server.mjs';
 
@@ -30,28 +32,29 @@ const row = (what, samples) => ({
   p99: ms(percentile(samples, 99)),
 });
 
-function participant(baseUrl, path, token) {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}${path}`, {
-      headers: { Authorization: `Bearer ${token}` },
-      perMessageDeflate: false,
-    });
-    const p = { ws, latencies: [], frames: 0, messageAt: new Map(), firstFrameAt: new Map() };
-    ws.on('message', (data) => {
-      const f = JSON.parse(data.toString());
-      if (f.op === 'ready') return resolve(p);
-      if (f.op !== 'event') return;
-      const e = f.event;
-      p.latencies.push(wallNow() - Date.parse(e.time));
-      if (e.type === 'message') p.messageAt.set(e.message.reply_id, Date.parse(e.time));
-      if (e.type === 'frame') {
-        p.frames += 1;
-        if ('content' in e.frame && !p.firstFrameAt.has(e.reply_id))
-          p.firstFrameAt.set(e.reply_id, Date.parse(e.time));
-      }
-    });
-    ws.on('error', reject);
+/** The participants' thread (see `lib/participants.mjs`); its frame counts are read as they grow. */
+async function participants(url, token) {
+  const counts = new SharedArrayBuffer(4 * PARTICIPANTS);
+  const worker = new Worker(new URL('./lib/participants.mjs', import.meta.url), {
+    workerData: { url, token, count: PARTICIPANTS, counts },
   });
+  const next = () =>
+    new Promise((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+  await next();
+  const frames = new Int32Array(counts);
+  return {
+    /** How many reply frames each participant has had so far. */
+    frames: () => Array.from(frames, (_, i) => Atomics.load(frames, i)),
+    ask: async (op) => {
+      const answer = next();
+      worker.postMessage(op);
+      return answer;
+    },
+    close: () => worker.postMessage('close'),
+  };
 }
 
 export async function run({ baseUrl, signUp, api }) {
@@ -67,9 +70,7 @@ export async function run({ baseUrl, signUp, api }) {
     expect: 201,
   });
   const base = `/api/v1/orgs/${owner.orgId}/chat/sessions/${session.id}`;
-  const people = [];
-  for (let i = 0; i < PARTICIPANTS; i++)
-    people.push(await participant(baseUrl, `${base}/stream`, owner.token));
+  const people = await participants(`${baseUrl.replace(/^http/, 'ws')}${base}/stream`, owner.token);
   const senderFirst = [];
   const senderContent = [];
   const inWorker = [];
@@ -77,7 +78,7 @@ export async function run({ baseUrl, signUp, api }) {
   const words = Array.from({ length: WORDS }, (_, i) => `w${i}`).join(' ');
   /** Until every participant has every frame the sender got (a second at most). */
   async function caughtUp() {
-    for (let t = 0; t < 100 && people.some((p) => p.frames < senderFrames); t++)
+    for (let t = 0; t < 100 && people.frames().some((n) => n < senderFrames); t++)
       await new Promise((r) => setTimeout(r, 10));
   }
   /** One message and its whole reply at the sender; its figures kept when `measured`. */
@@ -115,20 +116,15 @@ export async function run({ baseUrl, signUp, api }) {
   // Warm-up: the code paths of a send run hot before anything is measured, as in a busy isolate.
   for (let i = 0; i < WARMUP; i++) await send(false);
   await caughtUp();
-  for (const p of people) {
-    p.latencies.length = 0;
-    p.messageAt.clear();
-    p.firstFrameAt.clear();
-  }
+  await people.ask('reset');
   for (let i = 0; i < MESSAGES; i++) await send(true);
   // Every frame the sender got reaches each participant too (sockets may still be a little
   // behind the sender's stream when it ends).
   await caughtUp();
   const expected = senderFrames;
-  const latencies = people.flatMap((p) => p.latencies).sort((a, b) => a - b);
-  const inObject = [...people[0].firstFrameAt]
-    .map(([reply, at]) => at - people[0].messageAt.get(reply))
-    .sort((a, b) => a - b);
+  const collected = await people.ask('collect');
+  const latencies = collected.latencies.sort((a, b) => a - b);
+  const inObject = collected.inObject.sort((a, b) => a - b);
   // The replies ran one after another, so the calls in time order pair with them (the last
   // MESSAGES with the measured ones). The log rows are written after each stream ends, in the
   // background: wait for all of them.
@@ -149,7 +145,7 @@ export async function run({ baseUrl, signUp, api }) {
   const added = senderContent.map((t, i) => t - ttft[i]).sort((a, b) => a - b);
   const modelFirst = [...ttft].sort((a, b) => a - b);
   senderFirst.sort((a, b) => a - b);
-  const lost = people.filter((p) => p.frames !== expected).length;
+  const lost = people.frames().filter((n) => n !== expected).length;
   // The local server's own cost for any request (wrangler dev's proxy in front of the Worker), in
   // the same run, for reading the figures above.
   const health = [];
@@ -158,7 +154,7 @@ export async function run({ baseUrl, signUp, api }) {
     await (await fetch(`${baseUrl}/health`)).arrayBuffer();
     health.push(wallNow() - t0);
   }
-  for (const p of people) p.ws.close();
+  people.close();
   printTable(
     `Chat: 1 session, ${PARTICIPANTS} WebSocket participants, ${MESSAGES} replies of ${WORDS + 2} words (dev model)`,
     [

@@ -1,6 +1,5 @@
-import { and, eq, inArray, type Placeholder, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
-import type { Db } from '../../db/client';
 import { mapRead, prepared, type Read, read, together } from '../../db/reads';
 import { agentRoles, agents, chatSessions, projects, tickets } from '../../db/schema';
 import { notFound } from '../../lib/errors';
@@ -8,86 +7,100 @@ import { previewPrompt } from '../agent-design/prompt';
 import { rulesQuery } from '../agent-design/rules';
 import type { OrgCtx } from '../context';
 import { recallForSession } from './memory';
-import { sessionAgent, theSession } from './sessions';
+import { sessionAgent, theSession, visibleTo } from './sessions';
 
 const MAX_RULES = 50;
 
 /**
- * The reads of a send's prompt, prepared (see `prepared`): each finds what it reads through the
- * session's row, so none waits for another, or for the session's own read.
+ * A joined table's column, named apart: a batch keys each row's values by column name, so the
+ * session's `id` and its agent's would collide. Decoded as the column is.
  */
-const inSession = ['orgId', 'sessionId'] as const;
-type InSession = Record<(typeof inSession)[number], Placeholder>;
+const apart = <C extends SQLiteColumn>(column: C, name: string) => sql`${column}`.mapWith(column).as(name);
 
-const theSessionsAgent = (db: Db, p: InSession) =>
-  and(eq(agents.orgId, p.orgId), eq(agents.id, sessionAgent(db, p.orgId, p.sessionId)));
+/** A left join's columns: the joined row, or null when there was none (its id is then null). */
+const orNone = <T extends { id: unknown }>(row: T): T | null => (row.id === null ? null : row);
 
-/** The agent with its role: two queries, not a join (in a batch, rows are keyed by column name). */
-const agentOfSession = prepared(inSession, (db, p) =>
-  db.select().from(agents).where(theSessionsAgent(db, p)).limit(1),
+/**
+ * The session as its caller may see it (see `visibleTo`), with what its replies' prompts are
+ * made of: its agent, the agent's role, its project and ticket. One statement (prepared, see
+ * `prepared`); a session's agent always exists (deleting an agent deletes its sessions).
+ */
+const sessionSetup = prepared(['orgId', 'sessionId', 'actorId'], (db, p) =>
+  db
+    .select({
+      session: chatSessions,
+      agent: {
+        name: apart(agents.name, 'agent_name'),
+        displayName: apart(agents.displayName, 'agent_display_name'),
+        description: apart(agents.description, 'agent_description'),
+        model: apart(agents.model, 'agent_model'),
+        modelId: apart(agents.modelId, 'agent_model_id'),
+        tags: apart(agents.tags, 'agent_tags'),
+      },
+      role: {
+        id: apart(agentRoles.id, 'role_id'),
+        name: apart(agentRoles.name, 'role_name'),
+        description: apart(agentRoles.description, 'role_description'),
+        promptTemplate: apart(agentRoles.promptTemplate, 'role_prompt_template'),
+        modelId: apart(agentRoles.modelId, 'role_model_id'),
+        toolsRequiringApproval: apart(agentRoles.toolsRequiringApproval, 'role_tools_requiring_approval'),
+      },
+      project: {
+        id: apart(projects.id, 'work_project_id'),
+        name: apart(projects.name, 'work_project_name'),
+        description: apart(projects.description, 'work_project_description'),
+      },
+      ticket: {
+        id: apart(tickets.id, 'work_ticket_id'),
+        title: apart(tickets.title, 'work_ticket_title'),
+        description: apart(tickets.description, 'work_ticket_description'),
+      },
+    })
+    .from(chatSessions)
+    .innerJoin(agents, and(eq(agents.orgId, p.orgId), eq(agents.id, chatSessions.agentId)))
+    .leftJoin(agentRoles, and(eq(agentRoles.orgId, p.orgId), eq(agentRoles.id, agents.roleId)))
+    .leftJoin(projects, and(eq(projects.orgId, p.orgId), eq(projects.id, chatSessions.projectId)))
+    .leftJoin(tickets, and(eq(tickets.orgId, p.orgId), eq(tickets.id, chatSessions.ticketId)))
+    .where(and(theSession(p.orgId, p.sessionId), visibleTo(p.actorId)))
+    .limit(1),
 );
 
-const roleOfSession = prepared(inSession, (db, p) => {
-  const roleId = db.select({ id: agents.roleId }).from(agents).where(theSessionsAgent(db, p));
-  return db
-    .select()
-    .from(agentRoles)
-    .where(and(eq(agentRoles.orgId, p.orgId), inArray(agentRoles.id, roleId)))
-    .limit(1);
-});
-
-const rulesOfSession = prepared(inSession, (db, p) =>
+const rulesOfSession = prepared(['orgId', 'sessionId'], (db, p) =>
   rulesQuery(db, p.orgId, sessionAgent(db, p.orgId, p.sessionId), MAX_RULES),
 );
 
-/** The session's project and ticket, when it has them: one query, its columns named apart. */
-const workOfSession = prepared(inSession, (db, p) => {
-  const col = <T>(c: SQLiteColumn, name: string) => sql<T | null>`${c}`.as(name);
-  return db
-    .select({
-      projectId: col<string>(projects.id, 'project_id'),
-      projectName: col<string>(projects.name, 'project_name'),
-      projectDescription: col<string>(projects.description, 'project_description'),
-      ticketId: col<string>(tickets.id, 'ticket_id'),
-      ticketTitle: col<string>(tickets.title, 'ticket_title'),
-      ticketDescription: col<string>(tickets.description, 'ticket_description'),
-    })
-    .from(chatSessions)
-    .leftJoin(projects, and(eq(projects.orgId, p.orgId), eq(projects.id, chatSessions.projectId)))
-    .leftJoin(tickets, and(eq(tickets.orgId, p.orgId), eq(tickets.id, chatSessions.ticketId)))
-    .where(theSession(p.orgId, p.sessionId));
-});
-
 /**
- * What a reply's system prompt is made of that only needs the session and the message: the
- * agent's design, the rules that apply, the project or ticket, and what memory recalls for the
- * message. One read, so it joins the send's other reads in one round trip.
+ * A send's reads, in one round trip: the session (404 when the caller may not see it) and what
+ * the reply's system prompt is made of that only needs the session and the message: the agent's
+ * design, the rules that apply, the project or ticket, and what memory recalls for the message.
  */
-export function promptInputs(ctx: OrgCtx, sessionId: string, content: string) {
-  const session = { orgId: ctx.orgId, sessionId };
+export function sendReads(ctx: OrgCtx, sessionId: string, content: string) {
+  const ids = { orgId: ctx.orgId, sessionId };
   return mapRead(
     together([
-      read(agentOfSession(ctx.db, session), ([row]) => row),
-      read(roleOfSession(ctx.db, session), ([row]) => row ?? null),
-      read(rulesOfSession(ctx.db, session), (rows) => rows),
-      read(workOfSession(ctx.db, session), ([row]) => ({
-        project: row?.projectId
-          ? { id: row.projectId, name: row.projectName ?? '', description: row.projectDescription }
-          : null,
-        ticket: row?.ticketId
-          ? { id: row.ticketId, title: row.ticketTitle ?? '', description: row.ticketDescription ?? '' }
-          : null,
-      })),
+      read(sessionSetup(ctx.db, { ...ids, actorId: ctx.actor.id }), ([row]) => row),
+      read(rulesOfSession(ctx.db, ids), (rows) => rows),
       recallForSession(ctx, sessionId, content),
     ]),
-    ([agent, role, rules, work, memory]) => {
-      if (!agent) throw notFound('Agent');
-      return { agent, role, rules, ...work, memory };
+    ([setup, rules, memory]) => {
+      if (!setup) throw notFound('Chat session');
+      const { session, agent, role, project, ticket } = setup;
+      return {
+        session,
+        inputs: {
+          agent,
+          role: orNone(role),
+          rules,
+          project: orNone(project),
+          ticket: orNone(ticket),
+          memory,
+        },
+      };
     },
   );
 }
 
-export type PromptInputs = ReturnType<typeof promptInputs> extends Read<infer T> ? T : never;
+export type PromptInputs = ReturnType<typeof sendReads> extends Read<{ inputs: infer I }> ? I : never;
 
 /**
  * The system prompt of a reply: the agent's role prompt rendered with its variables (agent, role,

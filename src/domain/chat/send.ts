@@ -17,9 +17,9 @@ import {
   type ReplyRequest,
 } from './context';
 import { type ReplyStreamOptions, replyStream } from './live';
-import { promptInputs, systemPrompt } from './prompt';
+import { sendReads, systemPrompt } from './prompt';
 import { SEND_URL, type SendInput, type SendOutcome, type SendRequest, sendHeaders } from './session-rpc';
-import { sessionObject, sessionRead, touchSession } from './sessions';
+import { sessionObject, touchSession } from './sessions';
 
 export interface SendMessageInput {
   content: string;
@@ -70,8 +70,8 @@ export async function sendMessage(
   // organization's routing, usually cached, alongside); then the reads that need their answer:
   // the role's skills and MCP tools, the model's registry entry (usually cached). The session's
   // object then reads nothing before the model's first token.
-  const [[session, inputs], routing] = await Promise.all([
-    readTogether(ctx.db, [sessionRead(ctx, sessionId), promptInputs(ctx, sessionId, input.content)]),
+  const [[{ session, inputs }], routing] = await Promise.all([
+    readTogether(ctx.db, [sendReads(ctx, sessionId, input.content)]),
     input.model ? undefined : routingOf(ctx.db, ctx.orgId),
   ]);
   // A retry answers as the first attempt did even if the session changed since (archived,

@@ -21,7 +21,7 @@ export const sessionObject = (ctx: { env: OrgCtx['env'] }, sessionId: string) =>
  * A session is visible to whoever created it and to the members it was shared with (its
  * participants); to everyone else it does not exist (404), whatever their role.
  */
-const visibleTo = (actorId: string | SQLWrapper): SQL =>
+export const visibleTo = (actorId: string | SQLWrapper): SQL =>
   sql`(${chatSessions.createdBy} = ${actorId} OR EXISTS (SELECT 1 FROM ${chatParticipants}
     WHERE ${chatParticipants.sessionId} = ${chatSessions.id} AND ${chatParticipants.userId} = ${actorId}))`;
 
