@@ -94,4 +94,24 @@ describe('a reply’s system prompt', () => {
     expect(none).not.toContain('Apollo');
     expect(none).not.toContain('Land the module');
   });
+
+  it('goes to the model the organization routes the agent’s tags to', async () => {
+    const u = await newUser();
+    const provider = await fakeProvider(u.token, u.orgId);
+    const routed = await newModel(u.token, u.orgId, {
+      provider_id: provider.id,
+      provider_model_id: 'fake-echo',
+    });
+    const put = await call(orgPath(u.orgId, '/models/routing'), {
+      method: 'PUT',
+      token: u.token,
+      body: { rules: [{ match: 'tag', value: 'legal', model_id: routed.id }] },
+    });
+    expect(put.status, put.text).toBe(200);
+    const agent = await newAgent(u, { name: 'lex', tags: ['legal'] });
+    const s = await newChatSession(u, { agent_id: agent.id });
+    await (await sendChat(u, s.id, { content: 'is this binding?' })).frames.rest();
+    const request = fixture().seen.find((r) => r.path.endsWith('/chat/completions'));
+    expect((request?.body as { model?: string } | undefined)?.model).toBe('fake-echo');
+  });
 });
