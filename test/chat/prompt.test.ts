@@ -16,6 +16,12 @@ import {
 
 const fixture = useFakeOpenAI();
 
+/** A model of the organization's own, served by the fake OpenAI-compatible provider's echo. */
+async function echoModel(u: { token: string; orgId: string }) {
+  const provider = await fakeProvider(u.token, u.orgId);
+  return newModel(u.token, u.orgId, { provider_id: provider.id, provider_model_id: 'fake-echo' });
+}
+
 describe('a reply’s system prompt', () => {
   it('has the role’s prompt, its skills, the rules that apply and what memory recalls for the message', async () => {
     const u = await newUser();
@@ -24,11 +30,7 @@ describe('a reply’s system prompt', () => {
       expect(res.status, res.text).toBeLessThan(300);
       return res.json;
     };
-    const provider = await fakeProvider(u.token, u.orgId);
-    const model = await newModel(u.token, u.orgId, {
-      provider_id: provider.id,
-      provider_model_id: 'fake-echo',
-    });
+    const model = await echoModel(u);
     const role = await post('/roles', {
       slug: unique('pr'),
       name: 'Planner',
@@ -64,11 +66,7 @@ describe('a reply’s system prompt', () => {
 
   it('names the session’s project and ticket, and a session without them names none', async () => {
     const u = await newUser();
-    const provider = await fakeProvider(u.token, u.orgId);
-    const model = await newModel(u.token, u.orgId, {
-      provider_id: provider.id,
-      provider_model_id: 'fake-echo',
-    });
+    const model = await echoModel(u);
     const res = await call(orgPath(u.orgId, '/roles'), {
       token: u.token,
       body: {
@@ -97,11 +95,7 @@ describe('a reply’s system prompt', () => {
 
   it('goes to the model the organization routes the agent’s tags to', async () => {
     const u = await newUser();
-    const provider = await fakeProvider(u.token, u.orgId);
-    const routed = await newModel(u.token, u.orgId, {
-      provider_id: provider.id,
-      provider_model_id: 'fake-echo',
-    });
+    const routed = await echoModel(u);
     const put = await call(orgPath(u.orgId, '/models/routing'), {
       method: 'PUT',
       token: u.token,
