@@ -1,6 +1,6 @@
 import { and, eq, type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { type IdRef, prepared, type Read, read, readTogether } from '../../db/reads';
+import { type IdRef, prepared, read, readTogether } from '../../db/reads';
 import { chatParticipants, chatSessions, type MultitaskPolicy, tickets } from '../../db/schema';
 import { forbidden, notFound } from '../../lib/errors';
 import { newId } from '../../lib/ids';
@@ -29,7 +29,7 @@ export const visibleTo = (actorId: string | SQLWrapper): SQL =>
 export const theSession = (orgId: IdRef, sessionId: IdRef) =>
   and(eq(chatSessions.orgId, orgId), eq(chatSessions.id, sessionId));
 
-/** Prepared: every send and stream reads it. */
+/** Prepared: every stream and page of messages reads it. */
 const visibleSession = prepared(['orgId', 'sessionId', 'actorId'], (db, p) =>
   db
     .select()
@@ -38,19 +38,18 @@ const visibleSession = prepared(['orgId', 'sessionId', 'actorId'], (db, p) =>
     .limit(1),
 );
 
-/** The session as a read, to join others (404 when the caller may not see it). */
-export const sessionRead = (ctx: OrgCtx, sessionId: string): Read<SessionRow> =>
-  read(visibleSession(ctx.db, { orgId: ctx.orgId, sessionId, actorId: ctx.actor.id }), ([row]) => {
-    if (!row) throw notFound('Chat session');
-    return row;
-  });
-
-export const getSession = async (ctx: OrgCtx, sessionId: string) =>
-  (await readTogether(ctx.db, [sessionRead(ctx, sessionId)]))[0];
+/** The session, if the caller may see it (404 otherwise). */
+export async function getSession(ctx: OrgCtx, sessionId: string): Promise<SessionRow> {
+  const visible = visibleSession(ctx.db, { orgId: ctx.orgId, sessionId, actorId: ctx.actor.id });
+  const [[row]] = await readTogether(ctx.db, [read(visible, (rows) => rows)]);
+  if (!row) throw notFound('Chat session');
+  return row;
+}
 
 /**
- * The session's agent as a query on its row, for reads in the same batch as `sessionRead`: they
- * need not wait for it. It does not check visibility; the session's read does.
+ * The session's agent as a query on its row, for reads in the same batch as the session's own
+ * (a send's, see `sendReads`): they need not wait for it. It does not check visibility; the
+ * session's read does.
  */
 export const sessionAgent = (db: Db, orgId: IdRef, sessionId: IdRef) =>
   db.select({ id: chatSessions.agentId }).from(chatSessions).where(theSession(orgId, sessionId));
