@@ -23,6 +23,8 @@ interface PendingFrame {
   data: string;
   time: number;
   content: string | null;
+  /** As it was sent, for replays before it is written. */
+  event: SessionEvent;
 }
 
 export interface Meta {
@@ -49,9 +51,12 @@ const toEvent = (r: EventRow): SessionEvent => {
  * The session's ordered event log: every user message and every reply frame, under the sequence
  * numbers clients resume from. A reply's frames are sent before they are written and written
  * together (`flush`): one transaction per burst instead of one per frame, and no frame waits for
- * its own write. Any other read or write of the session flushes first, so storage always sees
- * events in order. Numbers are reserved in blocks ahead of use, so one sent but never written
- * (the object died in between) is never handed out again: after a restart numbering skips ahead.
+ * its own write. Any other write of the session, and any read of its messages, flushes first, so
+ * storage always sees events in order. A replay writes nothing: it is the stored events and then
+ * the frames not yet written, as they were sent (a write would hold the stream it opens until
+ * the write is stored). Numbers are reserved in blocks ahead of use, so one sent but never
+ * written (the object died in between) is never handed out again: after a restart numbering
+ * skips ahead.
  */
 export class EventLog {
   lastSeq: number;
@@ -106,15 +111,17 @@ export class EventLog {
    */
   frame(replyId: string, frame: ReplyFrame, now = Date.now()): SessionEvent {
     const seq = this.nextSeq();
+    const event: SessionEvent = { seq, type: 'frame', reply_id: replyId, frame, time: iso(now) };
     this.pending.push({
       seq,
       replyId,
       data: JSON.stringify(frame),
       time: now,
       content: 'content' in frame ? frame.content : null,
+      event,
     });
     this.timer ??= setTimeout(() => this.flush(), FLUSH_MS);
-    return { seq, type: 'frame', reply_id: replyId, frame, time: iso(now) };
+    return event;
   }
 
   /** Writes the frames sent since the last flush, in one transaction, and trims the log. */
@@ -179,14 +186,16 @@ export class EventLog {
 
   /** Every event after `after`, saying what the log no longer holds of them. */
   after(after: number): Replay {
-    this.flush();
     const rows = this.sql.exec<EventRow>('SELECT * FROM events WHERE seq > ? ORDER BY seq', after);
-    return { after, events: rows.toArray().map(toEvent), gap: gapAfter(after, this.trimmedThrough + 1) };
+    return {
+      after,
+      events: [...rows.toArray().map(toEvent), ...this.unwritten((f) => f.seq > after)],
+      gap: gapAfter(after, this.trimmedThrough + 1),
+    };
   }
 
   /** One reply's frames after `after`; a gap only if frames of this reply were dropped. */
   replyAfter(replyId: string, after: number): Replay {
-    this.flush();
     const rows = this.sql.exec<EventRow>(
       'SELECT * FROM events WHERE reply_id = ? AND seq > ? ORDER BY seq',
       replyId,
@@ -197,8 +206,16 @@ export class EventLog {
       .toArray()[0]?.through;
     return {
       after,
-      events: rows.toArray().map(toEvent),
+      events: [
+        ...rows.toArray().map(toEvent),
+        ...this.unwritten((f) => f.replyId === replyId && f.seq > after),
+      ],
       gap: lost === undefined ? null : gapAfter(after, lost + 1),
     };
+  }
+
+  /** The frames sent but not yet written that `wanted` picks; all come after every stored event. */
+  private unwritten(wanted: (f: PendingFrame) => boolean): SessionEvent[] {
+    return this.pending.filter(wanted).map((f) => f.event);
   }
 }

@@ -173,6 +173,17 @@ export class SessionStore {
     return row ? toMessage(row) : null;
   }
 
+  /**
+   * A reply's status (null: no such reply), read without writing the frames sent since: a change
+   * of status writes them first, so what is stored is current.
+   */
+  replyStatus(id: string): MessageStatus | null {
+    const row = this.sql
+      .exec<{ status: MessageStatus }>("SELECT status FROM messages WHERE id = ? AND role = 'assistant'", id)
+      .toArray()[0];
+    return row?.status ?? null;
+  }
+
   /** What the Worker prepared for a reply, and the model messages of its steps so far. */
   replyState<R, S>(id: string): { request: R; steps: S[] } | null {
     const row = this.sql

@@ -26,16 +26,16 @@ export function openStream(
   const after = afterParam === null || !replays ? null : Number(afterParam);
   const replyPath = /^\/replies\/([^/]+)\/stream$/.exec(url.pathname);
   if (replyPath) {
-    const reply = store.message(replyPath[1]!);
-    if (reply?.role !== 'assistant') return new Response('No such reply', { status: 404 });
-    const replay = replays ? store.log.replyAfter(reply.id, after ?? 0) : null;
+    const replyId = replyPath[1]!;
+    const status = store.replyStatus(replyId);
+    if (!status) return new Response('No such reply', { status: 404 });
+    const replay = replays ? store.log.replyAfter(replyId, after ?? 0) : null;
     // Its status too: a finished reply's last frame may have been trimmed from the log. A refused
     // stream stays open for its `closed` event.
     const finished =
       replays &&
-      (!LIVE_STATUSES.has(reply.status) ||
-        !!replay?.events.some((e) => e.type === 'frame' && isTerminal(e.frame)));
-    return fanout.openSse(reply.id, replay, url.searchParams.get('protocol') === 'ui', finished, owner);
+      (!LIVE_STATUSES.has(status) || !!replay?.events.some((e) => e.type === 'frame' && isTerminal(e.frame)));
+    return fanout.openSse(replyId, replay, url.searchParams.get('protocol') === 'ui', finished, owner);
   }
   const actorId = request.headers.get(PARTICIPANT_HEADER);
   if (url.pathname !== '/stream' || !actorId) return new Response('Not found', { status: 404 });
