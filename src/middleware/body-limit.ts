@@ -15,10 +15,11 @@ export const bodyLimit = (maxBytes: number) =>
   createMiddleware<AppEnv>(async (c, next) => {
     const body = c.req.raw.body;
     if (!body) return next();
-    const tooLarge = new ApiError('payload_too_large', `The body must be at most ${maxBytes} bytes`);
+    // Made only when thrown: an error captures its stack, a cost every request with a body paid.
+    const tooLarge = () => new ApiError('payload_too_large', `The body must be at most ${maxBytes} bytes`);
     const declared = c.req.header('Content-Length');
     if (declared !== undefined && !c.req.header('Transfer-Encoding')) {
-      if (Number(declared) > maxBytes) throw tooLarge;
+      if (Number(declared) > maxBytes) throw tooLarge();
       return next();
     }
     const reader = body.getReader();
@@ -28,7 +29,7 @@ export const bodyLimit = (maxBytes: number) =>
       size += r.value.byteLength;
       if (size > maxBytes) {
         await drain(reader, MAX_DRAIN_BYTES - size);
-        throw tooLarge;
+        throw tooLarge();
       }
       chunks.push(r.value);
     }

@@ -34,7 +34,7 @@ const framesOf = (log: EventLog, replyId: string, words: string[]) =>
   words.map((w) => log.frame(replyId, { content: w }).seq);
 
 describe('the chat session event log', () => {
-  it('sends frames before writing them, and any read of the session writes them first, in order', async () => {
+  it('sends frames before writing them, and any read of the messages writes them first, in order', async () => {
     await runInDurableObject(freshSession(), async (_o, state) => {
       const { store, log } = logOf(state.storage);
       reply(store, 'msg_a');
@@ -43,6 +43,34 @@ describe('the chat session event log', () => {
       expect(state.storage.sql.exec('SELECT count(*) AS n FROM events').one().n).toBe(0);
       expect(store.message('msg_a')!.content).toBe('one two three');
       expect(log.after(0).events.map((e) => e.seq)).toEqual([1, 2, 3]);
+    });
+  });
+
+  it('replays frames not yet written without writing them, after the stored ones, as they were sent', async () => {
+    await runInDurableObject(freshSession(), async (_o, state) => {
+      const { store, log } = logOf(state.storage);
+      const stored = () => state.storage.sql.exec('SELECT count(*) AS n FROM events').one().n;
+      reply(store, 'msg_a');
+      framesOf(log, 'msg_a', ['one']);
+      log.flush();
+      reply(store, 'msg_b');
+      const sent = ['two', 'three'].map((w) => log.frame('msg_b', { content: w }));
+      expect(stored()).toBe(1);
+
+      expect(log.after(0).events.map((e) => e.seq)).toEqual([1, 2, 3]);
+      expect(log.after(1).events).toEqual(sent);
+      expect(log.replyAfter('msg_b', 0).events).toEqual(sent);
+      expect(log.replyAfter('msg_b', sent[0]!.seq).events).toEqual([sent[1]]);
+      expect(log.replyAfter('msg_a', 0).events).toMatchObject([{ frame: { content: 'one' } }]);
+      // A reply's stream opens on its status alone: still nothing written.
+      expect(store.replyStatus('msg_b')).toBe('streaming');
+      expect(store.replyStatus('msg_none')).toBeNull();
+      expect(stored()).toBe(1);
+
+      // Written, they replay the same.
+      log.flush();
+      expect(stored()).toBe(3);
+      expect(log.replyAfter('msg_b', 0).events).toEqual(sent);
     });
   });
 
@@ -99,6 +127,52 @@ describe('the chat session event log', () => {
       expect(sse).toContain('event: gap\ndata: {"after":2,"dropped":8,"oldest_seq":11}');
       const ui = await fanout.openSse('msg_a', replay, true, true, owner).text();
       expect(ui).toMatch(/data: \{"type":"error","errorText":"8 position\(s\) after 2 are no longer held/);
+    });
+  });
+});
+
+describe('the chat session fan-out', () => {
+  const owner = {
+    credential: 'session',
+    credentialId: 'ses_p',
+    userId: 'usr_p',
+    orgId: 'org_p',
+    endsAt: null,
+    checkedAt: 0,
+  } as const;
+
+  it("writes a reply's stream in the turn and participants' sockets after it, in order with presence", async () => {
+    await runInDurableObject(freshSession(), async (_o, state) => {
+      const fanout = new Fanout(state);
+      const { store, log } = logOf(state.storage);
+      const socket = fanout.accept({ actorId: 'usr_p', owner }, { op: 'ready' }, null).webSocket!;
+      const got: { op: string; event?: { seq: number }; state?: string }[] = [];
+      const received = new Promise<void>((resolve) =>
+        socket.addEventListener('message', (m) => {
+          got.push(JSON.parse(m.data as string));
+          if (got.length === 4) resolve();
+        }),
+      );
+      socket.accept();
+      reply(store, 'msg_a');
+      const sse = fanout.openSse('msg_a', null, false, false, owner);
+
+      const first = log.frame('msg_a', { content: 'one' });
+      fanout.deliver(first);
+      // Written to the reply's stream at once; the sockets' copy waits for the end of the turn,
+      // or, as here, for anything else written to the sockets, which then comes after it.
+      fanout.presence({ user_id: 'usr_q', state: 'typing' });
+      const second = log.frame('msg_a', { done: true });
+      fanout.deliver(second);
+
+      await received;
+      expect(got.map((f) => f.op)).toEqual(['ready', 'event', 'presence', 'event']);
+      expect(got[1]!.event!.seq).toBe(first.seq);
+      expect(got[2]!.state).toBe('typing');
+      expect(got[3]!.event!.seq).toBe(second.seq);
+      const text = await sse.text();
+      expect(text).toContain(`id: ${first.seq}\ndata: {"content":"one"}`);
+      expect(text).toContain(`id: ${second.seq}\ndata: {"done":true}`);
     });
   });
 });
