@@ -30,6 +30,16 @@ function reply(store: SessionStore, id: string) {
   });
 }
 
+/** The credential a stream in these tests is opened with. */
+const owner = {
+  credential: 'session',
+  credentialId: 'ses_reader',
+  userId: 'usr_reader',
+  orgId: 'org_reader',
+  endsAt: null,
+  checkedAt: 0,
+} as const;
+
 const framesOf = (log: EventLog, replyId: string, words: string[]) =>
   words.map((w) => log.frame(replyId, { content: w }).seq);
 
@@ -115,14 +125,6 @@ describe('the chat session event log', () => {
     await runInDurableObject(freshSession(), async (_o, state) => {
       const fanout = new Fanout(state);
       const replay = { after: 2, events: [], gap: { dropped: 8, oldest_seq: 11 } };
-      const owner = {
-        credential: 'session',
-        credentialId: 'ses_reader',
-        userId: 'usr_reader',
-        orgId: 'org_reader',
-        endsAt: null,
-        checkedAt: 0,
-      } as const;
       const sse = await fanout.openSse('msg_a', replay, false, true, owner).text();
       expect(sse).toContain('event: gap\ndata: {"after":2,"dropped":8,"oldest_seq":11}');
       const ui = await fanout.openSse('msg_a', replay, true, true, owner).text();
@@ -132,20 +134,11 @@ describe('the chat session event log', () => {
 });
 
 describe('the chat session fan-out', () => {
-  const owner = {
-    credential: 'session',
-    credentialId: 'ses_p',
-    userId: 'usr_p',
-    orgId: 'org_p',
-    endsAt: null,
-    checkedAt: 0,
-  } as const;
-
   it("writes a reply's stream in the turn and participants' sockets after it, in order with presence", async () => {
     await runInDurableObject(freshSession(), async (_o, state) => {
       const fanout = new Fanout(state);
       const { store, log } = logOf(state.storage);
-      const socket = fanout.accept({ actorId: 'usr_p', owner }, { op: 'ready' }, null).webSocket!;
+      const socket = fanout.accept({ actorId: owner.userId, owner }, { op: 'ready' }, null).webSocket!;
       const got: { op: string; event?: { seq: number }; state?: string }[] = [];
       const received = new Promise<void>((resolve) =>
         socket.addEventListener('message', (m) => {
