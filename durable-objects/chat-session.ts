@@ -13,7 +13,6 @@ import type { Revocation, RevocationTarget, StreamOwner } from '../src/domain/st
 import type { Env } from '../src/env';
 import { Fanout, sseHeaders } from './chat-session/fanout';
 import { logError } from './chat-session/log';
-import { MeasuredStore } from './chat-session/measured';
 import { type ReplyHost, ReplyRun } from './chat-session/reply';
 import { SentKeys } from './chat-session/sent-keys';
 import { SessionStore } from './chat-session/store';
@@ -32,7 +31,6 @@ export class ChatSession extends DurableObject<Env> {
   private readonly store: SessionStore;
   private readonly fanout: Fanout;
   private readonly keys: SentKeys;
-  private readonly measured: MeasuredStore;
   private readonly host: ReplyHost;
   private run: ReplyRun | null = null;
   private readonly credentials: Credentials;
@@ -43,7 +41,6 @@ export class ChatSession extends DurableObject<Env> {
     this.store = new SessionStore(ctx.storage);
     this.fanout = new Fanout(ctx);
     this.keys = new SentKeys(ctx.storage.sql, (id) => this.store.message(id));
-    this.measured = new MeasuredStore(ctx.storage.sql);
     this.credentials = new Credentials(
       () => this.fanout.held(),
       (at) => this.alarmBy(at),
@@ -52,9 +49,8 @@ export class ChatSession extends DurableObject<Env> {
     this.host = {
       env,
       store: this.store,
-      measured: this.measured,
       // Sent first, written with the next flush: a frame never waits for its own write.
-      emit: (replyId, frame) => this.fanout.deliver(this.store.log.frame(replyId, frame)),
+      emit: (replyId, frame) => this.fanout.deliver(this.store.frame(replyId, frame)),
       alarmBy: (at) => this.alarmBy(at),
       // Started at once: a reply runs apart from any response, and the object's input gate then
       // covers the work's first storage call (an alarm set after an erase would outlive it).
@@ -207,7 +203,6 @@ export class ChatSession extends DurableObject<Env> {
     if (this.store.activeReply()?.id === id) this.stop(id, 'cancelled', 'The reply was deleted');
     const event = this.store.deleteMessage(id);
     if (!event) return false;
-    this.measured.forget(id);
     this.fanout.deliver(event);
     this.startNext();
     return true;
@@ -223,7 +218,6 @@ export class ChatSession extends DurableObject<Env> {
     await this.ctx.storage.deleteAll();
     this.store.reset();
     this.keys.ensure();
-    this.measured.ensure();
   }
 
   /**

@@ -5,7 +5,11 @@
  * history read joins this table: `SessionStore.historyBefore`).
  */
 export class MeasuredStore {
-  constructor(private readonly sql: SqlStorage) {
+  constructor(
+    private readonly sql: SqlStorage,
+    /** Told of each message whose count changes. */
+    private readonly changed: (messageId: string) => void,
+  ) {
     this.ensure();
   }
 
@@ -17,6 +21,7 @@ export class MeasuredStore {
 
   /** Adds one finished model turn's count: a reply is written over several turns, in order. */
   add(messageId: string, tokens: number, chars: number) {
+    this.changed(messageId);
     this.sql.exec(
       `INSERT INTO measured_tokens (message_id, tokens, chars) VALUES (?, ?, ?)
        ON CONFLICT (message_id) DO UPDATE SET tokens = tokens + excluded.tokens, chars = chars + excluded.chars`,
@@ -27,6 +32,7 @@ export class MeasuredStore {
   }
 
   forget(messageId: string) {
+    this.changed(messageId);
     this.sql.exec('DELETE FROM measured_tokens WHERE message_id = ?', messageId);
   }
 }

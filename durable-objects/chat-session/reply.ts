@@ -17,14 +17,12 @@ import type { Env } from '../../src/env';
 import { newId } from '../../src/lib/ids';
 import type { JsonValue } from '../../src/lib/json-value';
 import { iso } from '../../src/lib/time';
-import type { MeasuredStore } from './measured';
 import { type ReplyContext, replyContext } from './reply-context';
 import type { SessionStore } from './store';
 
 export interface ReplyHost {
   env: Env;
   store: SessionStore;
-  measured: MeasuredStore;
   /** Stores and delivers one frame of a reply. */
   emit(replyId: string, frame: ReplyFrame): void;
   /** Wakes the object when the earliest approval expires. */
@@ -96,7 +94,7 @@ export class ReplyRun {
    */
   private measure(turn: Turn, first: { context: ReplyContext; question: ChatMessage } | null) {
     if (!turn.usage) return;
-    const { measured } = this.host;
+    const { measured } = this.host.store;
     measured.add(this.replyId, turn.usage.outputTokens, turn.text.length);
     if (first) {
       const chars = first.question.content.length;

@@ -1,10 +1,17 @@
 import type { HistoryMessage } from '../../src/domain/chat/context';
-import type { Attachment, ChatMessage, MessageStatus, SessionEvent } from '../../src/domain/chat/protocol';
+import type {
+  Attachment,
+  ChatMessage,
+  MessageStatus,
+  ReplyFrame,
+  SessionEvent,
+} from '../../src/domain/chat/protocol';
 import type { SendInput } from '../../src/domain/chat/session-rpc';
 import { iso } from '../../src/lib/time';
 import { ApprovalStore } from './approvals';
 import { EventLog } from './event-log';
-import { historyCount, historyPages } from './history';
+import { HistoryCache, historyCount } from './history';
+import { MeasuredStore } from './measured';
 
 const SCHEMA_VERSION = 3;
 
@@ -60,13 +67,16 @@ export interface NewMessage {
 }
 
 /**
- * The session's SQLite storage: its messages, with the event log (`log`) and tool approvals
- * (`approvals`) beside them. Every read and write here flushes the log's unwritten frames first,
- * so a message's text and status are always seen and stored in the order they happened.
+ * The session's SQLite storage: its messages, with the event log (`log`), tool approvals
+ * (`approvals`) and the model's counts of each message (`measured`) beside them. Every read and
+ * write here flushes the log's unwritten frames first, so a message's text and status are always
+ * seen and stored in the order they happened.
  */
 export class SessionStore {
   readonly log: EventLog;
   readonly approvals: ApprovalStore;
+  readonly measured: MeasuredStore;
+  private readonly history: HistoryCache;
 
   constructor(
     private readonly storage: DurableObjectStorage,
@@ -75,12 +85,16 @@ export class SessionStore {
     this.migrate();
     this.log = new EventLog(storage, { get: (k) => this.meta(k), set: (k, v) => this.setMeta(k, v) });
     this.approvals = new ApprovalStore(this.sql);
+    this.history = new HistoryCache(this.sql);
+    this.measured = new MeasuredStore(this.sql, (id) => this.history.changed(id));
   }
 
   /** After the object's storage was erased: empty tables, ready for use (the id may be reused). */
   reset() {
     this.migrate();
     this.log.reset();
+    this.measured.ensure();
+    this.history.clear();
   }
 
   private migrate() {
@@ -165,6 +179,12 @@ export class SessionStore {
     return { message, reply, event };
   }
 
+  /** A reply's frame, sent now and written with the log's next flush (see `EventLog`). */
+  frame(replyId: string, frame: ReplyFrame): SessionEvent {
+    this.history.changed(replyId);
+    return this.log.frame(replyId, frame);
+  }
+
   message(id: string): ChatMessage | null {
     this.log.flush();
     const row = this.sql
@@ -203,6 +223,7 @@ export class SessionStore {
 
   setStatus(id: string, status: MessageStatus, note?: string | null) {
     this.log.flush();
+    this.history.changed(id);
     if (note === undefined) this.sql.exec('UPDATE messages SET status = ? WHERE id = ?', status, id);
     else this.sql.exec('UPDATE messages SET status = ?, note = ? WHERE id = ?', status, note, id);
   }
@@ -216,11 +237,16 @@ export class SessionStore {
     );
   }
 
+  /** Deletes a message and the model's count of it. */
   deleteMessage(id: string, now = Date.now()): SessionEvent | null {
     this.log.flush();
+    // All of it: a deleted newest message's position is given to the next one.
+    this.history.clear();
     return this.storage.transactionSync(() => {
       const gone = this.sql.exec('DELETE FROM messages WHERE id = ?', id).rowsWritten;
-      return gone ? this.log.append('message_deleted', { message_id: id }, now) : null;
+      if (!gone) return null;
+      this.measured.forget(id);
+      return this.log.append('message_deleted', { message_id: id }, now);
     });
   }
 
@@ -247,10 +273,10 @@ export class SessionStore {
     return rows.map(toMessage);
   }
 
-  /** A reply's history: finished messages before `seq`, newest first (see `historyPages`). */
+  /** A reply's history: finished messages before `seq`, newest first (see `HistoryCache`). */
   historyBefore(seq: number): Iterable<HistoryMessage> {
     this.log.flush();
-    return historyPages(this.sql, seq);
+    return this.history.before(seq);
   }
 
   /** How many finished messages come before `seq`. */

@@ -1,6 +1,6 @@
 import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { MeasuredStore } from '../../durable-objects/chat-session/measured';
+import { HistoryCache, historyPages } from '../../durable-objects/chat-session/history';
 import { SessionStore } from '../../durable-objects/chat-session/store';
 import { fitHistory, type HistoryMessage } from '../../src/domain/chat/context';
 import type { MessageStatus } from '../../src/domain/chat/protocol';
@@ -50,7 +50,7 @@ describe("a session's history as its object reads it", () => {
     const stub = env.CHAT_SESSION.get(env.CHAT_SESSION.newUniqueId());
     await runInDurableObject(stub, async (_o, state) => {
       const store = new SessionStore(state.storage);
-      const measured = new MeasuredStore(state.storage.sql);
+      const { measured } = store;
       const unfinished: MessageStatus[] = ['queued', 'streaming', 'awaiting_approval'];
       const finished: MessageStatus[] = ['complete', 'interrupted', 'cancelled', 'failed'];
       const expected: { seq: number; id: string; measured: boolean }[] = [];
@@ -84,4 +84,139 @@ describe("a session's history as its object reads it", () => {
       expect(store.historyCount(before)).toBe(wanted.length);
     });
   });
+
+  it.each([11, 12, 13])(
+    'reads the same as storage, through any mix of sends, replies, counts, status changes and deletions (seed %i)',
+    async (seed) => {
+      const stub = env.CHAT_SESSION.get(env.CHAT_SESSION.newUniqueId());
+      await runInDurableObject(stub, async (_o, state) => {
+        const store = new SessionStore(state.storage);
+        const random = seeded(seed);
+        const pick = <T>(items: T[]) => items[Math.floor(random() * items.length)]!;
+        const statuses: MessageStatus[] = [
+          'complete',
+          'interrupted',
+          'cancelled',
+          'failed',
+          'streaming',
+          'queued',
+        ];
+        const ids: string[] = [];
+        const streaming = new Set<string>();
+        let reads = 0;
+        for (let op = 0; op < 600; op++) {
+          const r = random();
+          if (r < 0.25) {
+            const id = `msg_${op}`;
+            const reply = random() < 0.5;
+            store.insertMessage({
+              id,
+              role: reply ? 'assistant' : 'user',
+              content: reply ? '' : `question ${op}`,
+              author: null,
+              status: reply ? 'streaming' : 'complete',
+              replyId: null,
+              inReplyTo: null,
+              attachments: [],
+            });
+            ids.push(id);
+            if (reply) streaming.add(id);
+          } else if (r < 0.4 && streaming.size > 0) {
+            const id = pick([...streaming]);
+            store.frame(id, { content: ` part ${op}` });
+            if (random() < 0.5) {
+              store.setStatus(id, pick(statuses.slice(0, 4)));
+              streaming.delete(id);
+            }
+          } else if (r < 0.5 && ids.length > 0) {
+            store.measured.add(pick(ids), op, 3);
+          } else if (r < 0.55 && ids.length > 0) {
+            const id = pick(ids);
+            store.setStatus(id, pick(statuses));
+          } else if (r < 0.62 && ids.length > 0) {
+            // The newest most often: its position is then given to the next message.
+            const id = random() < 0.5 ? ids.at(-1)! : pick(ids);
+            store.deleteMessage(id);
+            ids.splice(ids.indexOf(id), 1);
+            streaming.delete(id);
+          } else {
+            const seqs = store.messages({ limit: 10_000 }).map((m) => m.seq);
+            const before = random() < 0.7 ? (seqs.at(-1) ?? 0) + 1 : pick([...seqs, 1]);
+            const cached = [...store.historyBefore(before)];
+            expect(cached).toEqual([...historyPages(state.storage.sql, before)]);
+            reads++;
+          }
+        }
+        expect(reads).toBeGreaterThan(150);
+      });
+    },
+  );
+
+  it('reads a changed count, and a message given the position of a deleted one', async () => {
+    const stub = env.CHAT_SESSION.get(env.CHAT_SESSION.newUniqueId());
+    await runInDurableObject(stub, async (_o, state) => {
+      const store = new SessionStore(state.storage);
+      const add = (id: string) =>
+        store.insertMessage({
+          id,
+          role: 'user',
+          content: id,
+          author: null,
+          status: 'complete',
+          replyId: null,
+          inReplyTo: null,
+          attachments: [],
+        }).message.seq;
+      const history = (before: number) => [...store.historyBefore(before)].map((m) => m.id);
+      const a = add('a');
+      expect(history(a)).toEqual([]);
+      const b = add('b');
+      expect(history(b + 1)).toEqual(['b', 'a']);
+      store.measured.add('a', 7, 1);
+      expect([...store.historyBefore(b + 1)][1]?.measured).toEqual({ tokens: 7, chars: 1 });
+      // d is deleted before the history reaches past it, then e after: g takes d's position.
+      const c = add('c');
+      add('d');
+      const e = add('e');
+      store.deleteMessage('d');
+      expect(history(e)).toEqual(['c', 'b', 'a']);
+      store.deleteMessage('e');
+      expect(add('g')).toBe(c + 1);
+      const h = add('h');
+      expect(history(h + 1)).toEqual(['h', 'g', 'c', 'b', 'a']);
+    });
+  });
+
+  it('reads from storage what is older than the text it may keep', async () => {
+    const stub = env.CHAT_SESSION.get(env.CHAT_SESSION.newUniqueId());
+    await runInDurableObject(stub, async (_o, state) => {
+      const store = new SessionStore(state.storage);
+      const cache = new HistoryCache(state.storage.sql, 100);
+      for (let i = 0; i < 60; i++) {
+        const { message } = store.insertMessage({
+          id: `msg_${i}`,
+          role: i % 2 === 0 ? 'user' : 'assistant',
+          content: `message number ${i}`,
+          author: null,
+          status: 'complete',
+          replyId: null,
+          inReplyTo: null,
+          attachments: [],
+        });
+        const read = [...cache.before(message.seq)].map((m) => m.id);
+        expect(read).toEqual(Array.from({ length: i }, (_, j) => `msg_${i - 1 - j}`));
+      }
+    });
+  });
 });
+
+/** A repeatable sequence of numbers in [0, 1) (mulberry32). */
+function seeded(seed: number) {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
