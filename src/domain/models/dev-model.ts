@@ -112,16 +112,18 @@ export function createDevModel(modelId: string, opts: { tokenDelayMs?: number } 
   const prepare = (options: LanguageModelV3CallOptions) => {
     const plan = devPlan(options.prompt);
     if (plan.kind === 'fail') throw failure(plan.status, modelId);
-    const inputTokens = options.prompt.reduce((n, m) => n + words(textOf(m)).length, 0);
-    return { plan, inputTokens };
+    return plan;
   };
+  // Counted when the usage is reported, at the end, as a provider does: not before the first token.
+  const inputTokens = (options: LanguageModelV3CallOptions) =>
+    options.prompt.reduce((n, m) => n + words(textOf(m)).length, 0);
   return {
     specificationVersion: 'v3',
     provider: DEV_PROVIDER,
     modelId,
     supportedUrls: {},
     async doGenerate(options) {
-      const { plan, inputTokens } = prepare(options);
+      const plan = prepare(options);
       const content: LanguageModelV3Content[] =
         plan.kind === 'tools'
           ? plan.calls.map((c, i) => ({ type: 'tool-call', toolCallId: `dev_call_${i + 1}`, ...c }))
@@ -131,12 +133,12 @@ export function createDevModel(modelId: string, opts: { tokenDelayMs?: number } 
       return {
         content,
         finishReason: { unified: plan.kind === 'tools' ? 'tool-calls' : 'stop', raw: undefined },
-        usage: usageOf(inputTokens, out),
+        usage: usageOf(inputTokens(options), out),
         warnings: [],
       };
     },
     async doStream(options) {
-      const { plan, inputTokens } = prepare(options);
+      const plan = prepare(options);
       const signal = options.abortSignal;
       const stream = new ReadableStream<LanguageModelV3StreamPart>({
         async start(controller) {
@@ -167,7 +169,7 @@ export function createDevModel(modelId: string, opts: { tokenDelayMs?: number } 
             controller.enqueue({
               type: 'finish',
               finishReason: { unified: plan.kind === 'tools' ? 'tool-calls' : 'stop', raw: undefined },
-              usage: usageOf(inputTokens, out),
+              usage: usageOf(inputTokens(options), out),
             });
             controller.close();
           } catch (error) {
