@@ -7,9 +7,9 @@ import type { MessageStatus } from '../../src/domain/chat/protocol';
  */
 
 /** The statuses a message ends in: what a reply's history is made of. */
-const FINISHED_STATUSES: readonly MessageStatus[] = ['complete', 'interrupted', 'cancelled', 'failed'];
-const FINISHED = `(${FINISHED_STATUSES.map((s) => `'${s}'`).join(', ')})`;
-const isFinished = new Set<MessageStatus>(FINISHED_STATUSES);
+const FINISHED_STATUSES = new Set<MessageStatus>(['complete', 'interrupted', 'cancelled', 'failed']);
+/** The same, as an SQL list. */
+const FINISHED = `(${[...FINISHED_STATUSES].map((s) => `'${s}'`).join(', ')})`;
 
 /** How many history messages one read takes. */
 const HISTORY_PAGE = 100;
@@ -71,8 +71,9 @@ export const historyCount = (sql: SqlStorage, seq: number): number =>
 
 /**
  * Every finished message from `from` up to `through`, oldest first, and no unfinished one lies
- * in between: so only a change to a message it holds can make it wrong, and new messages all
- * come after it.
+ * in between: so only a change to a message it holds can make it wrong. `through` is never past
+ * the newest message read (+ 1), so new messages, placed after the newest stored, all come after
+ * it (a deleted newest message's place is given again: deletions drop the stretch).
  */
 interface Stretch {
   from: number;
@@ -128,7 +129,7 @@ export class HistoryCache {
     const beyond: HistoryMessage[] = [];
     let open = false;
     for (const r of rows) {
-      if (!isFinished.has(r.status)) {
+      if (!FINISHED_STATUSES.has(r.status)) {
         if (!open) s.through = r.seq;
         open = true;
       } else if (open) beyond.push(toHistory(r));
@@ -138,7 +139,8 @@ export class HistoryCache {
         s.chars += r.content.length;
       }
     }
-    if (!open) s.through = seq;
+    const last = rows.at(-1);
+    if (!open && last) s.through = last.seq + 1;
     while (s.chars > this.maxChars) {
       const oldest = s.messages.shift()!;
       s.ids.delete(oldest.message.id);

@@ -1,5 +1,4 @@
 import type { ModelMessage } from 'ai';
-import { attachmentContext } from '../../src/domain/chat/attachments';
 import {
   droppedNote,
   estimateTokens,
@@ -19,16 +18,16 @@ export interface ReplyContext {
 
 /**
  * The system prompt and history for every turn of this reply, fitted to the context window with
- * what the model reported for earlier messages; attached files and the note saying history was
- * left out take their room too.
+ * what the model reported for earlier messages; the question's attached files (`files`) and the
+ * note saying history was left out take their room too.
  */
-export async function replyContext(
+export function replyContext(
   host: ReplyHost,
   replyId: string,
   request: ReplyRequest,
   question: ChatMessage,
-): Promise<ReplyContext> {
-  const files = await attachmentContext(host.env, question.attachments);
+  files: string,
+): ReplyContext {
   const budget = request.historyTokens - (files ? estimateTokens(files) : 0);
   const fitted = fitHistory(host.store.historyBefore(question.seq), budget);
   let { messages } = fitted;

@@ -1,4 +1,5 @@
 import type { ModelMessage, ToolCallPart, ToolResultPart } from 'ai';
+import { attachmentContext } from '../../src/domain/chat/attachments';
 import { type ReplyRequest, shareOf } from '../../src/domain/chat/context';
 import type { ChatMessage, ReplyErrorKind, ReplyFrame } from '../../src/domain/chat/protocol';
 import { recordToolCall } from '../../src/domain/chat/tool-calls';
@@ -64,10 +65,13 @@ export class ReplyRun {
     if (!state || !reply || !question)
       return this.fail('invalid_request', 'The message this reply answers was deleted');
     const { request, steps } = state;
-    const [tools, context] = await Promise.all([
+    const [tools, files] = await Promise.all([
       toolsForReply(this.host.env, request, this.host.defer),
-      replyContext(this.host, this.replyId, request, question),
+      attachmentContext(this.host.env, question.attachments),
     ]);
+    // Stopped meanwhile (cancelled, interrupted, deleted): its status is no longer this run's.
+    if (this.aborted) return 'ended';
+    const context = replyContext(this.host, this.replyId, request, question, files);
     for (;;) {
       const waiting = await this.settleToolCalls(request, tools, steps);
       if (this.aborted) return 'ended';

@@ -181,6 +181,8 @@ export class SessionStore {
 
   /** A reply's frame, sent now and written with the log's next flush (see `EventLog`). */
   frame(replyId: string, frame: ReplyFrame): SessionEvent {
+    // Its text is added to the reply's: a finished reply gets no more frames, but if one did, the
+    // history held would be out of date.
     this.history.changed(replyId);
     return this.log.frame(replyId, frame);
   }
@@ -240,11 +242,11 @@ export class SessionStore {
   /** Deletes a message and the model's count of it. */
   deleteMessage(id: string, now = Date.now()): SessionEvent | null {
     this.log.flush();
-    // All of it: a deleted newest message's position is given to the next one.
-    this.history.clear();
     return this.storage.transactionSync(() => {
       const gone = this.sql.exec('DELETE FROM messages WHERE id = ?', id).rowsWritten;
       if (!gone) return null;
+      // All of it: a deleted newest message's position is given to the next one.
+      this.history.clear();
       this.measured.forget(id);
       return this.log.append('message_deleted', { message_id: id }, now);
     });
@@ -274,9 +276,10 @@ export class SessionStore {
   }
 
   /** A reply's history: finished messages before `seq`, newest first (see `HistoryCache`). */
-  historyBefore(seq: number): Iterable<HistoryMessage> {
+  *historyBefore(seq: number): Generator<HistoryMessage> {
+    // When it is read, not when it is asked for: a frame may be sent in between.
     this.log.flush();
-    return this.history.before(seq);
+    yield* this.history.before(seq);
   }
 
   /** How many finished messages come before `seq`. */

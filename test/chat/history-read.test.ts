@@ -141,7 +141,10 @@ describe("a session's history as its object reads it", () => {
             streaming.delete(id);
           } else {
             const seqs = store.messages({ limit: 10_000 }).map((m) => m.seq);
-            const before = random() < 0.7 ? (seqs.at(-1) ?? 0) + 1 : pick([...seqs, 1]);
+            // Mostly the next position; sometimes an older one, or one further on (a stopped reply's).
+            const newest = seqs.at(-1) ?? 0;
+            const r = random();
+            const before = r < 0.6 ? newest + 1 : r < 0.9 ? pick([...seqs, 1]) : newest + 2 + pick([0, 1, 5]);
             const cached = [...store.historyBefore(before)];
             expect(cached).toEqual([...historyPages(state.storage.sql, before)]);
             reads++;
@@ -184,6 +187,33 @@ describe("a session's history as its object reads it", () => {
       expect(add('g')).toBe(c + 1);
       const h = add('h');
       expect(history(h + 1)).toEqual(['h', 'g', 'c', 'b', 'a']);
+    });
+  });
+
+  it('reads the messages placed after a read that asked from further on than the newest', async () => {
+    const stub = env.CHAT_SESSION.get(env.CHAT_SESSION.newUniqueId());
+    await runInDurableObject(stub, async (_o, state) => {
+      const store = new SessionStore(state.storage);
+      const add = (id: string) =>
+        store.insertMessage({
+          id,
+          role: 'user',
+          content: id,
+          author: null,
+          status: 'complete',
+          replyId: null,
+          inReplyTo: null,
+          attachments: [],
+        }).message.seq;
+      const history = (before: number) => [...store.historyBefore(before)].map((m) => m.id);
+      const a = add('a');
+      expect(history(a)).toEqual([]);
+      const b = add('b');
+      // As a reply stopped while its files were read, and its question deleted, would ask.
+      expect(history(b + 10)).toEqual(['b', 'a']);
+      add('c');
+      const d = add('d');
+      expect(history(d + 1)).toEqual(['d', 'c', 'b', 'a']);
     });
   });
 
