@@ -19,7 +19,12 @@ const server = await startServer({ vars: Object.assign({}, ...modules.map((m) =>
 console.log(`Server ready at ${server.baseUrl}; suites: ${suites.join(', ')}`);
 try {
   for (const mod of modules) {
-    await mod.run({ baseUrl: server.baseUrl, signUp: (label) => signUp(server.baseUrl, label), api });
+    await mod.run({
+      baseUrl: server.baseUrl,
+      workerUrl: server.workerUrl,
+      signUp: (label) => signUp(server.baseUrl, label),
+      api,
+    });
   }
 } finally {
   await server.stop();

@@ -75,14 +75,21 @@ export async function startServer({ port: preferred = 8799, vars: extra = {} } =
     await new Promise((r) => setTimeout(r, 250));
   }
 
-  const direct = process.env.BENCH_DIRECT === 'on' ? await workerSocket(child.pid, [port, port + 100]) : null;
-  if (direct)
+  const wanted = process.env.BENCH_DIRECT === 'on';
+  // Found also when not asked for: a suite may measure both ways (see `chat.mjs`).
+  const direct = await workerSocket(child.pid, [port, port + 100]).catch((err) => {
+    if (wanted) throw err;
+    return null;
+  });
+  if (wanted)
     console.log(
       `BENCH_DIRECT=on: talking to the Worker's own socket (${direct}), not through wrangler dev's proxy`,
     );
 
   return {
-    baseUrl: direct ?? baseUrl,
+    baseUrl: wanted ? direct : baseUrl,
+    /** The Worker's own socket, past wrangler dev's proxy (null where it was not found). */
+    workerUrl: direct,
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => setTimeout(r, 500));
@@ -93,11 +100,11 @@ export async function startServer({ port: preferred = 8799, vars: extra = {} } =
 }
 
 /**
- * `BENCH_DIRECT=on` (Linux): the address of the Worker's own socket, the one wrangler dev's proxy
- * forwards each request to. That proxy (which holds requests while the Worker reloads) exists
- * only in development and costs every request an extra hop; without it, the figures are closer to
- * what Foreman itself adds. Found among the ports the wrangler process's descendants listen on,
- * as the one that answers `/health`.
+ * (Linux) The address of the Worker's own socket, the one wrangler dev's proxy forwards each
+ * request to: what `BENCH_DIRECT=on` talks to. That proxy (which holds requests while the Worker
+ * reloads) exists only in development and costs every request an extra hop; without it, the
+ * figures are closer to what Foreman itself adds. Found among the ports the wrangler process's
+ * descendants listen on, as the one that answers `/health`.
  */
 async function workerSocket(rootPid, skip) {
   const pids = new Set([String(rootPid)]);
@@ -157,13 +164,18 @@ export async function signUp(baseUrl, label = 'bench') {
 /**
  * Runs a suite on its own (`node bench/<suite>.mjs`) when `moduleUrl` is the script started: a
  * server on `port` (see `startServer`) with the suite's `vars`, and the arguments `bench/run.mjs`
- * gives every suite.
+ * gives every suite (`workerUrl`: the Worker's own socket, or null).
  */
 export async function runAlone(moduleUrl, run, { port, vars } = {}) {
   if (moduleUrl !== pathToFileURL(process.argv[1]).href) return;
   const server = await startServer({ port, vars });
   try {
-    await run({ baseUrl: server.baseUrl, signUp: (label) => signUp(server.baseUrl, label), api });
+    await run({
+      baseUrl: server.baseUrl,
+      workerUrl: server.workerUrl,
+      signUp: (label) => signUp(server.baseUrl, label),
+      api,
+    });
   } finally {
     await server.stop();
   }
