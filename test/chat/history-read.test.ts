@@ -156,21 +156,7 @@ describe("a session's history as its object reads it", () => {
   );
 
   it('reads a changed count, and a message given the position of a deleted one', async () => {
-    const stub = env.CHAT_SESSION.get(env.CHAT_SESSION.newUniqueId());
-    await runInDurableObject(stub, async (_o, state) => {
-      const store = new SessionStore(state.storage);
-      const add = (id: string) =>
-        store.insertMessage({
-          id,
-          role: 'user',
-          content: id,
-          author: null,
-          status: 'complete',
-          replyId: null,
-          inReplyTo: null,
-          attachments: [],
-        }).message.seq;
-      const history = (before: number) => [...store.historyBefore(before)].map((m) => m.id);
+    await withMessages(({ store, add, history }) => {
       const a = add('a');
       expect(history(a)).toEqual([]);
       const b = add('b');
@@ -191,21 +177,7 @@ describe("a session's history as its object reads it", () => {
   });
 
   it('reads the messages placed after a read that asked from further on than the newest', async () => {
-    const stub = env.CHAT_SESSION.get(env.CHAT_SESSION.newUniqueId());
-    await runInDurableObject(stub, async (_o, state) => {
-      const store = new SessionStore(state.storage);
-      const add = (id: string) =>
-        store.insertMessage({
-          id,
-          role: 'user',
-          content: id,
-          author: null,
-          status: 'complete',
-          replyId: null,
-          inReplyTo: null,
-          attachments: [],
-        }).message.seq;
-      const history = (before: number) => [...store.historyBefore(before)].map((m) => m.id);
+    await withMessages(({ add, history }) => {
       const a = add('a');
       expect(history(a)).toEqual([]);
       const b = add('b');
@@ -239,6 +211,35 @@ describe("a session's history as its object reads it", () => {
     });
   });
 });
+
+/**
+ * Runs `check` on a fresh session's store, with `add` (stores a finished message, its id for its
+ * text, and gives its position) and `history` (the ids a reply's history read gives).
+ */
+function withMessages(
+  check: (s: {
+    store: SessionStore;
+    add: (id: string) => number;
+    history: (before: number) => string[];
+  }) => void,
+) {
+  return runInDurableObject(env.CHAT_SESSION.get(env.CHAT_SESSION.newUniqueId()), (_o, state) => {
+    const store = new SessionStore(state.storage);
+    const add = (id: string) =>
+      store.insertMessage({
+        id,
+        role: 'user',
+        content: id,
+        author: null,
+        status: 'complete',
+        replyId: null,
+        inReplyTo: null,
+        attachments: [],
+      }).message.seq;
+    const history = (before: number) => [...store.historyBefore(before)].map((m) => m.id);
+    check({ store, add, history });
+  });
+}
 
 /** A repeatable sequence of numbers in [0, 1) (mulberry32). */
 function seeded(seed: number) {
